@@ -1,0 +1,94 @@
+# wsd: a privilege-separated WebSocket daemon.
+# GNU make on Debian; kept to what BSD make understands too.
+
+PREFIX?=	/usr/local
+BINDIR?=	$(PREFIX)/sbin
+MANDIR?=	$(PREFIX)/share/man
+SYSCONFDIR?=	/etc
+UNITDIR?=	/lib/systemd/system
+SYSUSERSDIR?=	/usr/lib/sysusers.d
+
+CC?=		cc
+YACC=		byacc
+PKGS=		libtls libevent zlib libseccomp libbsd-overlay
+PKG_CFLAGS!=	pkg-config --cflags $(PKGS) 2>/dev/null || true
+PKG_LIBS!=	pkg-config --libs $(PKGS) libbsd-ctor 2>/dev/null || true
+
+# The warning set of OpenBSD's daemons, as errors.
+WARNINGS=	-Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
+		-Wmissing-declarations -Wshadow -Wpointer-arith -Wcast-qual \
+		-Wsign-compare -Wformat=2 -Wno-unused-parameter
+CFLAGS+=	-O2 -g -std=gnu11 $(WARNINGS) $(PKG_CFLAGS) -D_GNU_SOURCE \
+		-Icommon -fstack-protector-strong -D_FORTIFY_SOURCE=2
+LDFLAGS+=	-Wl,-z,relro,-z,now
+LDADD=		$(PKG_LIBS)
+
+COMMON_SRCS=	common/child.c common/ipc.c common/log.c common/util.c
+PARENT_SRCS=	parent/wsd.c parent/parent.c parent/proc.c parent/control.c \
+		parent/parse.c
+HANDSHAKE_SRCS=	handshake/handshake.c handshake/http.c handshake/wskey.c
+WORKER_SRCS=	worker/worker.c worker/frame.c
+WSCTL_SRCS=	wsctl/wsctl.c common/ipc.c common/log.c common/util.c
+
+WSD_OBJS=	$(COMMON_SRCS:.c=.o) $(PARENT_SRCS:.c=.o) \
+		$(HANDSHAKE_SRCS:.c=.o) $(WORKER_SRCS:.c=.o)
+WSCTL_OBJS=	$(WSCTL_SRCS:.c=.o)
+HEADERS=	common/wsd.h parent/parent.h handshake/handshake.h \
+		worker/worker.h
+
+MANPAGES=	man/wsd.8 man/wsd.conf.5 man/wsctl.8
+
+# ./wsctl is the directory of its sources, so the binary is wsctl/wsctl.
+all: wsd wsctl/wsctl
+
+wsd: $(WSD_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $(WSD_OBJS) $(LDADD)
+
+wsctl/wsctl: $(WSCTL_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $(WSCTL_OBJS) $(LDADD)
+
+$(WSD_OBJS) $(WSCTL_OBJS): $(HEADERS)
+
+.SUFFIXES: .c .o .y
+.c.o:
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# byacc's output is not ours to keep warning-free.
+parent/parse.c: parent/parse.y
+	$(YACC) -o $@ parent/parse.y
+parent/parse.o: parent/parse.c
+	$(CC) $(CFLAGS) -Wno-missing-prototypes -Wno-missing-declarations \
+	    -c -o $@ parent/parse.c
+
+deps:
+	@sh etc/deps.sh
+
+run: deps
+	@$(MAKE) all
+	@sh etc/run.sh
+
+test: deps
+	@$(MAKE) all
+	@$(MAKE) -C regress
+	@sh regress/run.sh
+
+lint:
+	mandoc -Tlint -Wwarning $(MANPAGES)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/examples \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	install -m 0555 wsd wsctl/wsctl $(DESTDIR)$(BINDIR)
+	install -m 0444 man/wsd.8 man/wsctl.8 $(DESTDIR)$(MANDIR)/man8
+	install -m 0444 man/wsd.conf.5 $(DESTDIR)$(MANDIR)/man5
+	install -m 0644 etc/wsd.conf $(DESTDIR)$(SYSCONFDIR)/examples/wsd.conf
+	sed 's,@BINDIR@,$(BINDIR),g' etc/wsd.service > \
+	    $(DESTDIR)$(UNITDIR)/wsd.service
+	install -m 0644 etc/wsd.sysusers $(DESTDIR)$(SYSUSERSDIR)/wsd.conf
+
+clean:
+	rm -f wsd wsctl/wsctl $(WSD_OBJS) $(WSCTL_OBJS) parent/parse.c
+	@$(MAKE) -C regress clean
+
+.PHONY: all deps run test lint install clean

@@ -1,0 +1,215 @@
+/*
+ * Copyright (c) 2026 The wsd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Only the parent writes logs. A child formats its line and sends it to
+ * the parent as a message, so a sandboxed process needs no syslog socket.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "wsd.h"
+
+#define LOG_TO_PARENT_WAIT	1000	/* ms to wait on a full channel */
+
+const char	*role_names[ROLE_MAX] = { "parent", "handshake", "worker" };
+
+static int	 log_foreground = 1;
+static int	 log_verbose;
+static int	 log_parent_fd = -1;
+
+void
+log_init(int foreground, int verbose)
+{
+	log_foreground = foreground;
+	log_verbose = verbose;
+	if (!foreground)
+		openlog(getprogname(), LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	tzset();
+}
+
+void
+log_setverbose(int v)
+{
+	log_verbose = v;
+}
+
+int
+log_getverbose(void)
+{
+	return (log_verbose);
+}
+
+/* From now on lines go to the parent over fd. */
+void
+log_to_parent(int fd)
+{
+	log_parent_fd = fd;
+}
+
+/*
+ * Write one line; from is the child it came from, or NULL. Control bytes
+ * are escaped here too, so that no process can forge a line.
+ */
+void
+log_write(int pri, const char *from, const char *msg)
+{
+	char	 esc[IPC_LOG_MAX * 4 + 1];
+
+	str_escape(esc, sizeof(esc), msg, strlen(msg));
+	if (log_foreground) {
+		if (from != NULL)
+			fprintf(stderr, "%s: %s\n", from, esc);
+		else
+			fprintf(stderr, "%s\n", esc);
+		fflush(stderr);
+	} else if (from != NULL)
+		syslog(pri, "%s: %s", from, esc);
+	else
+		syslog(pri, "%s", esc);
+}
+
+static void
+log_send_parent(int pri, const char *msg)
+{
+	uint8_t		 buf[sizeof(struct ipc_hdr) + sizeof(struct ipc_log) +
+			    IPC_LOG_MAX];
+	struct ipc_log	 il;
+	struct pollfd	 pfd;
+	size_t		 len, mlen;
+
+	il.priority = pri;
+	mlen = strnlen(msg, IPC_LOG_MAX);
+	if (ipc_encode(buf, sizeof(buf), IPC_LOG, &il, sizeof(il), msg, mlen,
+	    -1, &len) == -1)
+		return;
+	while (ipc_sendmsg(log_parent_fd, buf, len, -1) == -1) {
+		if (errno != EAGAIN && errno != ENOBUFS && errno != EINTR)
+			return;
+		pfd.fd = log_parent_fd;
+		pfd.events = POLLOUT;
+		if (poll(&pfd, 1, LOG_TO_PARENT_WAIT) <= 0)
+			return;		/* the parent is stuck; drop it */
+	}
+}
+
+void
+vlog(int pri, const char *fmt, va_list ap)
+{
+	char	 msg[IPC_LOG_MAX];
+	int	 saved_errno = errno;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (log_parent_fd != -1)
+		log_send_parent(pri, msg);
+	else
+		log_write(pri, NULL, msg);
+	errno = saved_errno;
+}
+
+static void
+vlog_errno(int pri, const char *fmt, va_list ap)
+{
+	char	 msg[IPC_LOG_MAX];
+	int	 saved_errno = errno;
+
+	if (fmt == NULL)
+		strlcpy(msg, strerror(saved_errno), sizeof(msg));
+	else {
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		strlcat(msg, ": ", sizeof(msg));
+		strlcat(msg, strerror(saved_errno), sizeof(msg));
+	}
+	if (log_parent_fd != -1)
+		log_send_parent(pri, msg);
+	else
+		log_write(pri, NULL, msg);
+	errno = saved_errno;
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vlog_errno(LOG_ERR, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_ERR, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_INFO, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (log_verbose < 1)
+		return;
+	va_start(ap, fmt);
+	vlog(LOG_DEBUG, fmt, ap);
+	va_end(ap);
+}
+
+__dead void
+fatal(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vlog_errno(LOG_CRIT, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+__dead void
+fatalx(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_CRIT, fmt, ap);
+	va_end(ap);
+	exit(1);
+}

@@ -1,0 +1,215 @@
+/*
+ * Copyright (c) 2026 The wsd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * What more than one role uses: the message types between processes and
+ * their payloads, the IPC channel, logging and small utilities.
+ */
+
+#ifndef WSD_H
+#define WSD_H
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <stdarg.h>
+#include <stdint.h>
+
+#ifndef __dead
+#define __dead		__attribute__((__noreturn__))
+#endif
+
+struct event;
+struct event_base;
+
+#define WSD_CONF		"/etc/wsd.conf"
+#define WSD_SOCKET		"/run/wsd.sock"
+#define WSD_USER		"_wsd"
+#define WSD_CHROOT		"/var/empty"
+
+/* Every child talks to the parent on this descriptor. */
+#define WSD_PARENT_FD		3
+
+#define WSD_MAXPROC		64	/* per role */
+#define WSD_MAXHEADER_MAX	(64 * 1024)
+#define WSD_SHUTDOWN_WAIT	5	/* seconds before SIGKILL */
+
+enum wsd_role {
+	ROLE_PARENT,
+	ROLE_HANDSHAKE,
+	ROLE_WORKER,
+	ROLE_MAX
+};
+
+extern const char	*role_names[ROLE_MAX];
+
+/*
+ * IPC: one message is one SOCK_SEQPACKET datagram, a header and a payload.
+ * Each type has an exact (or bounded) payload size, a fixed number of
+ * descriptors, and the one direction it may travel in.
+ */
+enum ipc_type {
+	IPC_LOG = 1,		/* child -> parent: struct ipc_log + text */
+	IPC_CONFIG,		/* parent -> child: struct ipc_config */
+	IPC_LISTENER,		/* parent -> handshake, fd: struct ipc_listener */
+	IPC_PEER,		/* parent -> handshake/worker, fd: ipc_peer */
+	IPC_START,		/* parent -> child: configuration done, serve */
+	IPC_READY,		/* child -> parent: serving */
+	IPC_SHUTDOWN,		/* parent -> child: finish and exit */
+	IPC_CONN,		/* handshake -> worker, fd: ipc_conn + bytes */
+	IPC_CTL_REQ,		/* wsctl -> parent: struct ipc_ctl */
+	IPC_CTL_DATA,		/* parent -> wsctl: a line of output */
+	IPC_CTL_END,		/* parent -> wsctl: struct ipc_ctl_end */
+	IPC_TYPE_MAX
+};
+
+#define IPC_MAXPAYLOAD		(WSD_MAXHEADER_MAX + 1024)
+#define IPC_MAXFDS		1
+
+struct ipc_hdr {
+	uint32_t	 type;
+	uint32_t	 len;		/* of the payload */
+};
+
+struct ipc_msg {
+	uint32_t	 type;
+	uint32_t	 len;
+	uint8_t		*data;		/* len bytes, inside the receive buffer */
+	int		 fd;		/* -1 unless the type carries one */
+};
+
+#define IPC_LOG_MAX		1024
+struct ipc_log {
+	int32_t		 priority;	/* LOG_* */
+	/* followed by the text, not terminated */
+};
+
+struct ipc_config {
+	int32_t		 verbose;
+	uint32_t	 prefork_handshake;
+	uint32_t	 prefork_worker;
+	uint32_t	 max_header;
+	uint32_t	 timeout_handshake;
+	uint32_t	 timeout_shutdown;
+};
+
+struct ipc_listener {
+	struct sockaddr_storage	 ss;
+	uint32_t		 server;	/* index in the config */
+	uint32_t		 tls;
+};
+
+struct ipc_peer {
+	uint32_t	 role;
+	uint32_t	 instance;
+};
+
+/* A connection handed from a handshake process to a worker. */
+struct ipc_conn {
+	uint64_t		 id;
+	struct sockaddr_storage	 peer;
+	uint32_t		 server;
+	uint32_t		 extra_len;	/* bytes read past the head */
+	/* followed by extra_len bytes */
+};
+
+#define IPC_CTL_ARGMAX		128
+struct ipc_ctl {
+	uint32_t	 cmd;
+	char		 arg[IPC_CTL_ARGMAX];	/* NUL terminated */
+};
+
+enum ctl_cmd {
+	CTL_SHOW_SUMMARY = 1,
+	CTL_MAX
+};
+
+struct ipc_ctl_end {
+	int32_t		 status;	/* 0 on success */
+};
+
+struct ipc_chan;
+typedef void (*ipc_handler)(struct ipc_chan *, struct ipc_msg *, void *);
+
+struct ipc_out {
+	TAILQ_ENTRY(ipc_out)	 entry;
+	size_t			 len;
+	int			 fd;
+	uint8_t			 buf[];
+};
+
+struct ipc_chan {
+	int			 fd;
+	uint32_t		 accept;	/* bit mask of accepted types */
+	struct event		*ev_read;
+	struct event		*ev_write;
+	TAILQ_HEAD(, ipc_out)	 outq;
+	size_t			 outq_len;
+	ipc_handler		 handler;
+	void			*arg;
+	void			(*closed)(struct ipc_chan *, void *);
+	const char		*name;		/* for log lines */
+};
+
+#define IPC_BIT(t)		(1U << (t))
+
+/* ipc.c */
+const char	*ipc_type_name(uint32_t);
+int		 ipc_decode(uint8_t *, size_t, int, struct ipc_msg *,
+		    const char **);
+int		 ipc_encode(uint8_t *, size_t, uint32_t, const void *, size_t,
+		    const void *, size_t, int, size_t *);
+int		 ipc_sendmsg(int, const void *, size_t, int);
+ssize_t		 ipc_recvmsg(int, uint8_t *, size_t, int *, const char **);
+struct ipc_chan	*ipc_chan_new(struct event_base *, int, const char *,
+		    uint32_t, ipc_handler, void *);
+void		 ipc_chan_free(struct ipc_chan *);
+int		 ipc_compose(struct ipc_chan *, uint32_t, const void *,
+		    size_t, const void *, size_t, int);
+int		 ipc_flush_blocking(struct ipc_chan *, int);
+
+/* child.c */
+struct ipc_chan	*child_start(enum wsd_role, int, int, uint32_t, ipc_handler,
+		    struct event_base **);
+
+/* log.c */
+void	log_init(int, int);
+void	log_setverbose(int);
+int	log_getverbose(void);
+void	log_to_parent(int);
+void	log_write(int, const char *, const char *);
+void	log_warn(const char *, ...)
+	    __attribute__((__format__ (printf, 1, 2)));
+void	log_warnx(const char *, ...)
+	    __attribute__((__format__ (printf, 1, 2)));
+void	log_info(const char *, ...)
+	    __attribute__((__format__ (printf, 1, 2)));
+void	log_debug(const char *, ...)
+	    __attribute__((__format__ (printf, 1, 2)));
+void	vlog(int, const char *, va_list)
+	    __attribute__((__format__ (printf, 2, 0)));
+__dead void fatal(const char *, ...)
+	    __attribute__((__format__ (printf, 1, 2)));
+__dead void fatalx(const char *, ...)
+	    __attribute__((__format__ (printf, 1, 2)));
+
+/* util.c */
+int		 fd_nonblock(int);
+const char	*sockaddr_str(const struct sockaddr *, char *, size_t);
+int		 str_escape(char *, size_t, const void *, size_t);
+
+#endif /* WSD_H */

@@ -1,0 +1,450 @@
+/*
+ * Copyright (c) 2026 The wsd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The handshake process: accepts connections, reads the request head
+ * within a size limit and a deadline, answers 101 or an error, and hands
+ * an upgraded connection to a worker with the bytes read past the head.
+ */
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "handshake.h"
+
+#define ACCEPT_PAUSE	1	/* seconds, when out of descriptors */
+#define RESPONSE_MAX	512
+
+enum hs_state {
+	HS_READ_HEAD,
+	HS_WRITE_101,
+	HS_WRITE_ERROR
+};
+
+struct hs_listener {
+	TAILQ_ENTRY(hs_listener) entry;
+	int			 fd;
+	struct ipc_listener	 conf;
+	struct event		*ev;
+};
+
+struct hs_conn {
+	TAILQ_ENTRY(hs_conn)	 entry;
+	int			 fd;
+	enum hs_state		 state;
+	uint64_t		 id;
+	struct sockaddr_storage	 peer;
+	uint32_t		 server;
+	struct event		*ev;
+	struct event		*ev_timeout;
+	struct http_reader	 reader;
+	uint8_t			*buf;		/* max_header bytes */
+	size_t			 len;
+	size_t			 headlen;
+	char			 out[RESPONSE_MAX];
+	size_t			 outlen;
+	size_t			 outoff;
+};
+
+static struct event_base	*base;
+static struct ipc_chan		*parent_chan;
+static struct ipc_config	 hconf;
+static unsigned int		 instance;
+static int			 started;
+static uint64_t			 next_id;
+static struct ipc_chan		*workers[WSD_MAXPROC];
+static unsigned int		 nworkers, next_worker;
+static struct event		*ev_accept_pause;
+static TAILQ_HEAD(, hs_listener) listeners =
+				    TAILQ_HEAD_INITIALIZER(listeners);
+static TAILQ_HEAD(, hs_conn)	 conns = TAILQ_HEAD_INITIALIZER(conns);
+
+static void	 hs_dispatch_parent(struct ipc_chan *, struct ipc_msg *,
+		    void *);
+static void	 hs_worker_lost(struct ipc_chan *, void *);
+static void	 hs_accept(int, short, void *);
+static void	 hs_accept_resume(int, short, void *);
+static void	 hs_read(int, short, void *);
+static void	 hs_write(int, short, void *);
+static void	 hs_timeout(int, short, void *);
+static void	 hs_respond(struct hs_conn *, int, const char *,
+		    const char *);
+static void	 hs_handoff(struct hs_conn *);
+static void	 hs_close(struct hs_conn *);
+static void	 hs_shutdown(void);
+
+static void
+hs_listeners_enable(int on)
+{
+	struct hs_listener	*l;
+
+	TAILQ_FOREACH(l, &listeners, entry) {
+		if (on)
+			event_add(l->ev, NULL);
+		else
+			event_del(l->ev);
+	}
+}
+
+static void
+hs_add_listener(struct ipc_msg *msg)
+{
+	struct hs_listener	*l;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		fatal("%s", __func__);
+	memcpy(&l->conf, msg->data, sizeof(l->conf));
+	l->fd = msg->fd;
+	if (fd_nonblock(l->fd) == -1)
+		fatal("%s: fd_nonblock", __func__);
+	if ((l->ev = event_new(base, l->fd, EV_READ | EV_PERSIST, hs_accept,
+	    l)) == NULL)
+		fatalx("%s: event_new", __func__);
+	TAILQ_INSERT_TAIL(&listeners, l, entry);
+	if (started)
+		event_add(l->ev, NULL);
+}
+
+static void
+hs_add_worker(struct ipc_msg *msg)
+{
+	struct ipc_peer	 peer;
+	static char	 names[WSD_MAXPROC][16];
+
+	memcpy(&peer, msg->data, sizeof(peer));
+	if (peer.role != ROLE_WORKER || peer.instance >= WSD_MAXPROC ||
+	    workers[peer.instance] != NULL) {
+		log_warnx("%s: unexpected peer", __func__);
+		close(msg->fd);
+		return;
+	}
+	snprintf(names[peer.instance], sizeof(names[0]), "worker[%u]",
+	    peer.instance);
+	/* Workers send nothing to us yet. */
+	if ((workers[peer.instance] = ipc_chan_new(base, msg->fd,
+	    names[peer.instance], 0, hs_dispatch_parent, NULL)) == NULL)
+		fatal("%s: channel", __func__);
+	workers[peer.instance]->closed = hs_worker_lost;
+	if (peer.instance >= nworkers)
+		nworkers = peer.instance + 1;
+}
+
+/* A worker that went away gets no more connections. */
+static void
+hs_worker_lost(struct ipc_chan *chan, void *arg)
+{
+	unsigned int	 i;
+
+	for (i = 0; i < nworkers; i++)
+		if (workers[i] == chan) {
+			log_warnx("lost channel to %s", chan->name);
+			workers[i] = NULL;
+		}
+	ipc_chan_free(chan);
+}
+
+static void
+hs_dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
+{
+	(void)chan;
+	(void)arg;
+	switch (msg->type) {
+	case IPC_CONFIG:
+		memcpy(&hconf, msg->data, sizeof(hconf));
+		log_setverbose(hconf.verbose);
+		break;
+	case IPC_LISTENER:
+		hs_add_listener(msg);
+		break;
+	case IPC_PEER:
+		hs_add_worker(msg);
+		break;
+	case IPC_START:
+		if (hconf.max_header == 0 || nworkers == 0)
+			fatalx("start before configuration");
+		started = 1;
+		hs_listeners_enable(1);
+		ipc_compose(parent_chan, IPC_READY, NULL, 0, NULL, 0, -1);
+		break;
+	case IPC_SHUTDOWN:
+		hs_shutdown();
+		break;
+	}
+}
+
+static void
+hs_accept(int fd, short event, void *arg)
+{
+	struct hs_listener	*l = arg;
+	struct hs_conn		*c;
+	struct sockaddr_storage	 ss;
+	struct timeval		 tv;
+	socklen_t		 len = sizeof(ss);
+	int			 s;
+
+	(void)event;
+	if ((s = accept4(fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK |
+	    SOCK_CLOEXEC)) == -1) {
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		    errno == ENOMEM) {
+			/* Pause rather than spin until descriptors free up. */
+			log_warn("%s: pausing accept", __func__);
+			hs_listeners_enable(0);
+			timerclear(&tv);
+			tv.tv_sec = ACCEPT_PAUSE;
+			evtimer_add(ev_accept_pause, &tv);
+		} else if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED)
+			log_warn("%s: accept", __func__);
+		return;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->buf = malloc(hconf.max_header)) == NULL) {
+		log_warn("%s", __func__);
+		free(c);
+		close(s);
+		return;
+	}
+	c->fd = s;
+	c->peer = ss;
+	c->server = l->conf.server;
+	c->id = ((uint64_t)(instance + 1) << 48) | ++next_id;
+	c->ev = event_new(base, s, EV_READ | EV_PERSIST, hs_read, c);
+	c->ev_timeout = evtimer_new(base, hs_timeout, c);
+	TAILQ_INSERT_TAIL(&conns, c, entry);
+	if (c->ev == NULL || c->ev_timeout == NULL) {
+		log_warnx("%s: event_new", __func__);
+		hs_close(c);
+		return;
+	}
+	timerclear(&tv);
+	tv.tv_sec = hconf.timeout_handshake;
+	evtimer_add(c->ev_timeout, &tv);
+	event_add(c->ev, NULL);
+}
+
+static void
+hs_accept_resume(int fd, short event, void *arg)
+{
+	(void)fd;
+	(void)event;
+	(void)arg;
+	hs_listeners_enable(1);
+}
+
+static void
+hs_read(int fd, short event, void *arg)
+{
+	struct hs_conn		*c = arg;
+	struct http_request	 req;
+	struct ws_upgrade	 up;
+	const char		*reason;
+	ssize_t			 n, head;
+	int			 status;
+
+	(void)event;
+	n = read(fd, c->buf + c->len, hconf.max_header - c->len);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		hs_close(c);
+		return;
+	}
+	c->len += n;
+	head = http_reader_feed(&c->reader, c->buf, c->len, hconf.max_header);
+	if (head == -1 || (head == 0 && c->len == hconf.max_header)) {
+		hs_respond(c, 431, "request head too large", NULL);
+		return;
+	}
+	if (head == 0)
+		return;
+	c->headlen = head;
+	if ((status = http_parse_request((char *)c->buf, head, &req,
+	    &reason)) != 0) {
+		hs_respond(c, status, reason, NULL);
+		return;
+	}
+	if (ws_check_upgrade(&req, &up) != 101) {
+		hs_respond(c, up.status, up.reason, up.extra);
+		return;
+	}
+	hs_respond(c, 101, NULL, up.key);
+}
+
+/*
+ * Start writing the answer. For 101, arg is the client's key; otherwise
+ * it is an extra header line, and reason goes to the log.
+ */
+static void
+hs_respond(struct hs_conn *c, int status, const char *reason,
+    const char *arg)
+{
+	char	 accept[WS_ACCEPT_LEN + 1], peer[64];
+	int	 n;
+
+	if (status == 101) {
+		ws_accept_key(arg, accept);
+		n = snprintf(c->out, sizeof(c->out), "HTTP/1.1 101 %s\r\n"
+		    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+		    "Sec-WebSocket-Accept: %s\r\n\r\n",
+		    http_status_text(101), accept);
+		c->state = HS_WRITE_101;
+	} else {
+		log_info("connection %llu from %s refused: %d (%s)",
+		    (unsigned long long)c->id, sockaddr_str(
+		    (struct sockaddr *)&c->peer, peer, sizeof(peer)),
+		    status, reason);
+		n = http_response(c->out, sizeof(c->out), status, arg);
+		c->state = HS_WRITE_ERROR;
+	}
+	if (n < 0 || (size_t)n >= sizeof(c->out)) {
+		hs_close(c);
+		return;
+	}
+	c->outlen = n;
+	c->outoff = 0;
+	event_del(c->ev);
+	event_assign(c->ev, base, c->fd, EV_WRITE | EV_PERSIST, hs_write, c);
+	hs_write(c->fd, EV_WRITE, c);
+}
+
+static void
+hs_write(int fd, short event, void *arg)
+{
+	struct hs_conn	*c = arg;
+	ssize_t		 n;
+
+	(void)event;
+	while (c->outoff < c->outlen) {
+		n = write(fd, c->out + c->outoff, c->outlen - c->outoff);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN) {
+			event_add(c->ev, NULL);
+			return;
+		}
+		if (n <= 0) {
+			hs_close(c);
+			return;
+		}
+		c->outoff += n;
+	}
+	if (c->state == HS_WRITE_101)
+		hs_handoff(c);
+	else
+		hs_close(c);
+}
+
+/* Workers in turn; the channel closes our copy of the socket once sent. */
+static void
+hs_handoff(struct hs_conn *c)
+{
+	struct ipc_conn	 ic;
+	struct ipc_chan	*w;
+	char		 peer[64];
+	unsigned int	 i;
+
+	for (i = 0, w = NULL; i < nworkers && w == NULL; i++)
+		w = workers[next_worker++ % nworkers];
+	if (w == NULL) {
+		hs_close(c);
+		return;
+	}
+	memset(&ic, 0, sizeof(ic));
+	ic.id = c->id;
+	ic.peer = c->peer;
+	ic.server = c->server;
+	ic.extra_len = c->len - c->headlen;
+	log_debug("connection %llu from %s upgraded",
+	    (unsigned long long)c->id, sockaddr_str((struct sockaddr *)&c->peer,
+	    peer, sizeof(peer)));
+	if (ipc_compose(w, IPC_CONN, &ic, sizeof(ic), c->buf + c->headlen,
+	    ic.extra_len, c->fd) == -1)
+		log_warnx("%s: connection %llu lost in hand-off", __func__,
+		    (unsigned long long)c->id);
+	c->fd = -1;
+	hs_close(c);
+}
+
+static void
+hs_timeout(int fd, short event, void *arg)
+{
+	struct hs_conn	*c = arg;
+	char		 peer[64];
+
+	(void)fd;
+	(void)event;
+	log_info("connection %llu from %s: handshake timed out",
+	    (unsigned long long)c->id, sockaddr_str((struct sockaddr *)&c->peer,
+	    peer, sizeof(peer)));
+	hs_close(c);
+}
+
+static void
+hs_close(struct hs_conn *c)
+{
+	TAILQ_REMOVE(&conns, c, entry);
+	if (c->ev != NULL)
+		event_free(c->ev);
+	if (c->ev_timeout != NULL)
+		event_free(c->ev_timeout);
+	if (c->fd != -1)
+		close(c->fd);
+	free(c->buf);
+	free(c);
+}
+
+/* Stop accepting, drop handshakes in progress, deliver hand-offs. */
+static void
+hs_shutdown(void)
+{
+	struct hs_conn	*c;
+	unsigned int	 i;
+	int		 wait_ms = hconf.timeout_shutdown * 1000;
+
+	hs_listeners_enable(0);
+	while ((c = TAILQ_FIRST(&conns)) != NULL)
+		hs_close(c);
+	for (i = 0; i < nworkers; i++)
+		if (workers[i] != NULL)
+			ipc_flush_blocking(workers[i], wait_ms);
+	ipc_flush_blocking(parent_chan, wait_ms);
+	exit(0);
+}
+
+__dead void
+handshake_main(unsigned int inst, int debug, int verbose)
+{
+	instance = inst;
+	next_worker = inst;	/* spread the first hand-offs */
+	parent_chan = child_start(ROLE_HANDSHAKE, debug, verbose,
+	    IPC_BIT(IPC_CONFIG) | IPC_BIT(IPC_LISTENER) | IPC_BIT(IPC_PEER) |
+	    IPC_BIT(IPC_START) | IPC_BIT(IPC_SHUTDOWN), hs_dispatch_parent,
+	    &base);
+	if ((ev_accept_pause = evtimer_new(base, hs_accept_resume,
+	    NULL)) == NULL)
+		fatalx("%s: evtimer_new", __func__);
+	event_base_dispatch(base);
+	exit(0);
+}

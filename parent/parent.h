@@ -1,0 +1,96 @@
+/*
+ * Copyright (c) 2026 The wsd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#ifndef PARENT_H
+#define PARENT_H
+
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <limits.h>
+
+#include "wsd.h"
+
+#define SERVER_NAME_MAX		255
+
+struct wsd_listener {
+	TAILQ_ENTRY(wsd_listener) entry;
+	struct sockaddr_storage	 ss;
+	int			 tls;
+	int			 fd;
+	unsigned int		 server;	/* first server that named it */
+};
+TAILQ_HEAD(wsd_listeners, wsd_listener);
+
+struct wsd_alias {
+	TAILQ_ENTRY(wsd_alias)	 entry;
+	char			 name[SERVER_NAME_MAX + 1];
+};
+
+struct wsd_server {
+	TAILQ_ENTRY(wsd_server)	 entry;
+	char			 name[SERVER_NAME_MAX + 1];
+	unsigned int		 id;
+	TAILQ_HEAD(, wsd_alias)	 aliases;
+	int			 nlisten;
+};
+TAILQ_HEAD(wsd_servers, wsd_server);
+
+struct wsd_config {
+	unsigned int		 prefork_handshake;
+	unsigned int		 prefork_worker;
+	unsigned int		 max_header;
+	unsigned int		 timeout_handshake;
+	unsigned int		 timeout_shutdown;
+	char			 user[LOGIN_NAME_MAX];
+	char			 chroot[PATH_MAX];
+	char			 socket[PATH_MAX];
+	struct wsd_servers	 servers;
+	struct wsd_listeners	 listeners;
+};
+
+/* parse.y */
+struct wsd_config *parse_config(const char *);
+struct wsd_config *parse_config_buffer(const char *, const char *, size_t);
+int		 cmdline_symset(const char *);
+void		 config_free(struct wsd_config *);
+
+/* proc.c */
+struct child {
+	enum wsd_role		 role;
+	unsigned int		 instance;
+	pid_t			 pid;
+	int			 ready;
+	int			 exited;
+	int			 chan_fd;
+	struct ipc_chan		*chan;
+	char			 name[32];
+};
+
+void		 proc_spawn(struct child *, const char *, int, int);
+void		 proc_mesh(struct child *, unsigned int, struct child *,
+		    unsigned int);
+
+/* control.c */
+int		 control_init(const char *);
+void		 control_listen(struct event_base *, int);
+void		 control_cleanup(const char *);
+
+/* parent.c */
+__dead void	 parent_main(struct wsd_config *, const char *, int, int);
+void		 parent_summary(struct ipc_chan *);
+
+#endif /* PARENT_H */

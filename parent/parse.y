@@ -1,0 +1,966 @@
+/*
+ * Copyright (c) 2026 The wsd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * wsd.conf(5). The lexer reads from whole-file buffers, so the parser can
+ * be called on memory (a fuzzer does), and it never exits the process:
+ * every error is reported as file:line and counted.
+ */
+
+%{
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <netinet/in.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "parent.h"
+
+#define CONF_FILE_MAX		(1024 * 1024)
+#define CONF_INCLUDE_DEPTH	8
+#define CONF_WORD_MAX		8192
+
+struct file {
+	TAILQ_ENTRY(file)	 entry;
+	char			*name;
+	char			*buf;
+	size_t			 len;
+	size_t			 pos;
+	int			 lineno;
+	int			 errors;
+};
+static TAILQ_HEAD(files, file)	 files = TAILQ_HEAD_INITIALIZER(files);
+static struct file		*file, *topfile;
+
+struct sym {
+	TAILQ_ENTRY(sym)	 entry;
+	int			 used;
+	int			 persist;
+	char			*nam;
+	char			*val;
+};
+static TAILQ_HEAD(, sym)	 symhead = TAILQ_HEAD_INITIALIZER(symhead);
+
+static struct wsd_config	*conf;
+static struct wsd_server	*srv;
+static int			 errors;
+static int			 depth;
+
+int		 yyparse(void);
+static int	 yylex(void);
+static int	 yyerror(const char *, ...)
+		    __attribute__((__format__ (printf, 1, 2)));
+static int	 kw_cmp(const void *, const void *);
+static int	 lookup(char *);
+static int	 lgetc(int);
+static void	 lungetc(int);
+static int	 findeol(void);
+static struct file *pushfile_buf(const char *, char *, size_t);
+static struct file *pushfile(const char *);
+static int	 popfile(void);
+static int	 symset(const char *, const char *, int);
+static char	*symget(const char *);
+static int	 parse_size(const char *, long long *);
+static int	 add_listener(const char *, long long, int);
+static struct wsd_config *config_new(void);
+
+typedef struct {
+	union {
+		long long	 number;
+		char		*string;
+	} v;
+	int lineno;
+} YYSTYPE;
+
+%}
+
+%token	ALIAS CHROOT ERROR HANDSHAKE HEADER INCLUDE LISTEN MAX ON PORT
+%token	PREFORK SERVER SHUTDOWN SOCKET TIMEOUT TLS USER WORKER
+%token	<v.string>	STRING
+%token	<v.number>	NUMBER
+%type	<v.number>	opttls size
+
+%%
+
+grammar		: /* empty */
+		| grammar '\n'
+		| grammar include '\n'
+		| grammar varset '\n'
+		| grammar main '\n'
+		| grammar server '\n'
+		| grammar error '\n'		{ file->errors++; }
+		;
+
+include		: INCLUDE STRING		{
+			struct file	*nfile;
+
+			if (depth >= CONF_INCLUDE_DEPTH) {
+				yyerror("include nested too deeply");
+				free($2);
+				YYERROR;
+			}
+			nfile = pushfile($2);
+			free($2);
+			if (nfile == NULL)
+				YYERROR;
+			depth++;
+			file = nfile;
+			lungetc('\n');
+		}
+		;
+
+varset		: STRING '=' STRING		{
+			char	*s;
+
+			for (s = $1; *s != '\0'; s++)
+				if (!isalnum((unsigned char)*s) && *s != '_') {
+					yyerror("macro name may only contain "
+					    "letters, digits and _");
+					free($1);
+					free($3);
+					YYERROR;
+				}
+			if (symset($1, $3, 0) == -1)
+				yyerror("cannot store macro");
+			free($1);
+			free($3);
+		}
+		;
+
+main		: PREFORK HANDSHAKE NUMBER	{
+			if ($3 < 1 || $3 > WSD_MAXPROC) {
+				yyerror("prefork handshake out of range "
+				    "(1-%d)", WSD_MAXPROC);
+				YYERROR;
+			}
+			conf->prefork_handshake = $3;
+		}
+		| PREFORK WORKER NUMBER		{
+			if ($3 < 1 || $3 > WSD_MAXPROC) {
+				yyerror("prefork worker out of range (1-%d)",
+				    WSD_MAXPROC);
+				YYERROR;
+			}
+			conf->prefork_worker = $3;
+		}
+		| TIMEOUT HANDSHAKE NUMBER	{
+			if ($3 < 1 || $3 > 3600) {
+				yyerror("timeout handshake out of range "
+				    "(1-3600)");
+				YYERROR;
+			}
+			conf->timeout_handshake = $3;
+		}
+		| TIMEOUT SHUTDOWN NUMBER	{
+			if ($3 < 1 || $3 > 3600) {
+				yyerror("timeout shutdown out of range "
+				    "(1-3600)");
+				YYERROR;
+			}
+			conf->timeout_shutdown = $3;
+		}
+		| MAX HEADER size		{
+			if ($3 < 512 || $3 > WSD_MAXHEADER_MAX) {
+				yyerror("max header out of range (512-%d)",
+				    WSD_MAXHEADER_MAX);
+				YYERROR;
+			}
+			conf->max_header = $3;
+		}
+		| USER STRING			{
+			if (strlcpy(conf->user, $2, sizeof(conf->user)) >=
+			    sizeof(conf->user)) {
+				yyerror("user name too long");
+				free($2);
+				YYERROR;
+			}
+			free($2);
+		}
+		| CHROOT STRING			{
+			if ($2[0] != '/' || strlcpy(conf->chroot, $2,
+			    sizeof(conf->chroot)) >= sizeof(conf->chroot)) {
+				yyerror("chroot must be an absolute path");
+				free($2);
+				YYERROR;
+			}
+			free($2);
+		}
+		| SOCKET STRING			{
+			if ($2[0] != '/' || strlcpy(conf->socket, $2,
+			    sizeof(conf->socket)) >= sizeof(conf->socket)) {
+				yyerror("socket must be an absolute path");
+				free($2);
+				YYERROR;
+			}
+			free($2);
+		}
+		;
+
+size		: NUMBER			{ $$ = $1; }
+		| STRING			{
+			if (parse_size($1, &$$) == -1) {
+				yyerror("invalid size: %s", $1);
+				free($1);
+				YYERROR;
+			}
+			free($1);
+		}
+		;
+
+server		: SERVER STRING			{
+			struct wsd_server	*s;
+
+			TAILQ_FOREACH(s, &conf->servers, entry)
+				if (strcasecmp(s->name, $2) == 0)
+					break;
+			if (s != NULL) {
+				yyerror("server \"%s\" defined twice", $2);
+				free($2);
+				YYERROR;
+			}
+			if ((srv = calloc(1, sizeof(*srv))) == NULL) {
+				yyerror("out of memory");
+				free($2);
+				YYERROR;
+			}
+			TAILQ_INIT(&srv->aliases);
+			if (strlcpy(srv->name, $2, sizeof(srv->name)) >=
+			    sizeof(srv->name)) {
+				yyerror("server name too long");
+				free(srv);
+				free($2);
+				YYERROR;
+			}
+			free($2);
+			srv->id = 0;
+			if ((s = TAILQ_LAST(&conf->servers, wsd_servers)) !=
+			    NULL)
+				srv->id = s->id + 1;
+			TAILQ_INSERT_TAIL(&conf->servers, srv, entry);
+		} '{' optnl serveropts_l '}'	{
+			if (srv->nlisten == 0) {
+				yyerror("server \"%s\" has no listen on",
+				    srv->name);
+				YYERROR;
+			}
+			srv = NULL;
+		}
+		;
+
+serveropts_l	: serveropts_l serveropts nl
+		| serveropts optnl
+		;
+
+serveropts	: LISTEN ON STRING PORT NUMBER opttls {
+			if (add_listener($3, $5, $6) == -1) {
+				free($3);
+				YYERROR;
+			}
+			free($3);
+			srv->nlisten++;
+		}
+		| ALIAS STRING			{
+			struct wsd_alias	*a;
+
+			if ((a = calloc(1, sizeof(*a))) == NULL ||
+			    strlcpy(a->name, $2, sizeof(a->name)) >=
+			    sizeof(a->name)) {
+				yyerror("alias too long");
+				free(a);
+				free($2);
+				YYERROR;
+			}
+			free($2);
+			TAILQ_INSERT_TAIL(&srv->aliases, a, entry);
+		}
+		;
+
+opttls		: /* empty */			{ $$ = 0; }
+		| TLS				{ $$ = 1; }
+		;
+
+optnl		: '\n' optnl
+		|
+		;
+
+nl		: '\n' optnl
+		;
+
+%%
+
+struct keywords {
+	const char	*k_name;
+	int		 k_val;
+};
+
+static int
+yyerror(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 msg[512];
+
+	file->errors++;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_warnx("%s:%d: %s", file->name, yylval.lineno, msg);
+	return (0);
+}
+
+static int
+kw_cmp(const void *k, const void *e)
+{
+	return (strcmp(k, ((const struct keywords *)e)->k_name));
+}
+
+static int
+lookup(char *s)
+{
+	/* Sorted, for bsearch. */
+	static const struct keywords keywords[] = {
+		{ "alias",	ALIAS },
+		{ "chroot",	CHROOT },
+		{ "handshake",	HANDSHAKE },
+		{ "header",	HEADER },
+		{ "include",	INCLUDE },
+		{ "listen",	LISTEN },
+		{ "max",	MAX },
+		{ "on",		ON },
+		{ "port",	PORT },
+		{ "prefork",	PREFORK },
+		{ "server",	SERVER },
+		{ "shutdown",	SHUTDOWN },
+		{ "socket",	SOCKET },
+		{ "timeout",	TIMEOUT },
+		{ "tls",	TLS },
+		{ "user",	USER },
+		{ "worker",	WORKER },
+	};
+	const struct keywords	*p;
+
+	p = bsearch(s, keywords, sizeof(keywords) / sizeof(keywords[0]),
+	    sizeof(keywords[0]), kw_cmp);
+	return (p != NULL ? p->k_val : STRING);
+}
+
+/*
+ * Bytes pushed back by lungetc and the expansion of a macro are read
+ * before the file itself.
+ */
+static char	*parsebuf;
+static size_t	 parseindex;
+static char	 pushback_buf[CONF_WORD_MAX];
+static size_t	 pushback_index;
+
+static int
+lgetc(int quotec)
+{
+	int	 c, next;
+
+	if (parsebuf != NULL) {
+		if ((c = (unsigned char)parsebuf[parseindex]) != '\0') {
+			parseindex++;
+			return (c);
+		}
+		parsebuf = NULL;
+		parseindex = 0;
+	}
+	if (pushback_index)
+		return ((unsigned char)pushback_buf[--pushback_index]);
+
+	if (quotec) {
+		if (file->pos >= file->len) {
+			yyerror("reached end of file while parsing "
+			    "quoted string");
+			if (file == topfile || popfile() == EOF)
+				return (EOF);
+			return (quotec);
+		}
+		return ((unsigned char)file->buf[file->pos++]);
+	}
+
+	for (;;) {
+		c = file->pos < file->len ?
+		    (unsigned char)file->buf[file->pos++] : EOF;
+		if (c != '\\')
+			break;
+		next = file->pos < file->len ?
+		    (unsigned char)file->buf[file->pos] : EOF;
+		if (next != '\n') {
+			c = '\\';
+			break;
+		}
+		/* A backslash before a newline joins the lines. */
+		file->pos++;
+		yylval.lineno = file->lineno;
+		file->lineno++;
+	}
+
+	while (c == EOF) {
+		if (file == topfile || popfile() == EOF)
+			return (EOF);
+		c = file->pos < file->len ?
+		    (unsigned char)file->buf[file->pos++] : EOF;
+	}
+	return (c);
+}
+
+static void
+lungetc(int c)
+{
+	if (c == EOF)
+		return;
+	if (parsebuf != NULL) {
+		parseindex--;
+		return;
+	}
+	if (pushback_index < sizeof(pushback_buf))
+		pushback_buf[pushback_index++] = c;
+}
+
+static int
+findeol(void)
+{
+	int	 c;
+
+	parsebuf = NULL;
+	pushback_index = 0;
+	for (;;) {
+		c = lgetc(0);
+		if (c == '\n') {
+			file->lineno++;
+			break;
+		}
+		if (c == EOF)
+			break;
+	}
+	return (ERROR);
+}
+
+static int
+allowed_in_string(int x)
+{
+	if (isalnum(x))
+		return (1);
+	switch (x) {
+	case '{': case '}': case '#': case '=': case '"': case '\'':
+	case ',': case ';': case ' ': case '\t': case '\n': case '\r':
+		return (0);
+	}
+	return (isprint(x));
+}
+
+static int
+lex_macro(void)
+{
+	char	 name[128], *p = name, *val;
+	int	 c;
+
+	while ((c = lgetc(0)) != EOF &&
+	    (isalnum(c) || c == '_')) {
+		if (p + 1 >= name + sizeof(name)) {
+			yyerror("macro name too long");
+			return (findeol());
+		}
+		*p++ = c;
+	}
+	*p = '\0';
+	lungetc(c);
+	if ((val = symget(name)) == NULL) {
+		yyerror("macro '%s' not defined", name);
+		return (findeol());
+	}
+	parsebuf = val;
+	parseindex = 0;
+	return (0);
+}
+
+static int
+yylex(void)
+{
+	char	 buf[CONF_WORD_MAX], *p;
+	int	 quotec, next, c, token;
+	const char *errstr;
+
+top:
+	p = buf;
+	while ((c = lgetc(0)) == ' ' || c == '\t')
+		;
+	yylval.lineno = file->lineno;
+	if (c == '#')
+		while ((c = lgetc(0)) != '\n' && c != EOF)
+			;
+	if (c == '$' && parsebuf == NULL) {
+		if (lex_macro() != 0)
+			return (ERROR);
+		goto top;
+	}
+
+	switch (c) {
+	case '\'':
+	case '"':
+		quotec = c;
+		for (;;) {
+			if ((c = lgetc(quotec)) == EOF)
+				return (0);
+			if (c == '\n') {
+				file->lineno++;
+				continue;
+			} else if (c == '\\') {
+				if ((next = lgetc(quotec)) == EOF)
+					return (0);
+				if (next == quotec || next == ' ' ||
+				    next == '\t')
+					c = next;
+				else if (next == '\n') {
+					file->lineno++;
+					continue;
+				} else
+					lungetc(next);
+			} else if (c == quotec) {
+				*p = '\0';
+				break;
+			} else if (c == '\0') {
+				yyerror("NUL byte in quoted string");
+				return (findeol());
+			}
+			if (p + 1 >= buf + sizeof(buf) - 1) {
+				yyerror("string too long");
+				return (findeol());
+			}
+			*p++ = c;
+		}
+		if ((yylval.v.string = strdup(buf)) == NULL) {
+			yyerror("out of memory");
+			return (findeol());
+		}
+		return (STRING);
+	}
+
+	if (c == '-' || isdigit(c)) {
+		do {
+			*p++ = c;
+			if ((size_t)(p - buf) >= sizeof(buf)) {
+				yyerror("string too long");
+				return (findeol());
+			}
+		} while ((c = lgetc(0)) != EOF && isdigit(c));
+		lungetc(c);
+		if (p == buf + 1 && buf[0] == '-')
+			goto nodigits;
+		if (c == EOF || !allowed_in_string(c)) {
+			*p = '\0';
+			yylval.v.number = strtonum(buf, LLONG_MIN,
+			    LLONG_MAX, &errstr);
+			if (errstr) {
+				yyerror("\"%s\" invalid number: %s",
+				    buf, errstr);
+				return (findeol());
+			}
+			return (NUMBER);
+		}
+nodigits:
+		while (p > buf + 1)
+			lungetc((unsigned char)*--p);
+		c = (unsigned char)*--p;
+		if (c == '-')
+			return (c);
+	}
+
+	if (allowed_in_string(c) && c != '$') {
+		do {
+			*p++ = c;
+			if ((size_t)(p - buf) >= sizeof(buf)) {
+				yyerror("string too long");
+				return (findeol());
+			}
+		} while ((c = lgetc(0)) != EOF && allowed_in_string(c));
+		lungetc(c);
+		*p = '\0';
+		if ((token = lookup(buf)) == STRING &&
+		    (yylval.v.string = strdup(buf)) == NULL) {
+			yyerror("out of memory");
+			return (findeol());
+		}
+		return (token);
+	}
+	if (c == '\n') {
+		yylval.lineno = file->lineno;
+		file->lineno++;
+	}
+	if (c == EOF)
+		return (0);
+	return (c);
+}
+
+static struct file *
+pushfile_buf(const char *name, char *buf, size_t len)
+{
+	struct file	*nfile;
+
+	if ((nfile = calloc(1, sizeof(*nfile))) == NULL ||
+	    (nfile->name = strdup(name)) == NULL) {
+		log_warn("%s", __func__);
+		free(nfile);
+		free(buf);
+		return (NULL);
+	}
+	nfile->buf = buf;
+	nfile->len = len;
+	nfile->lineno = 1;
+	TAILQ_INSERT_TAIL(&files, nfile, entry);
+	return (nfile);
+}
+
+/* Read a whole file into memory: the lexer never touches a stream. */
+static struct file *
+pushfile(const char *name)
+{
+	struct stat	 st;
+	char		*buf = NULL;
+	ssize_t		 n;
+	size_t		 len = 0;
+	int		 fd;
+
+	if ((fd = open(name, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (file != NULL)
+			yyerror("%s: %s", name, strerror(errno));
+		else
+			log_warn("%s", name);
+		return (NULL);
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_size > CONF_FILE_MAX ||
+	    (buf = malloc(st.st_size + 1)) == NULL) {
+		log_warnx("%s: not a regular file, too large, or unreadable",
+		    name);
+		close(fd);
+		return (NULL);
+	}
+	while (len < (size_t)st.st_size &&
+	    (n = read(fd, buf + len, st.st_size - len)) > 0)
+		len += n;
+	close(fd);
+	buf[len] = '\0';
+	return (pushfile_buf(name, buf, len));
+}
+
+static int
+popfile(void)
+{
+	struct file	*prev;
+
+	if ((prev = TAILQ_PREV(file, files, entry)) != NULL)
+		prev->errors += file->errors;
+	TAILQ_REMOVE(&files, file, entry);
+	free(file->name);
+	free(file->buf);
+	free(file);
+	file = prev;
+	depth--;
+	return (file ? 0 : EOF);
+}
+
+static void
+parse_reset(void)
+{
+	struct sym	*sym, *next;
+
+	TAILQ_FOREACH_SAFE(sym, &symhead, entry, next) {
+		if (sym->persist)
+			continue;
+		TAILQ_REMOVE(&symhead, sym, entry);
+		free(sym->nam);
+		free(sym->val);
+		free(sym);
+	}
+	parsebuf = NULL;
+	parseindex = 0;
+	pushback_index = 0;
+	srv = NULL;
+	depth = 0;
+}
+
+static struct wsd_config *
+parse_run(struct file *f)
+{
+	struct wsd_config	*c;
+
+	if (f == NULL)
+		return (NULL);
+	if ((conf = config_new()) == NULL) {
+		file = f;
+		popfile();
+		return (NULL);
+	}
+	file = topfile = f;
+	yyparse();
+	errors = file->errors;
+	popfile();
+	if (errors == 0 && TAILQ_EMPTY(&conf->servers)) {
+		log_warnx("%s: no server defined", f == NULL ? "" : "config");
+		errors++;
+	}
+	c = conf;
+	conf = NULL;
+	parse_reset();
+	if (errors) {
+		config_free(c);
+		return (NULL);
+	}
+	return (c);
+}
+
+struct wsd_config *
+parse_config(const char *filename)
+{
+	file = NULL;
+	return (parse_run(pushfile(filename)));
+}
+
+struct wsd_config *
+parse_config_buffer(const char *name, const char *data, size_t len)
+{
+	char	*buf;
+
+	if ((buf = malloc(len + 1)) == NULL)
+		return (NULL);
+	memcpy(buf, data, len);
+	buf[len] = '\0';
+	file = NULL;
+	return (parse_run(pushfile_buf(name, buf, len)));
+}
+
+static struct wsd_config *
+config_new(void)
+{
+	struct wsd_config	*c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return (NULL);
+	c->prefork_handshake = 2;
+	c->prefork_worker = 2;
+	c->max_header = 8192;
+	c->timeout_handshake = 10;
+	c->timeout_shutdown = WSD_SHUTDOWN_WAIT;
+	strlcpy(c->user, WSD_USER, sizeof(c->user));
+	strlcpy(c->chroot, WSD_CHROOT, sizeof(c->chroot));
+	strlcpy(c->socket, WSD_SOCKET, sizeof(c->socket));
+	TAILQ_INIT(&c->servers);
+	TAILQ_INIT(&c->listeners);
+	return (c);
+}
+
+void
+config_free(struct wsd_config *c)
+{
+	struct wsd_server	*s;
+	struct wsd_alias	*a;
+	struct wsd_listener	*l;
+
+	if (c == NULL)
+		return;
+	while ((s = TAILQ_FIRST(&c->servers)) != NULL) {
+		while ((a = TAILQ_FIRST(&s->aliases)) != NULL) {
+			TAILQ_REMOVE(&s->aliases, a, entry);
+			free(a);
+		}
+		TAILQ_REMOVE(&c->servers, s, entry);
+		free(s);
+	}
+	while ((l = TAILQ_FIRST(&c->listeners)) != NULL) {
+		TAILQ_REMOVE(&c->listeners, l, entry);
+		if (l->fd != -1)
+			close(l->fd);
+		free(l);
+	}
+	free(c);
+}
+
+/* "16", "16K", "16M", "1G": bytes. */
+static int
+parse_size(const char *s, long long *out)
+{
+	char		*end;
+	long long	 n, mult = 1;
+
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (end == s || errno != 0 || n < 0)
+		return (-1);
+	switch (*end) {
+	case '\0':
+		break;
+	case 'K': case 'k':
+		mult = 1024LL;
+		break;
+	case 'M': case 'm':
+		mult = 1024LL * 1024;
+		break;
+	case 'G': case 'g':
+		mult = 1024LL * 1024 * 1024;
+		break;
+	default:
+		return (-1);
+	}
+	if (*end != '\0' && end[1] != '\0')
+		return (-1);
+	if (n > LLONG_MAX / mult)
+		return (-1);
+	*out = n * mult;
+	return (0);
+}
+
+static int
+sockaddr_equal(const struct sockaddr_storage *a,
+    const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return (0);
+	if (a->ss_family == AF_INET)
+		return (memcmp(a, b, sizeof(struct sockaddr_in)) == 0);
+	return (memcmp(a, b, sizeof(struct sockaddr_in6)) == 0);
+}
+
+static int
+add_listener_ai(struct addrinfo *ai, int tls)
+{
+	struct wsd_listener	*l;
+
+	TAILQ_FOREACH(l, &conf->listeners, entry) {
+		if (!sockaddr_equal(&l->ss,
+		    (struct sockaddr_storage *)ai->ai_addr))
+			continue;
+		if (l->tls != tls) {
+			yyerror("listener used with and without tls");
+			return (-1);
+		}
+		return (0);	/* shared by name-based servers */
+	}
+	if ((l = calloc(1, sizeof(*l))) == NULL) {
+		yyerror("out of memory");
+		return (-1);
+	}
+	memcpy(&l->ss, ai->ai_addr, ai->ai_addrlen);
+	l->tls = tls;
+	l->fd = -1;
+	l->server = srv->id;
+	TAILQ_INSERT_TAIL(&conf->listeners, l, entry);
+	return (0);
+}
+
+/* Addresses and host names are resolved at load; "*" is every address. */
+static int
+add_listener(const char *host, long long port, int tls)
+{
+	struct addrinfo	 hints, *res, *ai;
+	char		 portstr[8];
+	int		 error, rv = 0;
+
+	if (tls) {
+		yyerror("tls listeners are not supported yet");
+		return (-1);
+	}
+	if (port < 1 || port > 65535) {
+		yyerror("port out of range (1-65535)");
+		return (-1);
+	}
+	snprintf(portstr, sizeof(portstr), "%lld", port);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
+	if (strcmp(host, "*") == 0)
+		host = NULL;
+	if ((error = getaddrinfo(host, portstr, &hints, &res)) != 0) {
+		yyerror("listen on %s: %s", host ? host : "*",
+		    gai_strerror(error));
+		return (-1);
+	}
+	for (ai = res; ai != NULL && rv == 0; ai = ai->ai_next)
+		if (ai->ai_family == AF_INET || ai->ai_family == AF_INET6)
+			rv = add_listener_ai(ai, tls);
+	freeaddrinfo(res);
+	return (rv);
+}
+
+static int
+symset(const char *nam, const char *val, int persist)
+{
+	struct sym	*sym;
+
+	TAILQ_FOREACH(sym, &symhead, entry)
+		if (strcmp(nam, sym->nam) == 0)
+			break;
+	if (sym != NULL) {
+		if (sym->persist)
+			return (0);	/* -D wins over the file */
+		free(sym->val);
+		if ((sym->val = strdup(val)) == NULL)
+			return (-1);
+		return (0);
+	}
+	if ((sym = calloc(1, sizeof(*sym))) == NULL)
+		return (-1);
+	if ((sym->nam = strdup(nam)) == NULL ||
+	    (sym->val = strdup(val)) == NULL) {
+		free(sym->nam);
+		free(sym);
+		return (-1);
+	}
+	sym->persist = persist;
+	TAILQ_INSERT_TAIL(&symhead, sym, entry);
+	return (0);
+}
+
+int
+cmdline_symset(const char *s)
+{
+	char	*sym, *val;
+	int	 ret;
+
+	if ((val = strchr(s, '=')) == NULL || val == s)
+		return (-1);
+	if ((sym = strndup(s, val - s)) == NULL)
+		return (-1);
+	ret = symset(sym, val + 1, 1);
+	free(sym);
+	return (ret);
+}
+
+static char *
+symget(const char *nam)
+{
+	struct sym	*sym;
+
+	TAILQ_FOREACH(sym, &symhead, entry)
+		if (strcmp(nam, sym->nam) == 0) {
+			sym->used = 1;
+			return (sym->val);
+		}
+	return (NULL);
+}

@@ -1,0 +1,129 @@
+/*
+ * Copyright (c) 2026 The wsd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#include <sys/types.h>
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "parent.h"
+#include "../handshake/handshake.h"
+#include "../worker/worker.h"
+
+__dead static void	 usage(void);
+static const char	*self_path(const char *);
+
+__dead static void
+usage(void)
+{
+	fprintf(stderr, "usage: %s [-dnv] [-D macro=value] [-f file] "
+	    "[-s socket]\n", getprogname());
+	exit(1);
+}
+
+/* Children are started from the very binary the parent runs. */
+static const char *
+self_path(const char *argv0)
+{
+	static char	 path[PATH_MAX];
+	ssize_t		 n;
+
+	if ((n = readlink("/proc/self/exe", path, sizeof(path) - 1)) > 0) {
+		path[n] = '\0';
+		return (path);
+	}
+	if (argv0[0] != '/')
+		fatalx("need an absolute path to re-execute: %s", argv0);
+	return (argv0);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct wsd_config	*conf;
+	const char		*conffile = WSD_CONF, *sockname = NULL;
+	const char		*rolename = NULL, *errstr, *exe;
+	unsigned int		 instance = 0;
+	int			 ch, debug = 0, noaction = 0, verbose = 0;
+
+	while ((ch = getopt(argc, argv, "D:df:I:nP:s:v")) != -1) {
+		switch (ch) {
+		case 'D':
+			if (cmdline_symset(optarg) < 0) {
+				fprintf(stderr, "%s: could not parse macro "
+				    "definition %s\n", getprogname(), optarg);
+				exit(1);
+			}
+			break;
+		case 'd':
+			debug = 1;
+			break;
+		case 'f':
+			conffile = optarg;
+			break;
+		case 'I':
+			instance = strtonum(optarg, 0, WSD_MAXPROC - 1,
+			    &errstr);
+			if (errstr != NULL)
+				fatalx("invalid instance: %s", errstr);
+			break;
+		case 'n':
+			noaction = 1;
+			break;
+		case 'P':
+			rolename = optarg;
+			break;
+		case 's':
+			sockname = optarg;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	if (argc != 0)
+		usage();
+
+	if (rolename != NULL) {
+		if (strcmp(rolename, role_names[ROLE_HANDSHAKE]) == 0)
+			handshake_main(instance, debug, verbose);
+		if (strcmp(rolename, role_names[ROLE_WORKER]) == 0)
+			worker_main(instance, debug, verbose);
+		fatalx("unknown role %s", rolename);
+	}
+
+	log_init(1, verbose);
+	if ((conf = parse_config(conffile)) == NULL)
+		exit(1);
+	if (sockname != NULL && strlcpy(conf->socket, sockname,
+	    sizeof(conf->socket)) >= sizeof(conf->socket))
+		fatalx("socket path too long");
+	if (noaction) {
+		fprintf(stderr, "configuration OK\n");
+		exit(0);
+	}
+	exe = self_path(argv[0]);
+	log_init(debug, verbose);
+	if (!debug && daemon(1, 0) == -1)
+		fatal("daemon");
+	parent_main(conf, exe, debug, verbose);
+}
