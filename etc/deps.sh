@@ -1,0 +1,46 @@
+#!/bin/sh
+#
+# The one list of what wsd needs from Debian, for building, testing and
+# running it. As root, installs what is missing and creates the user and
+# the chroot directory the daemon uses; otherwise prints what to run.
+
+BUILD="gcc make pkg-config byacc libtls-dev libevent-dev zlib1g-dev
+    libseccomp-dev libbsd-dev"
+TEST="libatf-dev atf-sh kyua mandoc openssl"
+USER_NAME=_wsd
+CHROOT_DIR=/var/empty
+
+missing=""
+for p in $BUILD $TEST; do
+	s=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)
+	[ "$s" = "installed" ] || missing="$missing $p"
+done
+
+if [ "$(id -u)" -ne 0 ]; then
+	if [ -n "$missing" ]; then
+		echo "deps: missing packages; run as root:" >&2
+		echo "    apt-get install -y$missing" >&2
+		exit 1
+	fi
+	getent passwd "$USER_NAME" >/dev/null ||
+	    echo "deps: warning: no user $USER_NAME; as root run:" \
+	    "useradd -r -d $CHROOT_DIR -s /usr/sbin/nologin $USER_NAME" >&2
+	exit 0
+fi
+
+if [ -n "$missing" ]; then
+	echo "deps: installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq || exit 1
+	apt-get install -y -qq $missing || exit 1
+fi
+if ! getent passwd "$USER_NAME" >/dev/null; then
+	echo "deps: creating user $USER_NAME"
+	useradd -r -d "$CHROOT_DIR" -s /usr/sbin/nologin "$USER_NAME" ||
+	    exit 1
+fi
+if [ ! -d "$CHROOT_DIR" ]; then
+	echo "deps: creating $CHROOT_DIR"
+	install -d -m 0755 -o root -g root "$CHROOT_DIR" || exit 1
+fi
+exit 0

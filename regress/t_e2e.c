@@ -1,0 +1,555 @@
+/*
+ * Copyright (c) 2026 The wsd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * End to end: the real wsd, with its parent, handshake and worker
+ * processes, on a loopback port, spoken to as a client would.
+ */
+
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <atf-c.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "wsc.h"
+
+#define MAXKIDS		16
+
+static struct wsd_proc	 wsd;
+
+static const char *
+srcpath(const atf_tc_t *tc, const char *rel)
+{
+	static char	 path[2][1024];
+	static int	 i;
+
+	i = !i;
+	snprintf(path[i], sizeof(path[i]), "%s/%s",
+	    atf_tc_get_config_var(tc, "srcdir"), rel);
+	return (path[i]);
+}
+
+/* Start the daemon with the given configuration lines, or fail. */
+static void
+start(const atf_tc_t *tc, const char *global, const char *server)
+{
+	FILE	*f;
+
+	memset(&wsd, 0, sizeof(wsd));
+	ATF_REQUIRE((wsd.port = wsd_free_port()) > 0);
+	wsd_write_conf(&wsd, global, server);
+	if (wsd_start(&wsd, srcpath(tc, "../wsd"), NULL) != 0)
+		atf_tc_fail("wsd did not get ready; its output:\n%s", wsd.log);
+	/* For the cleanup routine, should the test die half way. */
+	if ((f = fopen("wsd.pid", "w")) != NULL) {
+		fprintf(f, "%d\n", (int)wsd.pid);
+		fclose(f);
+	}
+}
+
+static void
+cleanup(void)
+{
+	FILE	*f;
+	int	 pid;
+
+	if ((f = fopen("wsd.pid", "r")) == NULL)
+		return;
+	if (fscanf(f, "%d", &pid) == 1 && pid > 1)
+		kill(pid, SIGKILL);
+	fclose(f);
+}
+
+/* A connected, upgraded client socket. */
+static int
+client(void)
+{
+	char	 resp[1024];
+	int	 fd;
+
+	ATF_REQUIRE((fd = wsc_connect(wsd.port)) != -1);
+	ATF_REQUIRE_EQ_MSG(wsc_upgrade(fd, NULL, resp, sizeof(resp)), 101,
+	    "response: %s", resp);
+	return (fd);
+}
+
+static void
+expect_frame(int fd, int fin, int op, const void *data, size_t len)
+{
+	uint8_t	*buf;
+	size_t	 got;
+	int	 gfin, gop;
+
+	ATF_REQUIRE((buf = malloc(len + 1)) != NULL);
+	ATF_REQUIRE_MSG(wsc_recv(fd, &gfin, &gop, buf, len, &got) == 0,
+	    "no frame of %zu bytes came back", len);
+	ATF_CHECK_EQ(gfin, fin);
+	ATF_CHECK_EQ(gop, op);
+	ATF_REQUIRE_EQ(got, len);
+	ATF_CHECK(memcmp(buf, data, len) == 0);
+	free(buf);
+}
+
+static void
+expect_close(int fd, int code)
+{
+	uint8_t	 buf[125];
+	size_t	 len;
+	int	 fin, op;
+
+	ATF_REQUIRE(wsc_recv(fd, &fin, &op, buf, sizeof(buf), &len) == 0);
+	ATF_REQUIRE_EQ(op, 0x8);
+	ATF_REQUIRE(len >= 2);
+	ATF_CHECK_EQ(buf[0] << 8 | buf[1], code);
+}
+
+static void
+stop_ok(void)
+{
+	int	 status;
+
+	status = wsd_stop(&wsd, SIGTERM);
+	ATF_REQUIRE_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "wsd did not exit cleanly (status %d); output:\n%s", status,
+	    wsd.log);
+}
+
+ATF_TC_WITH_CLEANUP(echo_path);
+ATF_TC_HEAD(echo_path, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "A message travels parent -> "
+	    "handshake -> worker and comes back; SIGTERM stops every process");
+}
+ATF_TC_BODY(echo_path, tc)
+{
+	pid_t		 kids[MAXKIDS];
+	char		 titles[MAXKIDS][64];
+	uint8_t		*big;
+	int		 n, i, hs = 0, wk = 0, fd;
+
+	start(tc, "prefork handshake 2\nprefork worker 3", NULL);
+	n = wsd_children(&wsd, kids, titles, MAXKIDS);
+	for (i = 0; i < n; i++) {
+		if (strcmp(titles[i], "wsd: handshake") == 0)
+			hs++;
+		else if (strcmp(titles[i], "wsd: worker") == 0)
+			wk++;
+	}
+	ATF_REQUIRE_EQ_MSG(n, 5, "children: %d", n);
+	ATF_CHECK_EQ(hs, 2);
+	ATF_CHECK_EQ(wk, 3);
+
+	fd = client();
+	ATF_REQUIRE(wsc_send(fd, 1, 0x1, "Hello", 5) == 0);
+	expect_frame(fd, 1, 0x1, "Hello", 5);
+
+	ATF_REQUIRE((big = malloc(200000)) != NULL);
+	for (i = 0; i < 200000; i++)
+		big[i] = i * 7;
+	ATF_REQUIRE(wsc_send(fd, 1, 0x2, big, 200000) == 0);
+	expect_frame(fd, 1, 0x2, big, 200000);
+	free(big);
+
+	/* Fragments come back as they were sent. */
+	ATF_REQUIRE(wsc_send(fd, 0, 0x1, "frag", 4) == 0);
+	ATF_REQUIRE(wsc_send(fd, 0, 0x0, "", 0) == 0);
+	ATF_REQUIRE(wsc_send(fd, 1, 0x0, "ments", 5) == 0);
+	expect_frame(fd, 0, 0x1, "frag", 4);
+	expect_frame(fd, 0, 0x0, "", 0);
+	expect_frame(fd, 1, 0x0, "ments", 5);
+
+	ATF_REQUIRE(wsc_send(fd, 1, 0x9, "are you there", 13) == 0);
+	expect_frame(fd, 1, 0xa, "are you there", 13);
+
+	ATF_REQUIRE(wsc_send(fd, 1, 0x8, "\x03\xe8" "bye", 5) == 0);
+	expect_close(fd, 1000);
+	ATF_CHECK(wsc_wait_eof(fd) == 0);
+	close(fd);
+
+	stop_ok();
+	for (i = 0; i < n; i++)
+		ATF_CHECK_MSG(pid_gone(kids[i]), "child %d (%s) still exists",
+		    (int)kids[i], titles[i]);
+}
+ATF_TC_CLEANUP(echo_path, tc)
+{
+	cleanup();
+}
+
+ATF_TC_WITH_CLEANUP(accept_key);
+ATF_TC_HEAD(accept_key, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "The 101 carries the accept key of "
+	    "RFC 6455's example");
+}
+ATF_TC_BODY(accept_key, tc)
+{
+	char	 resp[1024];
+	int	 fd;
+
+	start(tc, NULL, NULL);
+	ATF_REQUIRE((fd = wsc_connect(wsd.port)) != -1);
+	ATF_REQUIRE_EQ(wsc_upgrade(fd, NULL, resp, sizeof(resp)), 101);
+	ATF_CHECK(strstr(resp, "\r\nSec-WebSocket-Accept: "
+	    "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n") != NULL);
+	ATF_CHECK(strstr(resp, "\r\nUpgrade: websocket\r\n") != NULL);
+	ATF_CHECK(strstr(resp, "\r\nConnection: Upgrade\r\n") != NULL);
+	close(fd);
+	stop_ok();
+}
+ATF_TC_CLEANUP(accept_key, tc)
+{
+	cleanup();
+}
+
+ATF_TC_WITH_CLEANUP(child_log);
+ATF_TC_HEAD(child_log, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "Log lines of the handshake and "
+	    "worker processes reach the parent's output, escaped");
+}
+ATF_TC_BODY(child_log, tc)
+{
+	const char	*post = "POST / HTTP/1.1\r\nHost: x\r\n\r\n";
+	char		 resp[1024];
+	int		 fd;
+
+	start(tc, NULL, NULL);
+	ATF_REQUIRE((fd = wsc_connect(wsd.port)) != -1);
+	ATF_REQUIRE(wsc_write_all(fd, post, strlen(post)) == 0);
+	ATF_CHECK_EQ(wsc_read_response(fd, resp, sizeof(resp)), 405);
+	ATF_CHECK(strstr(resp, "\r\nAllow: GET\r\n") != NULL);
+	ATF_CHECK(strstr(resp, "\r\nConnection: close\r\n") != NULL);
+	ATF_CHECK(wsc_wait_eof(fd) == 0);
+	close(fd);
+	ATF_CHECK_MSG(wsd_wait_log(&wsd, "refused: 405 (method is not GET)",
+	    WSC_TIMEOUT) == 0, "log:\n%s", wsd.log);
+	ATF_CHECK(strstr(wsd.log, "handshake[") != NULL);
+
+	fd = client();
+	ATF_REQUIRE(wsc_send(fd, 1, 0x8, "\x03\xe8", 2) == 0);
+	expect_close(fd, 1000);
+	close(fd);
+	ATF_CHECK_MSG(wsd_wait_log(&wsd, "closed by client", WSC_TIMEOUT) == 0,
+	    "log:\n%s", wsd.log);
+	ATF_CHECK(strstr(wsd.log, "worker[") != NULL);
+	stop_ok();
+}
+ATF_TC_CLEANUP(child_log, tc)
+{
+	cleanup();
+}
+
+ATF_TC_WITH_CLEANUP(pipelined);
+ATF_TC_HEAD(pipelined, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "A frame sent in the same packet as "
+	    "the request head is handed to the worker and echoed");
+}
+ATF_TC_BODY(pipelined, tc)
+{
+	char	 buf[1024], resp[1024];
+	size_t	 len;
+	int	 fd;
+
+	start(tc, NULL, NULL);
+	ATF_REQUIRE((fd = wsc_connect(wsd.port)) != -1);
+	len = snprintf(buf, sizeof(buf), "GET / HTTP/1.1\r\nHost: 127.0.0.1"
+	    "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+	    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+	    "Sec-WebSocket-Version: 13\r\n\r\n");
+	len += wsc_frame((uint8_t *)buf + len, 1, 0x1, "early", 5);
+	len += wsc_frame((uint8_t *)buf + len, 1, 0x2, "bird", 4);
+	ATF_REQUIRE(wsc_write_all(fd, buf, len) == 0);
+	ATF_REQUIRE_EQ(wsc_read_response(fd, resp, sizeof(resp)), 101);
+	expect_frame(fd, 1, 0x1, "early", 5);
+	expect_frame(fd, 1, 0x2, "bird", 4);
+	close(fd);
+	stop_ok();
+}
+ATF_TC_CLEANUP(pipelined, tc)
+{
+	cleanup();
+}
+
+/* One raw request and the status it must get. */
+struct refusal {
+	const char	*request;
+	int		 status;
+	const char	*header;	/* a line the answer must carry */
+};
+
+ATF_TC_WITH_CLEANUP(refusals);
+ATF_TC_HEAD(refusals, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "Requests that are not a valid "
+	    "upgrade get the RFC's status and the connection is closed");
+}
+ATF_TC_BODY(refusals, tc)
+{
+	static const struct refusal cases[] = {
+		{ "GET / HTTP/1.1\r\nHost: a\r\n\r\n", 426,
+		    "Upgrade: websocket" },
+		{ "GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n"
+		    "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n",
+		    400, NULL },
+		{ "GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n"
+		    "Connection: Upgrade\r\nSec-WebSocket-Version: 8\r\n"
+		    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+		    426, "Sec-WebSocket-Version: 13" },
+		{ "GET / HTTP/1.0\r\nHost: a\r\n\r\n", 505, NULL },
+		{ "GET / HTTP/1.1\r\nHost : a\r\n\r\n", 400, NULL },
+		{ "GET / HTTP/1.1\r\nUpgrade: websocket\r\n\r\n", 400, NULL },
+	};
+	char	 resp[1024], line[128];
+	size_t	 i;
+	int	 fd;
+
+	start(tc, NULL, NULL);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ATF_REQUIRE((fd = wsc_connect(wsd.port)) != -1);
+		ATF_REQUIRE(wsc_write_all(fd, cases[i].request,
+		    strlen(cases[i].request)) == 0);
+		ATF_CHECK_EQ_MSG(wsc_read_response(fd, resp, sizeof(resp)),
+		    cases[i].status, "case %zu: %s", i, resp);
+		if (cases[i].header != NULL) {
+			snprintf(line, sizeof(line), "\r\n%s\r\n",
+			    cases[i].header);
+			ATF_CHECK_MSG(strstr(resp, line) != NULL,
+			    "case %zu lacks %s", i, cases[i].header);
+		}
+		ATF_CHECK_MSG(wsc_wait_eof(fd) == 0, "case %zu not closed", i);
+		close(fd);
+	}
+	stop_ok();
+}
+ATF_TC_CLEANUP(refusals, tc)
+{
+	cleanup();
+}
+
+ATF_TC_WITH_CLEANUP(head_limits);
+ATF_TC_HEAD(head_limits, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "A request head over max header gets "
+	    "431; one that never ends is dropped at the handshake deadline");
+}
+ATF_TC_BODY(head_limits, tc)
+{
+	char	 big[4096], resp[1024];
+	int	 fd;
+
+	start(tc, "max header 1K\ntimeout handshake 1", NULL);
+	ATF_REQUIRE((fd = wsc_connect(wsd.port)) != -1);
+	memset(big, 'a', sizeof(big));
+	memcpy(big, "GET / HTTP/1.1\r\nX-Pad: ", 23);
+	ATF_REQUIRE(wsc_write_all(fd, big, sizeof(big)) == 0);
+	ATF_CHECK_EQ(wsc_read_response(fd, resp, sizeof(resp)), 431);
+	close(fd);
+
+	ATF_REQUIRE((fd = wsc_connect(wsd.port)) != -1);
+	ATF_REQUIRE(wsc_write_all(fd, "GET / HTTP/1.1\r\n", 16) == 0);
+	ATF_CHECK_MSG(wsc_wait_eof(fd) == 0, "slow client was not dropped");
+	close(fd);
+	ATF_CHECK(wsd_wait_log(&wsd, "handshake timed out", WSC_TIMEOUT) == 0);
+	stop_ok();
+}
+ATF_TC_CLEANUP(head_limits, tc)
+{
+	cleanup();
+}
+
+ATF_TC_WITH_CLEANUP(protocol_error);
+ATF_TC_HEAD(protocol_error, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "An unmasked client frame is answered "
+	    "with close 1002 and the connection ends");
+}
+ATF_TC_BODY(protocol_error, tc)
+{
+	int	 fd;
+
+	start(tc, NULL, NULL);
+	fd = client();
+	ATF_REQUIRE(wsc_write_all(fd, "\x81\x02hi", 4) == 0);
+	expect_close(fd, 1002);
+	ATF_CHECK(wsc_wait_eof(fd) == 0);
+	close(fd);
+	stop_ok();
+}
+ATF_TC_CLEANUP(protocol_error, tc)
+{
+	cleanup();
+}
+
+ATF_TC_WITH_CLEANUP(shutdown_1001);
+ATF_TC_HEAD(shutdown_1001, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "SIGTERM closes open connections "
+	    "with 1001 and the daemon exits 0");
+}
+ATF_TC_BODY(shutdown_1001, tc)
+{
+	int	 fd[4], i;
+
+	start(tc, NULL, NULL);
+	for (i = 0; i < 4; i++) {
+		fd[i] = client();
+		ATF_REQUIRE(wsc_send(fd[i], 1, 0x1, "x", 1) == 0);
+		expect_frame(fd[i], 1, 0x1, "x", 1);
+	}
+	kill(wsd.pid, SIGTERM);
+	for (i = 0; i < 4; i++) {
+		expect_close(fd[i], 1001);
+		close(fd[i]);
+	}
+	stop_ok();
+}
+ATF_TC_CLEANUP(shutdown_1001, tc)
+{
+	cleanup();
+}
+
+ATF_TC_WITH_CLEANUP(many_clients);
+ATF_TC_HEAD(many_clients, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "200 connections at once, spread over "
+	    "the workers, each gets its own messages back");
+}
+ATF_TC_BODY(many_clients, tc)
+{
+	enum { N = 200 };
+	int	 fd[N], i, round;
+	char	 msg[64];
+
+	start(tc, NULL, NULL);
+	for (i = 0; i < N; i++)
+		fd[i] = client();
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < N; i++) {
+			snprintf(msg, sizeof(msg), "client %d round %d", i,
+			    round);
+			ATF_REQUIRE(wsc_send(fd[i], 1, 0x1, msg,
+			    strlen(msg)) == 0);
+		}
+		for (i = 0; i < N; i++) {
+			snprintf(msg, sizeof(msg), "client %d round %d", i,
+			    round);
+			expect_frame(fd[i], 1, 0x1, msg, strlen(msg));
+		}
+	}
+	for (i = 0; i < N; i++)
+		close(fd[i]);
+	ATF_CHECK(wsd_wait_log(&wsd, "worker[0]: connection", WSC_TIMEOUT) ==
+	    0);
+	ATF_CHECK(wsd_wait_log(&wsd, "worker[1]: connection", WSC_TIMEOUT) ==
+	    0);
+	stop_ok();
+}
+ATF_TC_CLEANUP(many_clients, tc)
+{
+	cleanup();
+}
+
+ATF_TC(config_check);
+ATF_TC_HEAD(config_check, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "wsd -n accepts a good file and names "
+	    "file:line for a bad one");
+}
+ATF_TC_BODY(config_check, tc)
+{
+	char	 cmd[2048];
+	FILE	*f;
+
+	ATF_REQUIRE((f = fopen("good.conf", "w")) != NULL);
+	fprintf(f, "# comment\nlport = \"8080\"\nprefork worker 3\n"
+	    "server \"a\" {\n\tlisten on 127.0.0.1 port $lport\n}\n");
+	fclose(f);
+	ATF_REQUIRE((f = fopen("bad.conf", "w")) != NULL);
+	fprintf(f, "prefork worker 3\nprefork handshake 0\n"
+	    "server \"a\" {\n\tlisten on 127.0.0.1 port 8080\n}\n");
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "%s -n -f good.conf 2>out",
+	    srcpath(tc, "../wsd"));
+	ATF_CHECK_EQ(system(cmd), 0);
+	ATF_CHECK(atf_utils_grep_file("configuration OK", "out"));
+	snprintf(cmd, sizeof(cmd), "%s -n -f bad.conf 2>out",
+	    srcpath(tc, "../wsd"));
+	ATF_CHECK(WEXITSTATUS(system(cmd)) == 1);
+	ATF_CHECK(atf_utils_grep_file("^bad.conf:2: prefork handshake out of "
+	    "range", "out"));
+	snprintf(cmd, sizeof(cmd), "%s -n -D lport=9 -f good.conf 2>out",
+	    srcpath(tc, "../wsd"));
+	ATF_CHECK_EQ(system(cmd), 0);
+}
+
+ATF_TC_WITH_CLEANUP(wsctl_summary);
+ATF_TC_HEAD(wsctl_summary, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "wsctl show summary lists every "
+	    "process; without a daemon it fails clearly");
+}
+ATF_TC_BODY(wsctl_summary, tc)
+{
+	char	 cmd[2048], pat[128];
+	pid_t	 kids[MAXKIDS];
+	char	 titles[MAXKIDS][64];
+	int	 n, i;
+
+	start(tc, NULL, NULL);
+	snprintf(cmd, sizeof(cmd), "%s -s %s show summary >out 2>&1",
+	    srcpath(tc, "../wsctl/wsctl"), wsd.sock);
+	ATF_REQUIRE_EQ(system(cmd), 0);
+	n = wsd_children(&wsd, kids, titles, MAXKIDS);
+	ATF_REQUIRE_EQ(n, 4);
+	for (i = 0; i < n; i++) {
+		snprintf(pat, sizeof(pat), "^%s +[0-9]+ +%d +ready$",
+		    titles[i] + 5, (int)kids[i]);
+		ATF_CHECK_MSG(atf_utils_grep_file("%s", "out", pat),
+		    "no line %s", pat);
+	}
+	ATF_CHECK(atf_utils_grep_file("^listen 127.0.0.1:%d$", "out",
+	    wsd.port));
+	stop_ok();
+	ATF_CHECK(WEXITSTATUS(system(cmd)) == 1);
+	ATF_CHECK(atf_utils_grep_file("wsd is not running", "out"));
+}
+ATF_TC_CLEANUP(wsctl_summary, tc)
+{
+	cleanup();
+}
+
+ATF_TP_ADD_TCS(tp)
+{
+	ATF_TP_ADD_TC(tp, echo_path);
+	ATF_TP_ADD_TC(tp, accept_key);
+	ATF_TP_ADD_TC(tp, child_log);
+	ATF_TP_ADD_TC(tp, pipelined);
+	ATF_TP_ADD_TC(tp, refusals);
+	ATF_TP_ADD_TC(tp, head_limits);
+	ATF_TP_ADD_TC(tp, protocol_error);
+	ATF_TP_ADD_TC(tp, shutdown_1001);
+	ATF_TP_ADD_TC(tp, many_clients);
+	ATF_TP_ADD_TC(tp, config_check);
+	ATF_TP_ADD_TC(tp, wsctl_summary);
+	return (atf_no_error());
+}

@@ -1,0 +1,427 @@
+/*
+ * Copyright (c) 2026 The wsd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "wsc.h"
+
+static long long
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/* Wait until fd is readable, at most ms; 1 if it is. */
+static int
+wait_readable(int fd, int ms)
+{
+	struct pollfd	 pfd;
+
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	return (poll(&pfd, 1, ms) > 0);
+}
+
+/* A port the kernel just handed out on 127.0.0.1, now free again. */
+int
+wsd_free_port(void)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+	int			 fd, port;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		return (-1);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    getsockname(fd, (struct sockaddr *)&sin, &len) == -1) {
+		close(fd);
+		return (-1);
+	}
+	port = ntohs(sin.sin_port);
+	close(fd);
+	return (port);
+}
+
+/*
+ * A configuration in the working directory: the global lines given, and
+ * one server on 127.0.0.1 at p->port with the server lines given.
+ */
+void
+wsd_write_conf(struct wsd_proc *p, const char *global, const char *server)
+{
+	FILE	*f;
+	char	 cwd[200];
+
+	snprintf(p->conf, sizeof(p->conf), "wsd.conf");
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return;
+	snprintf(p->sock, sizeof(p->sock), "%s/wsd.sock", cwd);
+	if ((f = fopen(p->conf, "w")) == NULL)
+		return;
+	fprintf(f, "%s\nserver \"127.0.0.1\" {\n\talias \"localhost\"\n"
+	    "\tlisten on 127.0.0.1 port %d\n%s\n}\n", global ? global : "",
+	    p->port, server ? server : "");
+	fclose(f);
+}
+
+/* Start wsd -d and wait for its "ready" line. Returns 0 when ready. */
+int
+wsd_start(struct wsd_proc *p, const char *wsd, const char *extra)
+{
+	int	 pfd[2];
+	char	*argv[12];
+	int	 argc = 0;
+
+	if (pipe(pfd) == -1)
+		return (-1);
+	argv[argc++] = (char *)(uintptr_t)wsd;
+	argv[argc++] = (char *)(uintptr_t)"-d";
+	argv[argc++] = (char *)(uintptr_t)"-f";
+	argv[argc++] = p->conf;
+	argv[argc++] = (char *)(uintptr_t)"-s";
+	argv[argc++] = p->sock;
+	if (extra != NULL)
+		argv[argc++] = (char *)(uintptr_t)extra;
+	argv[argc] = NULL;
+	switch (p->pid = fork()) {
+	case -1:
+		return (-1);
+	case 0:
+		dup2(pfd[1], STDOUT_FILENO);
+		dup2(pfd[1], STDERR_FILENO);
+		close(pfd[0]);
+		close(pfd[1]);
+		execv(wsd, argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	p->errfd = pfd[0];
+	fcntl(p->errfd, F_SETFL, O_NONBLOCK);
+	p->loglen = 0;
+	p->log[0] = '\0';
+	return (wsd_wait_log(p, "ready:", WSC_TIMEOUT));
+}
+
+/* Read the daemon's output until needle shows up; 0 if it did. */
+int
+wsd_wait_log(struct wsd_proc *p, const char *needle, int ms)
+{
+	long long	 deadline = now_ms() + ms;
+	ssize_t		 n;
+
+	for (;;) {
+		if (strstr(p->log, needle) != NULL)
+			return (0);
+		if (now_ms() >= deadline ||
+		    !wait_readable(p->errfd, deadline - now_ms()))
+			return (-1);
+		n = read(p->errfd, p->log + p->loglen,
+		    sizeof(p->log) - 1 - p->loglen);
+		if (n == 0)
+			return (-1);	/* the daemon is gone */
+		if (n > 0) {
+			p->loglen += n;
+			p->log[p->loglen] = '\0';
+		}
+	}
+}
+
+/*
+ * The direct children of the daemon and their titles, from /proc.
+ * Returns how many were found.
+ */
+int
+wsd_children(struct wsd_proc *p, pid_t *pids, char (*titles)[64], int max)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		 path[300], buf[512], *s;
+	FILE		*f;
+	size_t		 n;
+	int		 found = 0, ppid;
+
+	if ((d = opendir("/proc")) == NULL)
+		return (-1);
+	while ((de = readdir(d)) != NULL && found < max) {
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = '\0';
+		/* "pid (comm) state ppid": comm may hold spaces. */
+		if ((s = strrchr(buf, ')')) == NULL ||
+		    sscanf(s + 1, " %*c %d", &ppid) != 1 || ppid != p->pid)
+			continue;
+		pids[found] = atoi(de->d_name);
+		snprintf(path, sizeof(path), "/proc/%s/cmdline", de->d_name);
+		titles[found][0] = '\0';
+		if ((f = fopen(path, "r")) != NULL) {
+			n = fread(titles[found], 1, 63, f);
+			titles[found][n] = '\0';
+			fclose(f);
+		}
+		found++;
+	}
+	closedir(d);
+	return (found);
+}
+
+int
+pid_gone(pid_t pid)
+{
+	char	 path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	return (access(path, F_OK) == -1);
+}
+
+/*
+ * Send sig and wait for the daemon to exit, draining its output. Returns
+ * its wait status, or -1 if it did not exit in time (it is then killed).
+ */
+int
+wsd_stop(struct wsd_proc *p, int sig)
+{
+	long long	 deadline = now_ms() + WSC_TIMEOUT;
+	int		 status;
+	pid_t		 r;
+
+	if (p->pid <= 0)
+		return (-1);
+	kill(p->pid, sig);
+	while ((r = waitpid(p->pid, &status, WNOHANG)) == 0) {
+		if (now_ms() >= deadline) {
+			kill(p->pid, SIGKILL);
+			waitpid(p->pid, &status, 0);
+			p->pid = -1;
+			return (-1);
+		}
+		/* Its output is our pacing: no blind sleep. */
+		if (wait_readable(p->errfd, 50))
+			wsd_wait_log(p, "\001", 0);
+	}
+	wsd_wait_log(p, "\001", 0);
+	p->pid = -1;
+	return (r == -1 ? -1 : status);
+}
+
+int
+wsc_connect(int port)
+{
+	struct sockaddr_in	 sin;
+	int			 fd, on = 1;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		return (-1);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+		close(fd);
+		return (-1);
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	return (fd);
+}
+
+int
+wsc_write_all(int fd, const void *buf, size_t len)
+{
+	const uint8_t	*p = buf;
+	ssize_t		 n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return (-1);
+		}
+		p += n;
+		len -= n;
+	}
+	return (0);
+}
+
+/* Read exactly len bytes, within the timeout. */
+static int
+read_full(int fd, void *buf, size_t len)
+{
+	uint8_t		*p = buf;
+	ssize_t		 n;
+
+	while (len > 0) {
+		if (!wait_readable(fd, WSC_TIMEOUT))
+			return (-1);
+		if ((n = read(fd, p, len)) <= 0)
+			return (-1);
+		p += n;
+		len -= n;
+	}
+	return (0);
+}
+
+/*
+ * Read an HTTP response head byte by byte, so nothing after it is
+ * consumed. Returns its status code, or -1.
+ */
+int
+wsc_read_response(int fd, char *buf, size_t size)
+{
+	size_t	 len = 0;
+	int	 status;
+
+	while (len + 1 < size) {
+		if (read_full(fd, buf + len, 1) == -1)
+			break;
+		len++;
+		buf[len] = '\0';
+		if (len >= 4 && memcmp(buf + len - 4, "\r\n\r\n", 4) == 0)
+			break;
+	}
+	buf[len] = '\0';
+	if (sscanf(buf, "HTTP/1.1 %d", &status) != 1)
+		return (-1);
+	return (status);
+}
+
+/* A GET upgrade request with a fixed key; extra header lines appended. */
+int
+wsc_upgrade(int fd, const char *extra, char *resp, size_t size)
+{
+	char	 req[2048];
+
+	snprintf(req, sizeof(req), "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+	    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+	    "Sec-WebSocket-Version: 13\r\n%s\r\n", extra ? extra : "");
+	if (wsc_write_all(fd, req, strlen(req)) == -1)
+		return (-1);
+	return (wsc_read_response(fd, resp, size));
+}
+
+/* A masked client frame into out; returns its length. */
+size_t
+wsc_frame(uint8_t *out, int fin, int op, const void *data, size_t len)
+{
+	static const uint8_t	 mask[4] = { 0x37, 0xfa, 0x21, 0x3d };
+	const uint8_t		*p = data;
+	size_t			 h = 2, i;
+
+	out[0] = (fin ? 0x80 : 0) | op;
+	if (len < 126)
+		out[1] = 0x80 | len;
+	else if (len <= 0xffff) {
+		out[1] = 0x80 | 126;
+		out[2] = len >> 8;
+		out[3] = len;
+		h = 4;
+	} else {
+		out[1] = 0x80 | 127;
+		for (i = 0; i < 8; i++)
+			out[2 + i] = (uint64_t)len >> (56 - i * 8);
+		h = 10;
+	}
+	memcpy(out + h, mask, 4);
+	h += 4;
+	for (i = 0; i < len; i++)
+		out[h + i] = p[i] ^ mask[i & 3];
+	return (h + len);
+}
+
+int
+wsc_send(int fd, int fin, int op, const void *data, size_t len)
+{
+	uint8_t	*buf;
+	int	 rv;
+
+	if ((buf = malloc(len + 14)) == NULL)
+		return (-1);
+	rv = wsc_write_all(fd, buf, wsc_frame(buf, fin, op, data, len));
+	free(buf);
+	return (rv);
+}
+
+/* Receive one server frame; the server never masks. */
+int
+wsc_recv(int fd, int *fin, int *op, uint8_t *buf, size_t cap, size_t *len)
+{
+	uint8_t		 h[8];
+	uint64_t	 n;
+	int		 i;
+
+	if (read_full(fd, h, 2) == -1 || (h[1] & 0x80))
+		return (-1);
+	*fin = h[0] >> 7;
+	*op = h[0] & 0x0f;
+	n = h[1] & 0x7f;
+	if (n == 126) {
+		if (read_full(fd, h, 2) == -1)
+			return (-1);
+		n = (uint64_t)h[0] << 8 | h[1];
+	} else if (n == 127) {
+		if (read_full(fd, h, 8) == -1)
+			return (-1);
+		for (i = 0, n = 0; i < 8; i++)
+			n = n << 8 | h[i];
+	}
+	if (n > cap || read_full(fd, buf, n) == -1)
+		return (-1);
+	*len = n;
+	return (0);
+}
+
+/* 0 once the server has closed the connection. */
+int
+wsc_wait_eof(int fd)
+{
+	uint8_t	 b[512];
+	ssize_t	 n;
+
+	for (;;) {
+		if (!wait_readable(fd, WSC_TIMEOUT))
+			return (-1);
+		if ((n = read(fd, b, sizeof(b))) == 0 ||
+		    (n == -1 && errno == ECONNRESET))
+			return (0);
+		if (n == -1)
+			return (-1);
+	}
+}

@@ -1,0 +1,62 @@
+/*
+ * Copyright (c) 2026 The wsd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Test support: start the real wsd on a loopback port and speak to it
+ * as a WebSocket client. Every wait is bounded.
+ */
+
+#ifndef WSC_H
+#define WSC_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define WSC_TIMEOUT	10000	/* ms, for any single wait */
+#define WSD_LOG_MAX	(256 * 1024)
+
+struct wsd_proc {
+	pid_t		 pid;
+	int		 errfd;		/* the daemon's stderr */
+	int		 port;
+	char		 sock[256];
+	char		 conf[256];
+	char		 log[WSD_LOG_MAX];
+	size_t		 loglen;
+};
+
+/* The daemon */
+int	 wsd_free_port(void);
+void	 wsd_write_conf(struct wsd_proc *, const char *, const char *);
+int	 wsd_start(struct wsd_proc *, const char *, const char *);
+int	 wsd_wait_log(struct wsd_proc *, const char *, int);
+int	 wsd_children(struct wsd_proc *, pid_t *, char (*)[64], int);
+int	 wsd_stop(struct wsd_proc *, int);
+int	 pid_gone(pid_t);
+
+/* The client */
+int	 wsc_connect(int);
+int	 wsc_write_all(int, const void *, size_t);
+int	 wsc_read_response(int, char *, size_t);
+int	 wsc_upgrade(int, const char *, char *, size_t);
+size_t	 wsc_frame(uint8_t *, int, int, const void *, size_t);
+int	 wsc_send(int, int, int, const void *, size_t);
+int	 wsc_recv(int, int *, int *, uint8_t *, size_t, size_t *);
+int	 wsc_wait_eof(int);
+
+#endif /* WSC_H */
