@@ -26,8 +26,10 @@ LDADD=		$(PKG_LIBS)
 COMMON_SRCS=	common/child.c common/ipc.c common/log.c common/util.c
 PARENT_SRCS=	parent/wsd.c parent/parent.c parent/proc.c parent/control.c \
 		parent/parse.c
-HANDSHAKE_SRCS=	handshake/handshake.c handshake/http.c handshake/wskey.c
-WORKER_SRCS=	worker/worker.c worker/frame.c
+HANDSHAKE_SRCS=	handshake/handshake.c handshake/extension.c handshake/http.c \
+		handshake/wskey.c
+WORKER_SRCS=	worker/worker.c worker/buf.c worker/frame.c worker/pmd.c \
+		worker/session.c worker/utf8.c
 WSCTL_SRCS=	wsctl/wsctl.c common/ipc.c common/log.c common/util.c
 
 WSD_OBJS=	$(COMMON_SRCS:.c=.o) $(PARENT_SRCS:.c=.o) \

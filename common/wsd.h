@@ -47,6 +47,7 @@ struct event_base;
 #define WSD_MAXPROC		64	/* per role */
 #define WSD_MAXHEADER_MAX	(64 * 1024)
 #define WSD_SHUTDOWN_WAIT	5	/* seconds before SIGKILL */
+#define WSD_MAXMESSAGE_MAX	(1024LL * 1024 * 1024)
 
 enum wsd_role {
 	ROLE_PARENT,
@@ -105,6 +106,13 @@ struct ipc_config {
 	uint32_t	 max_header;
 	uint32_t	 timeout_handshake;
 	uint32_t	 timeout_shutdown;
+	uint32_t	 timeout_idle;		/* seconds, 0: never */
+	uint32_t	 ping_interval;		/* seconds, 0: no pings */
+	uint32_t	 max_fragments;
+	uint32_t	 max_rate;		/* messages a second, 0: off */
+	uint64_t	 max_message;
+	uint32_t	 compression;		/* accept permessage-deflate */
+	uint32_t	 pad;
 };
 
 struct ipc_listener {
@@ -118,11 +126,21 @@ struct ipc_peer {
 	uint32_t	 instance;
 };
 
+/* permessage-deflate (RFC 7692) as negotiated by the handshake. */
+struct ws_deflate_params {
+	uint8_t		 enabled;
+	uint8_t		 server_no_context_takeover;
+	uint8_t		 client_no_context_takeover;
+	uint8_t		 server_max_window_bits;	/* 8..15 */
+	uint8_t		 client_max_window_bits;	/* 8..15 */
+};
+
 /* A connection handed from a handshake process to a worker. */
 struct ipc_conn {
 	uint64_t		 id;
 	struct sockaddr_storage	 peer;
 	uint32_t		 server;
+	struct ws_deflate_params deflate;
 	uint32_t		 extra_len;	/* bytes read past the head */
 	/* followed by extra_len bytes */
 };

@@ -35,11 +35,13 @@
 
 #define ACCEPT_PAUSE	1	/* seconds, when out of descriptors */
 #define RESPONSE_MAX	512
+#define DRAIN_TIMEOUT	2	/* s to read what follows an error */
 
 enum hs_state {
 	HS_READ_HEAD,
 	HS_WRITE_101,
-	HS_WRITE_ERROR
+	HS_WRITE_ERROR,
+	HS_DRAIN		/* error sent; read until EOF, then close */
 };
 
 struct hs_listener {
@@ -56,6 +58,7 @@ struct hs_conn {
 	uint64_t		 id;
 	struct sockaddr_storage	 peer;
 	uint32_t		 server;
+	struct ws_deflate_params deflate;
 	struct event		*ev;
 	struct event		*ev_timeout;
 	struct http_reader	 reader;
@@ -90,6 +93,8 @@ static void	 hs_write(int, short, void *);
 static void	 hs_timeout(int, short, void *);
 static void	 hs_respond(struct hs_conn *, int, const char *,
 		    const char *);
+static void	 hs_respond_101(struct hs_conn *, const char *, const char *);
+static void	 hs_drain(struct hs_conn *);
 static void	 hs_handoff(struct hs_conn *);
 static void	 hs_close(struct hs_conn *);
 static void	 hs_shutdown(void);
@@ -260,10 +265,14 @@ hs_read(int fd, short event, void *arg)
 	struct http_request	 req;
 	struct ws_upgrade	 up;
 	const char		*reason;
+	char			 ext[RESPONSE_MAX / 2];
 	ssize_t			 n, head;
 	int			 status;
 
-	(void)event;
+	if (c->state == HS_DRAIN) {
+		hs_drain(c);
+		return;
+	}
 	n = read(fd, c->buf + c->len, hconf.max_header - c->len);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return;
@@ -289,35 +298,17 @@ hs_read(int fd, short event, void *arg)
 		hs_respond(c, up.status, up.reason, up.extra);
 		return;
 	}
-	hs_respond(c, 101, NULL, up.key);
+	if (ws_negotiate_deflate(&req, hconf.compression, &c->deflate, ext,
+	    sizeof(ext)) == -1) {
+		hs_respond(c, 400, "malformed Sec-WebSocket-Extensions", NULL);
+		return;
+	}
+	hs_respond_101(c, up.key, ext);
 }
 
-/*
- * Start writing the answer. For 101, arg is the client's key; otherwise
- * it is an extra header line, and reason goes to the log.
- */
 static void
-hs_respond(struct hs_conn *c, int status, const char *reason,
-    const char *arg)
+hs_start_write(struct hs_conn *c, int n)
 {
-	char	 accept[WS_ACCEPT_LEN + 1], peer[64];
-	int	 n;
-
-	if (status == 101) {
-		ws_accept_key(arg, accept);
-		n = snprintf(c->out, sizeof(c->out), "HTTP/1.1 101 %s\r\n"
-		    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-		    "Sec-WebSocket-Accept: %s\r\n\r\n",
-		    http_status_text(101), accept);
-		c->state = HS_WRITE_101;
-	} else {
-		log_info("connection %llu from %s refused: %d (%s)",
-		    (unsigned long long)c->id, sockaddr_str(
-		    (struct sockaddr *)&c->peer, peer, sizeof(peer)),
-		    status, reason);
-		n = http_response(c->out, sizeof(c->out), status, arg);
-		c->state = HS_WRITE_ERROR;
-	}
 	if (n < 0 || (size_t)n >= sizeof(c->out)) {
 		hs_close(c);
 		return;
@@ -330,9 +321,56 @@ hs_respond(struct hs_conn *c, int status, const char *reason,
 }
 
 static void
+hs_respond_101(struct hs_conn *c, const char *key, const char *ext)
+{
+	char	 accept[WS_ACCEPT_LEN + 1];
+
+	ws_accept_key(key, accept);
+	c->state = HS_WRITE_101;
+	hs_start_write(c, snprintf(c->out, sizeof(c->out), "HTTP/1.1 101 %s\r\n"
+	    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+	    "Sec-WebSocket-Accept: %s\r\n%s\r\n", http_status_text(101),
+	    accept, ext));
+}
+
+/* An error answer; extra is one more header line, reason is logged. */
+static void
+hs_respond(struct hs_conn *c, int status, const char *reason,
+    const char *extra)
+{
+	char	 peer[64];
+
+	log_info("connection %llu from %s refused: %d (%s)",
+	    (unsigned long long)c->id, sockaddr_str((struct sockaddr *)&c->peer,
+	    peer, sizeof(peer)), status, reason);
+	c->state = HS_WRITE_ERROR;
+	hs_start_write(c, http_response(c->out, sizeof(c->out), status,
+	    extra));
+}
+
+/*
+ * After an error answer, read and drop what the client still sends until
+ * it closes: closing with unread input would reset the connection and
+ * could destroy the answer before the client has read it.
+ */
+static void
+hs_drain(struct hs_conn *c)
+{
+	uint8_t	 buf[1024];
+	ssize_t	 n;
+
+	n = read(c->fd, buf, sizeof(buf));
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0)
+		hs_close(c);
+}
+
+static void
 hs_write(int fd, short event, void *arg)
 {
 	struct hs_conn	*c = arg;
+	struct timeval	 tv;
 	ssize_t		 n;
 
 	(void)event;
@@ -350,10 +388,18 @@ hs_write(int fd, short event, void *arg)
 		}
 		c->outoff += n;
 	}
-	if (c->state == HS_WRITE_101)
+	if (c->state == HS_WRITE_101) {
 		hs_handoff(c);
-	else
-		hs_close(c);
+		return;
+	}
+	shutdown(fd, SHUT_WR);
+	c->state = HS_DRAIN;
+	event_del(c->ev);
+	event_assign(c->ev, base, c->fd, EV_READ | EV_PERSIST, hs_read, c);
+	event_add(c->ev, NULL);
+	timerclear(&tv);
+	tv.tv_sec = DRAIN_TIMEOUT;
+	evtimer_add(c->ev_timeout, &tv);
 }
 
 /* Workers in turn; the channel closes our copy of the socket once sent. */
@@ -368,6 +414,8 @@ hs_handoff(struct hs_conn *c)
 	for (i = 0, w = NULL; i < nworkers && w == NULL; i++)
 		w = workers[next_worker++ % nworkers];
 	if (w == NULL) {
+		log_warnx("%s: connection %llu dropped: no worker", __func__,
+		    (unsigned long long)c->id);
 		hs_close(c);
 		return;
 	}
@@ -375,6 +423,7 @@ hs_handoff(struct hs_conn *c)
 	ic.id = c->id;
 	ic.peer = c->peer;
 	ic.server = c->server;
+	ic.deflate = c->deflate;
 	ic.extra_len = c->len - c->headlen;
 	log_debug("connection %llu from %s upgraded",
 	    (unsigned long long)c->id, sockaddr_str((struct sockaddr *)&c->peer,
@@ -393,8 +442,10 @@ hs_timeout(int fd, short event, void *arg)
 	struct hs_conn	*c = arg;
 	char		 peer[64];
 
-	(void)fd;
-	(void)event;
+	if (c->state == HS_DRAIN) {
+		hs_close(c);
+		return;
+	}
 	log_info("connection %llu from %s: handshake timed out",
 	    (unsigned long long)c->id, sockaddr_str((struct sockaddr *)&c->peer,
 	    peer, sizeof(peer)));

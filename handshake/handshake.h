@@ -73,6 +73,10 @@ int		 ws_check_upgrade(const struct http_request *,
 const char	*http_status_text(int);
 int		 http_response(char *, size_t, int, const char *);
 
+/* extension.c */
+int		 ws_negotiate_deflate(const struct http_request *, int,
+		    struct ws_deflate_params *, char *, size_t);
+
 /* wskey.c */
 void		 sha1(const void *, size_t, uint8_t[SHA1_DIGEST_LEN]);
 size_t		 base64_encode(const uint8_t *, size_t, char *, size_t);

@@ -240,6 +240,20 @@ http_token_list_has(const char *v, size_t len, const char *token)
 	return (0);
 }
 
+/* Whether any field named name lists token: lists may be split. */
+static int
+http_fields_have(const struct http_request *req, const char *name,
+    const char *token)
+{
+	const struct http_header	*h;
+	unsigned int			 i = 0;
+
+	while ((h = http_header_find(req, name, &i)) != NULL)
+		if (http_token_list_has(h->value, h->valuelen, token))
+			return (1);
+	return (0);
+}
+
 static const struct http_header *
 http_header_once(const struct http_request *req, const char *name,
     int *dup)
@@ -283,18 +297,18 @@ ws_check_upgrade(const struct http_request *req, struct ws_upgrade *up)
 	    h->valuelen == 0)
 		return (ws_refuse(up, 400, dup ? "duplicate Host" :
 		    "missing Host", NULL));
-	if ((h = http_header_find(req, "Upgrade", NULL)) == NULL)
+	if (http_header_find(req, "Upgrade", NULL) == NULL)
 		return (ws_refuse(up, 426, "not an upgrade request",
 		    "Upgrade: websocket"));
-	if (!http_token_list_has(h->value, h->valuelen, "websocket"))
+	if (!http_fields_have(req, "Upgrade", "websocket"))
 		return (ws_refuse(up, 400, "Upgrade is not websocket", NULL));
-	if ((h = http_header_find(req, "Connection", NULL)) == NULL ||
-	    !http_token_list_has(h->value, h->valuelen, "upgrade"))
+	if (!http_fields_have(req, "Connection", "upgrade"))
 		return (ws_refuse(up, 400, "Connection lacks upgrade", NULL));
 	if ((h = http_header_once(req, "Sec-WebSocket-Version", &dup)) ==
 	    NULL || dup)
-		return (ws_refuse(up, 400, "missing Sec-WebSocket-Version",
-		    NULL));
+		return (ws_refuse(up, 400, dup ?
+		    "duplicate Sec-WebSocket-Version" :
+		    "missing Sec-WebSocket-Version", NULL));
 	if (h->valuelen != 2 || strncmp(h->value, "13", 2) != 0)
 		return (ws_refuse(up, 426, "unsupported WebSocket version",
 		    "Sec-WebSocket-Version: 13"));

@@ -57,6 +57,13 @@ control_init(const char *path)
 	if ((fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) == -1)
 		fatal("%s: socket", __func__);
+	/* A socket that answers belongs to a running daemon: keep off. */
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
+		fatalx("control socket %s is in use: is wsd running?", path);
+	close(fd);
+	if ((fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) == -1)
+		fatal("%s: socket", __func__);
 	/* A stale socket from a crashed daemon is replaced. */
 	if (unlink(path) == -1 && errno != ENOENT)
 		fatal("%s: unlink %s", __func__, path);

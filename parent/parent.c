@@ -101,6 +101,12 @@ parent_configure(struct child *c)
 	ic.max_header = conf->max_header;
 	ic.timeout_handshake = conf->timeout_handshake;
 	ic.timeout_shutdown = conf->timeout_shutdown;
+	ic.timeout_idle = conf->timeout_idle;
+	ic.ping_interval = conf->ping_interval;
+	ic.max_message = conf->max_message;
+	ic.max_fragments = conf->max_fragments;
+	ic.max_rate = conf->max_rate;
+	ic.compression = conf->compression;
 	if (ipc_compose(c->chan, IPC_CONFIG, &ic, sizeof(ic), NULL, 0,
 	    -1) == -1)
 		fatalx("%s: cannot send config to %s", __func__, c->name);
@@ -312,8 +318,12 @@ parent_main(struct wsd_config *c, const char *exe, int debug, int verbose)
 	conf = c;
 	setproctitle("%s", role_names[ROLE_PARENT]);
 	signal(SIGPIPE, SIG_IGN);
+	/* Errors in binding still reach the terminal: detach after. */
 	parent_bind(conf);
 	ctlfd = control_init(conf->socket);
+	log_init(debug, verbose);
+	if (!debug && daemon(1, 0) == -1)
+		fatal("daemon");
 
 	if ((base = event_init()) == NULL)
 		fatalx("event_init");

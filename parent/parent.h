@@ -55,6 +55,12 @@ struct wsd_config {
 	unsigned int		 max_header;
 	unsigned int		 timeout_handshake;
 	unsigned int		 timeout_shutdown;
+	unsigned int		 timeout_idle;
+	unsigned int		 ping_interval;
+	unsigned int		 max_fragments;
+	unsigned int		 max_rate;
+	unsigned long long	 max_message;
+	int			 compression;
 	char			 user[LOGIN_NAME_MAX];
 	char			 chroot[PATH_MAX];
 	char			 socket[PATH_MAX];

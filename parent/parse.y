@@ -73,6 +73,7 @@ static int			 depth;
 
 int		 yyparse(void);
 static int	 yylex(void);
+static int	 yylex_token(void);
 static int	 yyerror(const char *, ...)
 		    __attribute__((__format__ (printf, 1, 2)));
 static int	 kw_cmp(const void *, const void *);
@@ -99,11 +100,12 @@ typedef struct {
 
 %}
 
-%token	ALIAS CHROOT ERROR HANDSHAKE HEADER INCLUDE LISTEN MAX ON PORT
-%token	PREFORK SERVER SHUTDOWN SOCKET TIMEOUT TLS USER WORKER
+%token	ALIAS CHROOT COMPRESSION ERROR FRAGMENTS HANDSHAKE HEADER IDLE
+%token	INCLUDE INTERVAL LISTEN MAX MESSAGE MESSAGES OFF ON PER PING PORT
+%token	PREFORK SECOND SERVER SHUTDOWN SOCKET TIMEOUT TLS USER WORKER
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
-%type	<v.number>	opttls size
+%type	<v.number>	opttls size onoff
 
 %%
 
@@ -183,6 +185,49 @@ main		: PREFORK HANDSHAKE NUMBER	{
 				YYERROR;
 			}
 			conf->timeout_shutdown = $3;
+		}
+		| TIMEOUT IDLE NUMBER		{
+			if ($3 < 0 || $3 > 86400) {
+				yyerror("timeout idle out of range "
+				    "(0-86400)");
+				YYERROR;
+			}
+			conf->timeout_idle = $3;
+		}
+		| PING INTERVAL NUMBER		{
+			if ($3 < 0 || $3 > 86400) {
+				yyerror("ping interval out of range "
+				    "(0-86400)");
+				YYERROR;
+			}
+			conf->ping_interval = $3;
+		}
+		| MAX MESSAGE size		{
+			if ($3 < 125 || $3 > WSD_MAXMESSAGE_MAX) {
+				yyerror("max message out of range "
+				    "(125-%lld)", (long long)WSD_MAXMESSAGE_MAX);
+				YYERROR;
+			}
+			conf->max_message = $3;
+		}
+		| MAX FRAGMENTS NUMBER		{
+			if ($3 < 1 || $3 > 1000000) {
+				yyerror("max fragments out of range "
+				    "(1-1000000)");
+				YYERROR;
+			}
+			conf->max_fragments = $3;
+		}
+		| MAX MESSAGES PER SECOND NUMBER {
+			if ($5 < 0 || $5 > 1000000) {
+				yyerror("max messages per second out of "
+				    "range (0-1000000)");
+				YYERROR;
+			}
+			conf->max_rate = $5;
+		}
+		| COMPRESSION onoff		{
+			conf->compression = $2;
 		}
 		| MAX HEADER size		{
 			if ($3 < 512 || $3 > WSD_MAXHEADER_MAX) {
@@ -300,6 +345,10 @@ serveropts	: LISTEN ON STRING PORT NUMBER opttls {
 		}
 		;
 
+onoff		: ON				{ $$ = 1; }
+		| OFF				{ $$ = 0; }
+		;
+
 opttls		: /* empty */			{ $$ = 0; }
 		| TLS				{ $$ = 1; }
 		;
@@ -345,14 +394,24 @@ lookup(char *s)
 	static const struct keywords keywords[] = {
 		{ "alias",	ALIAS },
 		{ "chroot",	CHROOT },
+		{ "compression", COMPRESSION },
+		{ "fragments",	FRAGMENTS },
 		{ "handshake",	HANDSHAKE },
 		{ "header",	HEADER },
+		{ "idle",	IDLE },
 		{ "include",	INCLUDE },
+		{ "interval",	INTERVAL },
 		{ "listen",	LISTEN },
 		{ "max",	MAX },
+		{ "message",	MESSAGE },
+		{ "messages",	MESSAGES },
+		{ "off",	OFF },
 		{ "on",		ON },
+		{ "per",	PER },
+		{ "ping",	PING },
 		{ "port",	PORT },
 		{ "prefork",	PREFORK },
+		{ "second",	SECOND },
 		{ "server",	SERVER },
 		{ "shutdown",	SHUTDOWN },
 		{ "socket",	SOCKET },
@@ -500,8 +559,24 @@ lex_macro(void)
 	return (0);
 }
 
+/* A last line without its newline still ends a statement. */
 static int
 yylex(void)
+{
+	static int	 line_open;
+	int		 token;
+
+	token = yylex_token();
+	if (token == 0 && line_open) {
+		line_open = 0;
+		return ('\n');
+	}
+	line_open = token != 0 && token != '\n';
+	return (token);
+}
+
+static int
+yylex_token(void)
 {
 	char	 buf[CONF_WORD_MAX], *p;
 	int	 quotec, next, c, token;
@@ -710,9 +785,11 @@ static struct wsd_config *
 parse_run(struct file *f)
 {
 	struct wsd_config	*c;
+	char			 name[PATH_MAX];
 
 	if (f == NULL)
 		return (NULL);
+	strlcpy(name, f->name, sizeof(name));
 	if ((conf = config_new()) == NULL) {
 		file = f;
 		popfile();
@@ -723,7 +800,7 @@ parse_run(struct file *f)
 	errors = file->errors;
 	popfile();
 	if (errors == 0 && TAILQ_EMPTY(&conf->servers)) {
-		log_warnx("%s: no server defined", f == NULL ? "" : "config");
+		log_warnx("%s: no server defined", name);
 		errors++;
 	}
 	c = conf;
@@ -768,6 +845,12 @@ config_new(void)
 	c->max_header = 8192;
 	c->timeout_handshake = 10;
 	c->timeout_shutdown = WSD_SHUTDOWN_WAIT;
+	c->timeout_idle = 300;
+	c->ping_interval = 30;
+	c->max_message = 16 * 1024 * 1024;
+	c->max_fragments = 65536;
+	c->max_rate = 0;
+	c->compression = 1;
 	strlcpy(c->user, WSD_USER, sizeof(c->user));
 	strlcpy(c->chroot, WSD_CHROOT, sizeof(c->chroot));
 	strlcpy(c->socket, WSD_SOCKET, sizeof(c->socket));
@@ -945,6 +1028,9 @@ cmdline_symset(const char *s)
 
 	if ((val = strchr(s, '=')) == NULL || val == s)
 		return (-1);
+	for (sym = (char *)(uintptr_t)s; sym < val; sym++)
+		if (!isalnum((unsigned char)*sym) && *sym != '_')
+			return (-1);
 	if ((sym = strndup(s, val - s)) == NULL)
 		return (-1);
 	ret = symset(sym, val + 1, 1);

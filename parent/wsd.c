@@ -122,8 +122,5 @@ main(int argc, char *argv[])
 		exit(0);
 	}
 	exe = self_path(argv[0]);
-	log_init(debug, verbose);
-	if (!debug && daemon(1, 0) == -1)
-		fatal("daemon");
 	parent_main(conf, exe, debug, verbose);
 }

@@ -34,12 +34,30 @@ ws_decoder_init(struct ws_decoder *d, uint8_t rsv_allowed)
 	d->rsv_allowed = rsv_allowed;
 }
 
+const char *ws_err_names[WS_ERR_MAX] = {
+	[WS_ERR_NONE] = "none",
+	[WS_ERR_UNMASKED] = "unmasked frame",
+	[WS_ERR_RSV] = "reserved bit set",
+	[WS_ERR_OPCODE] = "reserved opcode",
+	[WS_ERR_CONTROL] = "fragmented or oversized control frame",
+	[WS_ERR_LENGTH] = "64-bit length with the top bit set",
+	[WS_ERR_CONTINUATION] = "continuation without a message",
+	[WS_ERR_NESTED] = "new message inside a fragmented one",
+	[WS_ERR_UTF8] = "invalid UTF-8",
+	[WS_ERR_CLOSE_PAYLOAD] = "invalid close payload",
+	[WS_ERR_TOO_BIG] = "message too big",
+	[WS_ERR_FRAGMENTS] = "too many fragments",
+	[WS_ERR_INFLATE] = "invalid compressed data",
+	[WS_ERR_RATE] = "message rate exceeded",
+};
+
 static size_t
-ws_error(struct ws_event *ev, uint16_t code, const char *reason)
+ws_error(struct ws_event *ev, enum ws_err err)
 {
 	ev->type = WS_EV_ERROR;
-	ev->code = code;
-	ev->reason = reason;
+	ev->code = WS_CLOSE_PROTOCOL;
+	ev->err = err;
+	ev->reason = ws_err_names[err];
 	return (0);
 }
 
@@ -65,20 +83,19 @@ ws_check_start(struct ws_decoder *d, struct ws_event *ev)
 	uint8_t	 op = d->hdr[0] & 0x0f, rsv = d->hdr[0] & 0x70;
 
 	if (rsv & ~d->rsv_allowed)
-		return (ws_error(ev, WS_CLOSE_PROTOCOL, "reserved bit set"),
-		    -1);
+		return (ws_error(ev, WS_ERR_RSV), -1);
 	if ((op > WS_OP_BINARY && op < WS_OP_CLOSE) || op > WS_OP_PONG)
-		return (ws_error(ev, WS_CLOSE_PROTOCOL, "reserved opcode"),
-		    -1);
+		return (ws_error(ev, WS_ERR_OPCODE), -1);
+	/* Extensions define RSV1 for messages, never for control frames. */
+	if (rsv && WS_OP_IS_CONTROL(op))
+		return (ws_error(ev, WS_ERR_RSV), -1);
 	if (d->hdrlen < 2)
 		return (0);
 	if ((d->hdr[1] & 0x80) == 0)
-		return (ws_error(ev, WS_CLOSE_PROTOCOL, "unmasked frame"),
-		    -1);
+		return (ws_error(ev, WS_ERR_UNMASKED), -1);
 	if (WS_OP_IS_CONTROL(op) && ((d->hdr[0] & 0x80) == 0 ||
 	    (d->hdr[1] & 0x7f) > WS_CONTROL_MAX))
-		return (ws_error(ev, WS_CLOSE_PROTOCOL,
-		    "fragmented or oversized control frame"), -1);
+		return (ws_error(ev, WS_ERR_CONTROL), -1);
 	return (0);
 }
 
@@ -92,15 +109,13 @@ ws_header_done(struct ws_decoder *d, struct ws_event *ev, size_t used)
 	f->fin = d->hdr[0] >> 7;
 	f->rsv = d->hdr[0] & 0x70;
 	f->opcode = d->hdr[0] & 0x0f;
-	f->masked = 1;
 	f->len = d->hdr[1] & 0x7f;
 	if (f->len == 126) {
 		f->len = (uint64_t)p[0] << 8 | p[1];
 		p += 2;
 	} else if (f->len == 127) {
 		if (p[0] & 0x80)
-			return (ws_error(ev, WS_CLOSE_PROTOCOL,
-			    "64-bit length with the top bit set"));
+			return (ws_error(ev, WS_ERR_LENGTH));
 		for (i = 0, f->len = 0; i < 8; i++)
 			f->len = f->len << 8 | p[i];
 		p += 8;
@@ -154,6 +169,20 @@ ws_decode(struct ws_decoder *d, uint8_t *in, size_t len,
 			return (ws_header_done(d, ev, used));
 	}
 	return (used);
+}
+
+/*
+ * Give back the last len payload bytes of the previous WS_EV_PAYLOAD,
+ * which ended at end: masking is its own inverse, so they are masked
+ * again and will come out of the next call as before.
+ */
+void
+ws_decoder_unconsume(struct ws_decoder *d, uint8_t *end, size_t len)
+{
+	d->maskpos = (d->maskpos - (len & 3)) & 3;
+	ws_unmask(end - len, len, d->frame.mask, &d->maskpos);
+	d->maskpos = (d->maskpos - (len & 3)) & 3;
+	d->remain += len;
 }
 
 /* A server frame header: unmasked, the shortest length encoding. */

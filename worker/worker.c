@@ -15,16 +15,23 @@
  */
 
 /*
- * The worker: receives upgraded connections from the handshake processes
- * and echoes every frame back as it is decoded. Input is read into one
- * buffer shared by the process; a connection holds buffers of its own
- * only while output is pending or input waits for room, so an idle
- * connection costs its small struct and nothing else.
+ * The worker process: receives upgraded connections from the handshake
+ * processes and runs each one's session (session.c) over its socket.
+ *
+ * Per event-loop pass a connection gets one read, into a buffer shared by
+ * the process, and one gathered write of its pending output. It holds
+ * buffers of its own only while output is pending or input waits for
+ * room. Deadlines need no timer per connection: connections sit in lists
+ * ordered by the time their deadline started, and a tick once a second
+ * walks each list from its head only as far as deadlines have passed.
  */
 
 #include <sys/types.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <netinet/in.h>
 
 #include <errno.h>
 #include <event.h>
@@ -36,263 +43,104 @@
 
 #include "worker.h"
 
-#define WBUF_SIZE	(64 * 1024)
-#define WBUF_POOL_MAX	64	/* free buffers kept for reuse */
-/* Room an event may need in the output: a header and a control frame. */
-#define OUT_MARGIN	(WS_HEADER_MAX + 2 + WS_CONTROL_MAX)
+#define RBUF_SIZE		(64 * 1024)
+#define OUT_HIGHWATER		(64 * 1024)	/* stop reading above */
+#define OUT_LOWWATER		(16 * 1024)	/* read again below */
+#define TIMEOUT_CLOSING		2	/* s for the client's close */
+#define TIMEOUT_BACKPRESSURE	30	/* s a client may leave us full */
+#define IOV_MAX_WRITE		16
 
-enum wconn_state {
-	WC_OPEN,
-	WC_CLOSING		/* our close frame is queued */
-};
-
-struct wbuf {
-	SLIST_ENTRY(wbuf)	 next;
-	size_t			 off;
-	size_t			 len;
-	uint8_t			 data[WBUF_SIZE];
+enum wlist {
+	WL_NONE,
+	WL_ACTIVE,		/* open, by last activity */
+	WL_CLOSING		/* our close sent, by when */
 };
 
 struct wconn {
-	TAILQ_ENTRY(wconn)	 entry;
+	TAILQ_ENTRY(wconn)	 entry;		/* in active or closing */
+	TAILQ_ENTRY(wconn)	 full_entry;	/* in the full list */
+	struct event		 ev;
+	struct ws_session	 s;
+	uint64_t		 id;
+	uint8_t			*pend;		/* input waiting for room */
+	uint32_t		 pendlen;
 	int			 fd;
 	short			 evflags;
-	uint8_t			 state;
-	uint8_t			 msg_open;	/* a fragmented message */
-	uint8_t			 ctllen;
-	uint8_t			 close_sent_by_client;
-	uint16_t		 close_code;
-	uint64_t		 id;
-	struct event		 ev;
-	struct ws_decoder	 dec;
-	struct wbuf		*pend;		/* input waiting for room */
-	struct wbuf		*out;
-	uint8_t			 ctl[WS_CONTROL_MAX];
-	time_t			 start;
-	uint64_t		 msgs_in, msgs_out, bytes_in, bytes_out;
-	struct sockaddr_storage	 peer;
+	uint8_t			 list;
+	uint8_t			 full;		/* above high water */
+	uint8_t			 ping_out;	/* keepalive ping unanswered */
+	uint8_t			 family;
+	uint16_t		 port;
+	uint8_t			 addr[16];
+	uint32_t		 start;
+	uint32_t		 last;		/* start of current deadline */
+	uint32_t		 full_since;
+	uint32_t		 rate_sec;
+	uint32_t		 rate_count;
+};
+TAILQ_HEAD(wconns, wconn);
+
+struct wk_stats {
+	uint64_t	 conns_total;
+	uint64_t	 conns_now;
+	uint64_t	 msgs_in, msgs_out, bytes_in, bytes_out;
+	uint64_t	 close_sent[WS_CLOSE_STATS];
+	uint64_t	 close_rcvd[WS_CLOSE_STATS];
+	uint64_t	 errors[WS_ERR_MAX];
 };
 
 static struct event_base	*base;
 static struct ipc_chan		*parent_chan;
 static struct ipc_config	 wconf;
+static struct ws_limits		 limits;
 static struct ipc_chan		*handshakes[WSD_MAXPROC];
 static int			 shutting_down;
-static uint8_t			 rbuf[WBUF_SIZE];
-static SLIST_HEAD(, wbuf)	 pool = SLIST_HEAD_INITIALIZER(pool);
-static unsigned int		 npool;
-static TAILQ_HEAD(, wconn)	 conns = TAILQ_HEAD_INITIALIZER(conns);
+static uint8_t			 rbuf[RBUF_SIZE];
+static struct wconns		 active = TAILQ_HEAD_INITIALIZER(active);
+static struct wconns		 closing = TAILQ_HEAD_INITIALIZER(closing);
+static struct wconns		 full = TAILQ_HEAD_INITIALIZER(full);
+static struct wk_stats		 stats;
+static struct event		*ev_tick;
 
 static void	 wk_dispatch(struct ipc_chan *, struct ipc_msg *, void *);
-static void	 wconn_new(struct ipc_msg *);
 static void	 wconn_event(int, short, void *);
-static void	 wconn_input(struct wconn *, uint8_t *, size_t);
-static void	 wconn_update(struct wconn *);
-static int	 wconn_flush(struct wconn *);
-static void	 wconn_send_close(struct wconn *, uint16_t, const uint8_t *,
-		    size_t);
 static void	 wconn_free(struct wconn *, const char *);
 
-static struct wbuf *
-wbuf_get(void)
+static uint32_t
+now_sec(void)
 {
-	struct wbuf	*b;
+	struct timespec	 ts;
 
-	if ((b = SLIST_FIRST(&pool)) != NULL) {
-		SLIST_REMOVE_HEAD(&pool, next);
-		npool--;
-	} else if ((b = malloc(sizeof(*b))) == NULL)
-		return (NULL);
-	b->off = b->len = 0;
-	return (b);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint32_t)ts.tv_sec);
 }
 
 static void
-wbuf_put(struct wbuf *b)
+wconn_list(struct wconn *c, enum wlist l, uint32_t when)
 {
-	if (b == NULL)
-		return;
-	if (npool >= WBUF_POOL_MAX) {
-		free(b);
-		return;
-	}
-	SLIST_INSERT_HEAD(&pool, b, next);
-	npool++;
+	if (c->list == WL_ACTIVE)
+		TAILQ_REMOVE(&active, c, entry);
+	else if (c->list == WL_CLOSING)
+		TAILQ_REMOVE(&closing, c, entry);
+	c->list = l;
+	c->last = when;
+	if (l == WL_ACTIVE)
+		TAILQ_INSERT_TAIL(&active, c, entry);
+	else if (l == WL_CLOSING)
+		TAILQ_INSERT_TAIL(&closing, c, entry);
 }
 
-static size_t
-wconn_out_room(struct wconn *c)
-{
-	return (c->out == NULL ? WBUF_SIZE : WBUF_SIZE - c->out->len);
-}
-
-/* Append to the output; the caller checked there is room. */
+/* Track when a client leaves its output above the high-water mark. */
 static void
-wconn_out(struct wconn *c, const void *data, size_t len)
+wconn_track_full(struct wconn *c)
 {
-	if (c->out == NULL && (c->out = wbuf_get()) == NULL)
-		fatal("%s", __func__);
-	memcpy(c->out->data + c->out->len, data, len);
-	c->out->len += len;
-	c->bytes_out += len;
-}
-
-static void
-wconn_out_header(struct wconn *c, int fin, uint8_t op, uint64_t len)
-{
-	uint8_t	 hdr[WS_HEADER_MAX];
-
-	wconn_out(c, hdr, ws_frame_header(hdr, fin, op, len));
-}
-
-static void
-wconn_out_frame(struct wconn *c, int fin, uint8_t op, const uint8_t *data,
-    size_t len)
-{
-	wconn_out_header(c, fin, op, len);
-	if (len)
-		wconn_out(c, data, len);
-}
-
-static void
-wconn_send_close(struct wconn *c, uint16_t code, const uint8_t *reason,
-    size_t len)
-{
-	uint8_t	 payload[WS_CONTROL_MAX];
-
-	if (c->state == WC_CLOSING)
-		return;
-	c->state = WC_CLOSING;
-	c->close_code = code;
-	if (code == WS_CLOSE_NO_STATUS) {
-		wconn_out_frame(c, 1, WS_OP_CLOSE, NULL, 0);
-		return;
-	}
-	payload[0] = code >> 8;
-	payload[1] = code;
-	if (len > sizeof(payload) - 2)
-		len = sizeof(payload) - 2;
-	if (len)
-		memcpy(payload + 2, reason, len);
-	wconn_out_frame(c, 1, WS_OP_CLOSE, payload, 2 + len);
-}
-
-/* The client's close: echo its status code, or 1002 if it has none valid. */
-static void
-wconn_on_close(struct wconn *c)
-{
-	uint16_t	 code;
-
-	c->close_sent_by_client = 1;
-	if (c->ctllen == 0) {
-		wconn_send_close(c, WS_CLOSE_NO_STATUS, NULL, 0);
-		return;
-	}
-	code = (uint16_t)c->ctl[0] << 8 | c->ctl[1];
-	if (c->ctllen == 1 || code < 1000 || code >= 5000 ||
-	    (code >= 1004 && code <= 1006) || (code >= 1015 && code < 3000)) {
-		wconn_send_close(c, WS_CLOSE_PROTOCOL, NULL, 0);
-		return;
-	}
-	wconn_send_close(c, code, NULL, 0);
-}
-
-static int
-wconn_on_header(struct wconn *c, const struct ws_frame *f)
-{
-	if (WS_OP_IS_CONTROL(f->opcode)) {
-		c->ctllen = 0;
-		return (0);
-	}
-	if (f->opcode == WS_OP_CONT && !c->msg_open) {
-		wconn_send_close(c, WS_CLOSE_PROTOCOL, NULL, 0);
-		return (-1);
-	}
-	if (f->opcode != WS_OP_CONT && c->msg_open) {
-		wconn_send_close(c, WS_CLOSE_PROTOCOL, NULL, 0);
-		return (-1);
-	}
-	c->msg_open = !f->fin;
-	/* The echo mirrors the frame: same opcode, FIN and length. */
-	wconn_out_header(c, f->fin, f->opcode, f->len);
-	if (f->fin) {
-		c->msgs_in++;
-		c->msgs_out++;
-	}
-	return (0);
-}
-
-static void
-wconn_on_end(struct wconn *c, const struct ws_frame *f)
-{
-	switch (f->opcode) {
-	case WS_OP_PING:
-		wconn_out_frame(c, 1, WS_OP_PONG, c->ctl, c->ctllen);
-		break;
-	case WS_OP_CLOSE:
-		wconn_on_close(c);
-		break;
-	}
-}
-
-/*
- * Decode and echo as much of data as the output has room for; what is
- * left waits in c->pend until the client has read its echo.
- */
-static void
-wconn_input(struct wconn *c, uint8_t *data, size_t len)
-{
-	struct ws_event	 ev;
-	size_t		 off = 0, avail, n, room;
-	const struct ws_frame *f = &c->dec.frame;
-
-	c->bytes_in += len;
-	for (;;) {
-		if (c->state == WC_CLOSING)
-			break;
-		if ((room = wconn_out_room(c)) < OUT_MARGIN)
-			break;
-		avail = len - off;
-		if (c->dec.in_payload && !WS_OP_IS_CONTROL(f->opcode) &&
-		    avail > room - OUT_MARGIN)
-			avail = room - OUT_MARGIN;
-		n = ws_decode(&c->dec, data + off, avail, &ev);
-		off += n;
-		if (ev.type == WS_EV_NONE)
-			break;
-		if (ev.type == WS_EV_ERROR) {
-			log_debug("connection %llu: %s",
-			    (unsigned long long)c->id, ev.reason);
-			wconn_send_close(c, ev.code, NULL, 0);
-			off = len;
-			break;
-		}
-		if (ev.type == WS_EV_HEADER && wconn_on_header(c, f) == -1) {
-			off = len;
-			break;
-		}
-		if (ev.type == WS_EV_PAYLOAD) {
-			if (WS_OP_IS_CONTROL(f->opcode)) {
-				memcpy(c->ctl + c->ctllen, ev.data, ev.len);
-				c->ctllen += ev.len;
-			} else
-				wconn_out(c, ev.data, ev.len);
-		}
-		if (ev.type == WS_EV_END)
-			wconn_on_end(c, f);
-	}
-	if (c->state == WC_CLOSING)
-		off = len;	/* after our close, input is ignored */
-	c->bytes_in -= len - off;
-	if (off < len) {
-		if (c->pend == NULL && (c->pend = wbuf_get()) == NULL)
-			fatal("%s", __func__);
-		memmove(c->pend->data, data + off, len - off);
-		c->pend->off = 0;
-		c->pend->len = len - off;
-	} else if (c->pend != NULL) {
-		wbuf_put(c->pend);
-		c->pend = NULL;
+	if (!c->full && c->s.out.len >= OUT_HIGHWATER) {
+		c->full = 1;
+		c->full_since = now_sec();
+		TAILQ_INSERT_TAIL(&full, c, full_entry);
+	} else if (c->full && c->s.out.len <= OUT_LOWWATER) {
+		c->full = 0;
+		TAILQ_REMOVE(&full, c, full_entry);
 	}
 }
 
@@ -302,9 +150,10 @@ wconn_update(struct wconn *c)
 {
 	short	 flags = 0;
 
-	if (c->pend == NULL && c->state == WC_OPEN)
+	wconn_track_full(c);
+	if (c->pend == NULL && !c->full && c->s.state != WS_CLOSED)
 		flags |= EV_READ;
-	if (c->out != NULL)
+	if (c->s.out.len > 0)
 		flags |= EV_WRITE;
 	if (flags == c->evflags)
 		return;
@@ -317,54 +166,110 @@ wconn_update(struct wconn *c)
 	event_add(&c->ev, NULL);
 }
 
-/* Returns -1 when the connection is gone. */
+/* One gathered write of what is pending. Returns -1 if the peer is gone. */
 static int
-wconn_flush(struct wconn *c)
+wconn_write(struct wconn *c)
 {
-	ssize_t	 n;
+	struct iovec	 iov[IOV_MAX_WRITE];
+	struct wbuf	*b;
+	ssize_t		 n;
+	int		 i = 0;
 
-	while (c->out != NULL && c->out->off < c->out->len) {
-		n = write(c->fd, c->out->data + c->out->off,
-		    c->out->len - c->out->off);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN)
-			return (0);
-		if (n <= 0) {
-			wconn_free(c, "write failed");
-			return (-1);
-		}
-		c->out->off += n;
+	for (b = c->s.out.head; b != NULL && i < IOV_MAX_WRITE; b = b->next) {
+		iov[i].iov_base = b->data + b->off;
+		iov[i++].iov_len = b->len - b->off;
 	}
-	wbuf_put(c->out);
-	c->out = NULL;
-	if (c->state == WC_CLOSING) {
-		wconn_free(c, NULL);
-		return (-1);
-	}
+	if (i == 0)
+		return (0);
+	if ((n = writev(c->fd, iov, i)) == -1)
+		return (errno == EAGAIN || errno == EINTR ? 0 : -1);
+	wchain_consume(&c->s.out, n);
 	return (0);
 }
 
+/* Keep what the session could not take until the client reads. */
+static void
+wconn_keep(struct wconn *c, const uint8_t *data, size_t len)
+{
+	uint8_t	*p;
+
+	if (len == 0) {
+		free(c->pend);
+		c->pend = NULL;
+		c->pendlen = 0;
+		return;
+	}
+	if ((p = malloc(len)) == NULL)
+		fatal("%s", __func__);
+	memcpy(p, data, len);
+	free(c->pend);
+	c->pend = p;
+	c->pendlen = len;
+}
+
+static void
+wconn_rate(struct wconn *c, uint64_t before)
+{
+	uint32_t	 now;
+
+	if (wconf.max_rate == 0 || c->s.msgs_in == before)
+		return;
+	if ((now = now_sec()) != c->rate_sec) {
+		c->rate_sec = now;
+		c->rate_count = 0;
+	}
+	c->rate_count += c->s.msgs_in - before;
+	if (c->rate_count > wconf.max_rate)
+		ws_session_close(&c->s, WS_CLOSE_POLICY, WS_ERR_RATE);
+}
+
+static void
+wconn_input(struct wconn *c, uint8_t *data, size_t len)
+{
+	uint64_t	 before = c->s.msgs_in;
+	size_t		 used;
+	uint8_t		 state = c->s.state;
+
+	used = ws_session_input(&c->s, data, len, OUT_HIGHWATER);
+	wconn_rate(c, before);
+	if (c->s.activity && c->s.state == WS_OPEN) {
+		c->s.activity = 0;
+		c->ping_out = 0;
+		wconn_list(c, WL_ACTIVE, now_sec());
+	}
+	if (state == WS_OPEN && c->s.state == WS_CLOSE_SENT)
+		wconn_list(c, WL_CLOSING, now_sec());
+	wconn_keep(c, data + used, len - used);
+}
+
 /*
- * Echo what waits for room and write, for as long as the socket takes
- * it. Returns -1 when the connection is gone.
+ * After input or output: echo what waited for room, write, and close
+ * the socket once both closes went through and all is sent.
  */
-static int
+static void
 wconn_run(struct wconn *c)
 {
+	uint8_t	*p;
+
 	for (;;) {
-		if (c->pend != NULL && wconn_out_room(c) >= OUT_MARGIN)
-			wconn_input(c, c->pend->data + c->pend->off,
-			    c->pend->len - c->pend->off);
-		if (c->out == NULL)
-			break;
-		if (wconn_flush(c) == -1)
-			return (-1);
-		if (c->out != NULL || c->pend == NULL)
+		if (c->pend != NULL && c->s.out.len < OUT_HIGHWATER) {
+			p = c->pend;
+			c->pend = NULL;
+			wconn_input(c, p, c->pendlen);
+			free(p);
+		}
+		if (c->s.out.len > 0 && wconn_write(c) == -1) {
+			wconn_free(c, "write failed");
+			return;
+		}
+		if (c->pend == NULL || c->s.out.len >= OUT_HIGHWATER)
 			break;
 	}
+	if (c->s.state == WS_CLOSED && c->s.out.len == 0) {
+		wconn_free(c, NULL);
+		return;
+	}
 	wconn_update(c);
-	return (0);
 }
 
 static void
@@ -373,7 +278,7 @@ wconn_event(int fd, short event, void *arg)
 	struct wconn	*c = arg;
 	ssize_t		 n;
 
-	if ((event & EV_READ) && c->pend == NULL && c->state == WC_OPEN) {
+	if ((event & EV_READ) && c->pend == NULL) {
 		n = read(fd, rbuf, sizeof(rbuf));
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
 			return;
@@ -390,70 +295,182 @@ wconn_event(int fd, short event, void *arg)
 static void
 wconn_new(struct ipc_msg *msg)
 {
-	struct ipc_conn	 ic;
-	struct wconn	*c;
+	struct ipc_conn		 ic;
+	struct wconn		*c;
 
 	memcpy(&ic, msg->data, sizeof(ic));
-	if (ic.extra_len != msg->len - sizeof(ic)) {
-		log_warnx("%s: bad extra length", __func__);
-		close(msg->fd);
-		return;
-	}
-	if (shutting_down || (c = calloc(1, sizeof(*c))) == NULL) {
+	if (ic.extra_len != msg->len - sizeof(ic) || shutting_down ||
+	    (c = calloc(1, sizeof(*c))) == NULL) {
+		if (!shutting_down)
+			log_warnx("%s: dropping connection %llu", __func__,
+			    (unsigned long long)ic.id);
 		close(msg->fd);
 		return;
 	}
 	c->fd = msg->fd;
 	c->id = ic.id;
-	c->peer = ic.peer;
-	c->start = time(NULL);
-	ws_decoder_init(&c->dec, 0);
-	if (fd_nonblock(c->fd) == -1) {
-		log_warn("%s: fd_nonblock", __func__);
+	c->family = ic.peer.ss_family;
+	if (c->family == AF_INET) {
+		memcpy(c->addr, &((struct sockaddr_in *)&ic.peer)->sin_addr, 4);
+		c->port = ntohs(((struct sockaddr_in *)&ic.peer)->sin_port);
+	} else {
+		memcpy(c->addr, &((struct sockaddr_in6 *)&ic.peer)->sin6_addr,
+		    16);
+		c->port = ntohs(((struct sockaddr_in6 *)&ic.peer)->sin6_port);
+	}
+	c->start = now_sec();
+	if (fd_nonblock(c->fd) == -1 ||
+	    ws_session_init(&c->s, &limits, &ic.deflate) == -1) {
+		log_warn("%s: connection %llu", __func__,
+		    (unsigned long long)c->id);
 		close(c->fd);
 		free(c);
 		return;
 	}
-	TAILQ_INSERT_TAIL(&conns, c, entry);
+	stats.conns_total++;
+	stats.conns_now++;
+	wconn_list(c, WL_ACTIVE, c->start);
 	/* Frames that came with the request head are echoed first. */
 	if (ic.extra_len)
 		wconn_input(c, msg->data + sizeof(ic), ic.extra_len);
 	wconn_run(c);
 }
 
+static const char *
+wconn_peer(struct wconn *c, char *buf, size_t len)
+{
+	struct sockaddr_storage	 ss;
+
+	memset(&ss, 0, sizeof(ss));
+	ss.ss_family = c->family;
+	if (c->family == AF_INET) {
+		memcpy(&((struct sockaddr_in *)&ss)->sin_addr, c->addr, 4);
+		((struct sockaddr_in *)&ss)->sin_port = htons(c->port);
+	} else {
+		memcpy(&((struct sockaddr_in6 *)&ss)->sin6_addr, c->addr, 16);
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons(c->port);
+	}
+	return (sockaddr_str((struct sockaddr *)&ss, buf, len));
+}
+
+static unsigned int
+close_stat_index(uint16_t code)
+{
+	return (code >= 1000 && code < 1000 + WS_CLOSE_STATS - 1 ?
+	    code - 1000 : WS_CLOSE_STATS - 1);
+}
+
+/* How the connection ended, for its log line. */
+static void
+wconn_how(struct wconn *c, const char *why, char *buf, size_t len)
+{
+	const struct ws_session	*s = &c->s;
+
+	if (why != NULL && s->close_sent == 0 && s->close_rcvd == 0)
+		snprintf(buf, len, "%s without a close", why);
+	else if (s->close_rcvd != 0 && (s->close_sent == 0 ||
+	    s->err == WS_ERR_NONE || s->close_sent == s->close_rcvd))
+		snprintf(buf, len, "closed by client (%u)", s->close_rcvd);
+	else if (s->err != WS_ERR_NONE)
+		snprintf(buf, len, "closed by server (%u: %s)", s->close_sent,
+		    ws_err_names[s->err]);
+	else
+		snprintf(buf, len, "closed by server (%u)%s%s", s->close_sent,
+		    why != NULL ? ", then " : "", why != NULL ? why : "");
+}
+
 static void
 wconn_free(struct wconn *c, const char *why)
 {
-	char	 peer[64];
+	struct ws_session	*s = &c->s;
+	char			 peer[64], how[128];
 
-	log_info("connection %llu from %s closed after %llds: %s, "
-	    "%llu/%llu messages in/out, %llu/%llu bytes in/out",
-	    (unsigned long long)c->id, sockaddr_str((struct sockaddr *)&c->peer,
-	    peer, sizeof(peer)), (long long)(time(NULL) - c->start),
-	    why != NULL ? why : c->close_sent_by_client ? "closed by client" :
-	    "closed by server",
-	    (unsigned long long)c->msgs_in, (unsigned long long)c->msgs_out,
-	    (unsigned long long)c->bytes_in, (unsigned long long)c->bytes_out);
+	wconn_how(c, why, how, sizeof(how));
+	log_info("connection %llu from %s %s after %us: %llu/%llu messages "
+	    "in/out, %llu/%llu bytes in/out", (unsigned long long)c->id,
+	    wconn_peer(c, peer, sizeof(peer)), how, now_sec() - c->start,
+	    (unsigned long long)s->msgs_in, (unsigned long long)s->msgs_out,
+	    (unsigned long long)s->bytes_in, (unsigned long long)s->bytes_out);
+	stats.conns_now--;
+	stats.msgs_in += s->msgs_in;
+	stats.msgs_out += s->msgs_out;
+	stats.bytes_in += s->bytes_in;
+	stats.bytes_out += s->bytes_out;
+	if (s->close_sent)
+		stats.close_sent[close_stat_index(s->close_sent)]++;
+	if (s->close_rcvd)
+		stats.close_rcvd[close_stat_index(s->close_rcvd)]++;
+	stats.errors[s->err]++;
+
 	if (c->evflags)
 		event_del(&c->ev);
-	TAILQ_REMOVE(&conns, c, entry);
+	wconn_list(c, WL_NONE, 0);
+	if (c->full)
+		TAILQ_REMOVE(&full, c, full_entry);
 	close(c->fd);
-	wbuf_put(c->pend);
-	wbuf_put(c->out);
+	ws_session_free(s);
+	free(c->pend);
 	free(c);
-	if (shutting_down && TAILQ_EMPTY(&conns)) {
+	if (shutting_down && TAILQ_EMPTY(&active) && TAILQ_EMPTY(&closing)) {
 		ipc_flush_blocking(parent_chan, 1000);
 		exit(0);
 	}
 }
 
+/* Close with code on behalf of the server, from a timer. */
+static void
+wconn_expire(struct wconn *c, uint16_t code, const char *why)
+{
+	log_debug("connection %llu: %s", (unsigned long long)c->id, why);
+	ws_session_close(&c->s, code, WS_ERR_NONE);
+	wconn_list(c, WL_CLOSING, now_sec());
+	wconn_run(c);
+}
+
+static void
+wk_tick_active(uint32_t now)
+{
+	struct wconn	*c, *next;
+	uint32_t	 idle;
+
+	TAILQ_FOREACH_SAFE(c, &active, entry, next) {
+		idle = now - c->last;
+		if (wconf.timeout_idle && idle >= wconf.timeout_idle) {
+			wconn_expire(c, WS_CLOSE_GOING_AWAY, "idle timeout");
+			continue;
+		}
+		if (!wconf.ping_interval || idle < wconf.ping_interval)
+			break;	/* the rest were active more recently */
+		if (!c->ping_out) {
+			c->ping_out = 1;
+			ws_session_ping(&c->s);
+			wconn_run(c);
+		} else if (idle >= 2 * wconf.ping_interval)
+			wconn_expire(c, WS_CLOSE_GOING_AWAY, "no pong");
+	}
+}
+
+static void
+wk_tick(int fd, short event, void *arg)
+{
+	struct wconn	*c;
+	uint32_t	 now = now_sec();
+
+	wk_tick_active(now);
+	while ((c = TAILQ_FIRST(&closing)) != NULL &&
+	    now - c->last >= TIMEOUT_CLOSING)
+		wconn_free(c, "close timed out");
+	while ((c = TAILQ_FIRST(&full)) != NULL &&
+	    now - c->full_since >= TIMEOUT_BACKPRESSURE)
+		wconn_free(c, "client stopped reading");
+	if (TAILQ_EMPTY(&active) && TAILQ_EMPTY(&closing))
+		wbuf_pool_trim(0);
+}
+
 static void
 wk_shutdown_timeout(int fd, short event, void *arg)
 {
-	(void)fd;
-	(void)event;
-	(void)arg;
-	log_info("shutdown timeout: %s", "dropping the remaining connections");
+	log_info("shutdown timeout: dropping the remaining connections");
 	ipc_flush_blocking(parent_chan, 1000);
 	exit(0);
 }
@@ -466,17 +483,12 @@ wk_shutdown(void)
 	struct timeval	 tv;
 
 	shutting_down = 1;
-	if (TAILQ_EMPTY(&conns)) {
+	if (TAILQ_EMPTY(&active) && TAILQ_EMPTY(&closing)) {
 		ipc_flush_blocking(parent_chan, 1000);
 		exit(0);
 	}
-	TAILQ_FOREACH_SAFE(c, &conns, entry, next) {
-		if (c->state == WC_OPEN && wconn_out_room(c) >= OUT_MARGIN)
-			wconn_send_close(c, WS_CLOSE_GOING_AWAY, NULL, 0);
-		else
-			c->state = WC_CLOSING;
-		wconn_run(c);
-	}
+	TAILQ_FOREACH_SAFE(c, &active, entry, next)
+		wconn_expire(c, WS_CLOSE_GOING_AWAY, "shutting down");
 	timerclear(&tv);
 	tv.tv_sec = wconf.timeout_shutdown;
 	event_base_once(base, -1, EV_TIMEOUT, wk_shutdown_timeout, NULL, &tv);
@@ -517,10 +529,23 @@ wk_add_handshake(struct ipc_msg *msg)
 }
 
 static void
+wk_start(void)
+{
+	struct timeval	 tv;
+
+	limits.max_message = wconf.max_message;
+	limits.max_fragments = wconf.max_fragments;
+	timerclear(&tv);
+	tv.tv_sec = 1;
+	if ((ev_tick = event_new(base, -1, EV_PERSIST, wk_tick, NULL)) ==
+	    NULL || event_add(ev_tick, &tv) == -1)
+		fatalx("%s: tick", __func__);
+	ipc_compose(parent_chan, IPC_READY, NULL, 0, NULL, 0, -1);
+}
+
+static void
 wk_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
-	(void)chan;
-	(void)arg;
 	switch (msg->type) {
 	case IPC_CONFIG:
 		memcpy(&wconf, msg->data, sizeof(wconf));
@@ -530,7 +555,7 @@ wk_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		wk_add_handshake(msg);
 		break;
 	case IPC_START:
-		ipc_compose(parent_chan, IPC_READY, NULL, 0, NULL, 0, -1);
+		wk_start();
 		break;
 	case IPC_SHUTDOWN:
 		wk_shutdown();
@@ -544,7 +569,6 @@ wk_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 __dead void
 worker_main(unsigned int inst, int debug, int verbose)
 {
-	(void)inst;
 	parent_chan = child_start(ROLE_WORKER, debug, verbose,
 	    IPC_BIT(IPC_CONFIG) | IPC_BIT(IPC_PEER) | IPC_BIT(IPC_START) |
 	    IPC_BIT(IPC_SHUTDOWN), wk_dispatch, &base);

@@ -39,6 +39,33 @@
 #define WS_CLOSE_GOING_AWAY	1001
 #define WS_CLOSE_PROTOCOL	1002
 #define WS_CLOSE_NO_STATUS	1005
+#define WS_CLOSE_BAD_DATA	1007
+#define WS_CLOSE_POLICY		1008
+#define WS_CLOSE_TOO_BIG	1009
+
+/* Close codes counted one by one: 1000..1015, then all others. */
+#define WS_CLOSE_STATS		17
+
+/* Why a connection was failed, for the counters. */
+enum ws_err {
+	WS_ERR_NONE,
+	WS_ERR_UNMASKED,
+	WS_ERR_RSV,
+	WS_ERR_OPCODE,
+	WS_ERR_CONTROL,
+	WS_ERR_LENGTH,
+	WS_ERR_CONTINUATION,
+	WS_ERR_NESTED,
+	WS_ERR_UTF8,
+	WS_ERR_CLOSE_PAYLOAD,
+	WS_ERR_TOO_BIG,
+	WS_ERR_FRAGMENTS,
+	WS_ERR_INFLATE,
+	WS_ERR_RATE,
+	WS_ERR_MAX
+};
+
+extern const char	*ws_err_names[WS_ERR_MAX];
 
 enum ws_event_type {
 	WS_EV_NONE,		/* all input consumed, nothing to report */
@@ -52,7 +79,6 @@ struct ws_frame {
 	uint8_t		 fin;
 	uint8_t		 rsv;		/* RSV1-3 as bits 0x70 */
 	uint8_t		 opcode;
-	uint8_t		 masked;
 	uint8_t		 mask[4];
 	uint64_t	 len;
 };
@@ -76,15 +102,113 @@ struct ws_event {
 	uint8_t			*data;		/* WS_EV_PAYLOAD */
 	size_t			 len;
 	uint16_t		 code;		/* WS_EV_ERROR */
+	enum ws_err		 err;
 	const char		*reason;
+};
+
+/* UTF-8 validator states that callers look at. */
+#define UTF8_ACCEPT		0
+#define UTF8_REJECT		8
+
+/*
+ * Output waits in a chain of pooled buffers; a connection holds none
+ * while it is idle.
+ */
+#define WBUF_SIZE		(16 * 1024)
+struct wbuf {
+	struct wbuf	*next;
+	uint32_t	 off;
+	uint32_t	 len;
+	uint8_t		 data[WBUF_SIZE];
+};
+
+struct wchain {
+	struct wbuf	*head;
+	struct wbuf	*tail;
+	size_t		 len;		/* bytes not yet written */
+};
+
+struct ws_limits {
+	uint64_t	 max_message;
+	uint32_t	 max_fragments;
+};
+
+enum ws_state {
+	WS_OPEN,
+	WS_CLOSE_SENT,		/* our close is queued; input is discarded */
+	WS_CLOSED		/* both closes seen: close TCP once flushed */
+};
+
+struct pmd;
+
+/*
+ * The protocol side of one connection, without I/O: bytes in, echo and
+ * control frames out. A fuzzer or a test drives it with a buffer.
+ */
+struct ws_session {
+	struct ws_decoder	 dec;
+	struct wchain		 out;
+	struct pmd		*pmd;		/* NULL: no permessage-deflate */
+	uint8_t			*ctl;		/* a control payload, arriving */
+	const struct ws_limits	*lim;
+	uint64_t		 msg_len;	/* decompressed, so far */
+	uint64_t		 msg_wire;	/* as received */
+	uint32_t		 msg_frags;
+	uint16_t		 close_sent;	/* codes, 0 for none */
+	uint16_t		 close_rcvd;
+	uint8_t			 state;
+	uint8_t			 msg_op;	/* 0: no message open */
+	uint8_t			 msg_deflate;
+	uint8_t			 out_started;	/* an echo fragment went out */
+	uint8_t			 utf8;
+	uint8_t			 ctllen;
+	uint8_t			 err;		/* enum ws_err */
+	uint8_t			 activity;	/* a frame arrived */
+	uint64_t		 msgs_in;
+	uint64_t		 msgs_out;
+	uint64_t		 bytes_in;
+	uint64_t		 bytes_out;
 };
 
 /* frame.c */
 void		 ws_decoder_init(struct ws_decoder *, uint8_t);
 size_t		 ws_decode(struct ws_decoder *, uint8_t *, size_t,
 		    struct ws_event *);
+void		 ws_decoder_unconsume(struct ws_decoder *, uint8_t *, size_t);
 size_t		 ws_frame_header(uint8_t *, int, uint8_t, uint64_t);
 void		 ws_unmask(uint8_t *, size_t, const uint8_t[4], uint8_t *);
+
+/* utf8.c */
+uint8_t		 utf8_validate(uint8_t, const uint8_t *, size_t);
+
+/* buf.c */
+struct wbuf	*wbuf_get(void);
+void		 wbuf_put(struct wbuf *);
+void		 wchain_append(struct wchain *, const void *, size_t);
+void		 wchain_consume(struct wchain *, size_t);
+void		 wchain_free(struct wchain *);
+void		 wbuf_pool_trim(unsigned int);
+
+/* session.c */
+int		 ws_session_init(struct ws_session *, const struct ws_limits *,
+		    const struct ws_deflate_params *);
+void		 ws_session_free(struct ws_session *);
+size_t		 ws_session_input(struct ws_session *, uint8_t *, size_t,
+		    size_t);
+void		 ws_session_close(struct ws_session *, uint16_t, enum ws_err);
+void		 ws_session_ping(struct ws_session *);
+
+/* pmd.c */
+struct pmd	*pmd_new(const struct ws_deflate_params *);
+void		 pmd_free(struct pmd *);
+int		 pmd_inflate(struct pmd *, const uint8_t **, size_t *,
+		    uint8_t *, size_t, size_t *);
+int		 pmd_inflate_finish(struct pmd *, uint8_t *, size_t, size_t *,
+		    int *);
+int		 pmd_deflate(struct pmd *, const uint8_t *, size_t, int,
+		    uint8_t *, size_t, size_t *);
+void		 pmd_message_done(struct pmd *);
+size_t		 pmd_memory(const struct pmd *);
 
 /* worker.c */
 __dead void	 worker_main(unsigned int, int, int);

@@ -148,8 +148,13 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc == 0)
 		usage();
-	if ((cmd = command_find(argc, argv)) == NULL)
-		errx(1, "unknown command: %s (try \"show summary\")", argv[0]);
+	if ((cmd = command_find(argc, argv)) == NULL) {
+		fprintf(stderr, "%s: unknown command:", getprogname());
+		for (ch = 0; ch < argc; ch++)
+			fprintf(stderr, " %s", argv[ch]);
+		fprintf(stderr, "\n");
+		usage();
+	}
 
 	fd = control_connect(sockname);
 	memset(&req, 0, sizeof(req));
