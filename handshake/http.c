@@ -147,8 +147,10 @@ http_header_line(const char *p, size_t len, struct http_request *req,
 		;
 	for (ve = end; ve > v && (ve[-1] == ' ' || ve[-1] == '\t'); ve--)
 		;
+	/* Bytes 0x80-0xff are obs-text, allowed (RFC 9110 section 5.5). */
 	for (end = v; end < ve; end++)
-		if ((*end < 0x20 && *end != '\t') || *end == 0x7f) {
+		if (((unsigned char)*end < 0x20 && *end != '\t') ||
+		    *end == 0x7f) {
 			*reason = "control character in header value";
 			return (400);
 		}
@@ -192,8 +194,10 @@ http_parse_request(const char *buf, size_t len, struct http_request *req,
 			*reason = "bare CR or LF in header";
 			return (400);
 		}
-		if (linelen == 0)
+		if (linelen == 0) {
+			*reason = "bytes after the request head";
 			return (next == end ? 0 : 400);
+		}
 		if ((status = http_header_line(p, linelen, req, reason)) != 0)
 			return (status);
 	}

@@ -390,7 +390,7 @@ wsc_recv(int fd, int *fin, int *op, uint8_t *buf, size_t cap, size_t *len)
 	if (read_full(fd, h, 2) == -1 || (h[1] & 0x80))
 		return (-1);
 	*fin = h[0] >> 7;
-	*op = h[0] & 0x0f;
+	*op = h[0] & 0x4f;	/* RSV1 stays: permessage-deflate uses it */
 	n = h[1] & 0x7f;
 	if (n == 126) {
 		if (read_full(fd, h, 2) == -1)
@@ -424,4 +424,105 @@ wsc_wait_eof(int fd)
 		if (n == -1)
 			return (-1);
 	}
+}
+
+/*
+ * Parse one complete server frame at the start of buf[0..len); returns
+ * its total length, or 0 when more bytes are needed.
+ */
+static size_t
+wsc_parse(const uint8_t *buf, size_t len, int *fin, int *op,
+    const uint8_t **payload, size_t *plen)
+{
+	uint64_t	 n;
+	size_t		 h = 2;
+	int		 i;
+
+	if (len < 2)
+		return (0);
+	n = buf[1] & 0x7f;
+	if (n == 126) {
+		if (len < 4)
+			return (0);
+		n = (uint64_t)buf[2] << 8 | buf[3];
+		h = 4;
+	} else if (n == 127) {
+		if (len < 10)
+			return (0);
+		for (i = 0, n = 0; i < 8; i++)
+			n = n << 8 | buf[2 + i];
+		h = 10;
+	}
+	if (len - h < n)
+		return (0);
+	*fin = buf[0] >> 7;
+	*op = buf[0] & 0x4f;
+	*payload = buf + h;
+	*plen = n;
+	return (h + n);
+}
+
+/*
+ * Send one message and collect its echo at the same time, as a client
+ * that reads while it writes. The echo's payload goes to *echo (the
+ * caller frees it) and its first opcode to *echo_op. Returns 0 once the
+ * whole echo is in.
+ */
+int
+wsc_exchange(int fd, int op, const void *data, size_t len, uint8_t **echo,
+    size_t *echo_len, int *echo_op)
+{
+	struct pollfd	 pfd;
+	uint8_t		*tx, *rx, *msg;
+	const uint8_t	*payload;
+	size_t		 txlen, txoff = 0, rxlen = 0, rxcap, msglen = 0, n, plen;
+	int		 fin = 0, fop, first = 1, rv = -1, flags;
+	ssize_t		 r;
+
+	rxcap = len + 65536 + 1024;
+	if ((tx = malloc(len + 14)) == NULL || (rx = malloc(rxcap)) == NULL ||
+	    (msg = malloc(len + 1)) == NULL)
+		return (-1);
+	txlen = wsc_frame(tx, 1, op, data, len);
+	flags = fcntl(fd, F_GETFL);
+	fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+	while (!fin) {
+		pfd.fd = fd;
+		pfd.events = POLLIN | (txoff < txlen ? POLLOUT : 0);
+		if (poll(&pfd, 1, WSC_TIMEOUT) <= 0)
+			goto done;
+		if ((pfd.revents & POLLOUT) && (r = write(fd, tx + txoff,
+		    txlen - txoff)) > 0)
+			txoff += r;
+		if ((pfd.revents & (POLLIN | POLLHUP)) == 0)
+			continue;
+		if ((r = read(fd, rx + rxlen, rxcap - rxlen)) == 0 ||
+		    (r == -1 && errno != EAGAIN))
+			goto done;
+		if (r > 0)
+			rxlen += r;
+		while (!fin && (n = wsc_parse(rx, rxlen, &fin, &fop, &payload,
+		    &plen)) > 0) {
+			if (first)
+				*echo_op = fop;
+			else if (fop != 0 || msglen + plen > len)
+				goto done;
+			first = 0;
+			memcpy(msg + msglen, payload, plen);
+			msglen += plen;
+			memmove(rx, rx + n, rxlen - n);
+			rxlen -= n;
+		}
+	}
+	rv = 0;
+ done:
+	fcntl(fd, F_SETFL, flags);
+	free(tx);
+	free(rx);
+	if (rv == 0) {
+		*echo = msg;
+		*echo_len = msglen;
+	} else
+		free(msg);
+	return (rv);
 }

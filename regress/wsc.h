@@ -58,5 +58,7 @@ size_t	 wsc_frame(uint8_t *, int, int, const void *, size_t);
 int	 wsc_send(int, int, int, const void *, size_t);
 int	 wsc_recv(int, int *, int *, uint8_t *, size_t, size_t *);
 int	 wsc_wait_eof(int);
+int	 wsc_exchange(int, int, const void *, size_t, uint8_t **, size_t *,
+	    int *);
 
 #endif /* WSC_H */

@@ -1,0 +1,519 @@
+/*
+ * Copyright (c) 2026 The wsd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The protocol engine through the running daemon: message sizes,
+ * permessage-deflate, limits, close codes, keepalive and backpressure.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <atf-c.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "wsc.h"
+
+#define MAXKIDS		16
+
+static struct wsd_proc	 wsd;
+
+static void
+start(const atf_tc_t *tc, const char *global)
+{
+	char	 path[1024];
+	FILE	*f;
+
+	memset(&wsd, 0, sizeof(wsd));
+	ATF_REQUIRE((wsd.port = wsd_free_port()) > 0);
+	wsd_write_conf(&wsd, global, NULL);
+	snprintf(path, sizeof(path), "%s/../wsd",
+	    atf_tc_get_config_var(tc, "srcdir"));
+	if (wsd_start(&wsd, path, NULL) != 0)
+		atf_tc_fail("wsd did not get ready; its output:\n%s", wsd.log);
+	if ((f = fopen("wsd.pid", "w")) != NULL) {
+		fprintf(f, "%d\n", (int)wsd.pid);
+		fclose(f);
+	}
+}
+
+static void
+cleanup(void)
+{
+	FILE	*f;
+	int	 pid;
+
+	if ((f = fopen("wsd.pid", "r")) == NULL)
+		return;
+	if (fscanf(f, "%d", &pid) == 1 && pid > 1)
+		kill(pid, SIGKILL);
+	fclose(f);
+}
+
+static void
+stop_ok(void)
+{
+	int	 status;
+
+	status = wsd_stop(&wsd, SIGTERM);
+	ATF_REQUIRE_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "wsd did not exit cleanly; output:\n%s", wsd.log);
+}
+
+static int
+client(const char *extra, char *resp, size_t size)
+{
+	char	 buf[1024];
+	int	 fd;
+
+	if (resp == NULL) {
+		resp = buf;
+		size = sizeof(buf);
+	}
+	ATF_REQUIRE((fd = wsc_connect(wsd.port)) != -1);
+	ATF_REQUIRE_EQ_MSG(wsc_upgrade(fd, extra, resp, size), 101,
+	    "response: %s", resp);
+	return (fd);
+}
+
+/* A whole message: frames until FIN; returns its opcode and RSV1. */
+static uint8_t *
+recv_message(int fd, int *op, int *rsv1, size_t *len)
+{
+	uint8_t	*buf;
+	size_t	 cap = 1024, got = 0, n;
+	int	 fin = 0, fop, first = 1;
+
+	ATF_REQUIRE((buf = malloc(cap)) != NULL);
+	while (!fin) {
+		if (cap - got < 70000) {
+			cap = cap * 2 + 70000;
+			ATF_REQUIRE((buf = realloc(buf, cap)) != NULL);
+		}
+		ATF_REQUIRE_MSG(wsc_recv(fd, &fin, &fop, buf + got,
+		    cap - got, &n) == 0, "no frame after %zu bytes", got);
+		if (first) {
+			*op = fop & 0x0f;
+			*rsv1 = (fop & 0x40) != 0;
+		} else
+			ATF_REQUIRE_EQ(fop, 0);
+		first = 0;
+		got += n;
+	}
+	*len = got;
+	return (buf);
+}
+
+static void
+expect_echo(int fd, int op, const uint8_t *data, size_t len)
+{
+	uint8_t	*got;
+	size_t	 n;
+	int	 gop, rsv1;
+
+	got = recv_message(fd, &gop, &rsv1, &n);
+	ATF_CHECK_EQ(gop, op);
+	ATF_CHECK_EQ(rsv1, 0);
+	ATF_REQUIRE_EQ_MSG(n, len, "echo of %zu bytes came back as %zu",
+	    len, n);
+	ATF_CHECK(memcmp(got, data, len) == 0);
+	free(got);
+}
+
+/* Skip echoes until the close frame; returns its code. */
+static int
+recv_close(int fd)
+{
+	static uint8_t	 buf[1024 * 1024];
+	size_t		 len;
+	int		 fin, op;
+
+	for (;;) {
+		if (wsc_recv(fd, &fin, &op, buf, sizeof(buf), &len) == -1)
+			return (-1);
+		if (op == 0x8)
+			return (len >= 2 ? buf[0] << 8 | buf[1] : 1005);
+	}
+}
+
+ATF_TC_WITH_CLEANUP(sizes);
+ATF_TC_HEAD(sizes, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "Messages of 0, 125, 126, 65535, "
+	    "65536 bytes and 16 MiB come back whole");
+}
+ATF_TC_BODY(sizes, tc)
+{
+	static const size_t sizes[] = { 0, 125, 126, 65535, 65536,
+	    16 * 1024 * 1024 };
+	uint8_t	*msg, *echo;
+	size_t	 i, j, n;
+	int	 fd, op;
+
+	start(tc, NULL);
+	fd = client(NULL, NULL, 0);
+	ATF_REQUIRE((msg = malloc(16 * 1024 * 1024)) != NULL);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		for (j = 0; j < sizes[i]; j++)
+			msg[j] = 'a' + (i + j) % 26;
+		/* The client reads as it writes, or both would stall. */
+		ATF_REQUIRE_MSG(wsc_exchange(fd, 0x1, msg, sizes[i], &echo, &n,
+		    &op) == 0, "no echo of %zu bytes", sizes[i]);
+		ATF_CHECK_EQ(op, 0x1);
+		ATF_REQUIRE_EQ(n, sizes[i]);
+		ATF_CHECK(memcmp(echo, msg, n) == 0);
+		free(echo);
+	}
+	free(msg);
+	close(fd);
+	stop_ok();
+}
+ATF_TC_CLEANUP(sizes, tc)
+{
+	cleanup();
+}
+
+/* Compress one message as a client does: sync flush, tail removed. */
+static size_t
+deflate_message(z_stream *z, const uint8_t *in, size_t len, uint8_t *out,
+    size_t size)
+{
+	z->next_in = (Bytef *)(uintptr_t)in;
+	z->avail_in = len;
+	z->next_out = out;
+	z->avail_out = size;
+	ATF_REQUIRE(deflate(z, Z_SYNC_FLUSH) == Z_OK);
+	ATF_REQUIRE(z->avail_in == 0 && z->avail_out > 0);
+	return (size - z->avail_out - 4);
+}
+
+static size_t
+inflate_message(const uint8_t *in, size_t len, uint8_t *out, size_t size)
+{
+	static const uint8_t	 tail[4] = { 0, 0, 0xff, 0xff };
+	z_stream		 z;
+	size_t			 n;
+
+	memset(&z, 0, sizeof(z));
+	ATF_REQUIRE(inflateInit2(&z, -15) == Z_OK);
+	z.next_out = out;
+	z.avail_out = size;
+	z.next_in = (Bytef *)(uintptr_t)in;
+	z.avail_in = len;
+	ATF_REQUIRE(inflate(&z, Z_SYNC_FLUSH) != Z_DATA_ERROR);
+	z.next_in = (Bytef *)(uintptr_t)tail;
+	z.avail_in = 4;
+	ATF_REQUIRE(inflate(&z, Z_SYNC_FLUSH) != Z_DATA_ERROR);
+	n = size - z.avail_out;
+	inflateEnd(&z);
+	return (n);
+}
+
+ATF_TC_WITH_CLEANUP(deflate);
+ATF_TC_HEAD(deflate, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "permessage-deflate is negotiated by "
+	    "default and compressed messages come back compressed");
+}
+ATF_TC_BODY(deflate, tc)
+{
+	char	 resp[1024];
+	uint8_t	*msg, *z, *back, *plain, frame[300000];
+	size_t	 len = 200000, zlen, n, flen;
+	z_stream zs;
+	int	 fd, op, rsv1, i;
+
+	start(tc, NULL);
+	fd = client("Sec-WebSocket-Extensions: permessage-deflate; "
+	    "client_max_window_bits\r\n", resp, sizeof(resp));
+	ATF_REQUIRE_MSG(strstr(resp, "\r\nSec-WebSocket-Extensions: "
+	    "permessage-deflate; server_no_context_takeover; "
+	    "client_max_window_bits=12\r\n") != NULL, "%s", resp);
+
+	memset(&zs, 0, sizeof(zs));
+	ATF_REQUIRE(deflateInit2(&zs, 6, Z_DEFLATED, -12, 8,
+	    Z_DEFAULT_STRATEGY) == Z_OK);
+	ATF_REQUIRE((msg = malloc(len)) != NULL);
+	ATF_REQUIRE((z = malloc(len + 1024)) != NULL);
+	ATF_REQUIRE((plain = malloc(len)) != NULL);
+	/* Two messages: the second uses the client's context. */
+	for (i = 0; i < 2; i++) {
+		for (n = 0; n < len; n++)
+			msg[n] = "the quick brown fox "[(n + i) % 20];
+		zlen = deflate_message(&zs, msg, len, z, len + 1024);
+		flen = wsc_frame(frame, 1, 0x1, z, zlen);
+		frame[0] |= 0x40;	/* RSV1: compressed */
+		ATF_REQUIRE(wsc_write_all(fd, frame, flen) == 0);
+		back = recv_message(fd, &op, &rsv1, &n);
+		ATF_CHECK_EQ(op, 0x1);
+		ATF_CHECK_EQ(rsv1, 1);
+		ATF_CHECK_MSG(n < len / 10, "echo not compressed: %zu", n);
+		ATF_REQUIRE_EQ(inflate_message(back, n, plain, len), len);
+		ATF_CHECK(memcmp(plain, msg, len) == 0);
+		free(back);
+	}
+	/* An uncompressed message on the same connection stays plain. */
+	ATF_REQUIRE(wsc_send(fd, 1, 0x2, "plain", 5) == 0);
+	expect_echo(fd, 0x2, (const uint8_t *)"plain", 5);
+	deflateEnd(&zs);
+	free(msg);
+	free(z);
+	free(plain);
+	close(fd);
+	stop_ok();
+}
+ATF_TC_CLEANUP(deflate, tc)
+{
+	cleanup();
+}
+
+ATF_TC_WITH_CLEANUP(deflate_limits);
+ATF_TC_HEAD(deflate_limits, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "A decompression bomb is stopped by "
+	    "max message while inflating; compression off declines offers");
+}
+ATF_TC_BODY(deflate_limits, tc)
+{
+	char	 resp[1024];
+	uint8_t	*zeros, *z, *frame;
+	size_t	 len = 64 * 1024 * 1024, zlen, flen;
+	z_stream zs;
+	int	 fd;
+
+	start(tc, "max message 1M");
+	fd = client("Sec-WebSocket-Extensions: permessage-deflate\r\n", resp,
+	    sizeof(resp));
+	ATF_REQUIRE(strstr(resp, "permessage-deflate") != NULL);
+	memset(&zs, 0, sizeof(zs));
+	ATF_REQUIRE(deflateInit2(&zs, 9, Z_DEFLATED, -15, 9,
+	    Z_DEFAULT_STRATEGY) == Z_OK);
+	ATF_REQUIRE((zeros = calloc(1, len)) != NULL);
+	ATF_REQUIRE((z = malloc(len / 100)) != NULL);
+	zlen = deflate_message(&zs, zeros, len, z, len / 100);
+	ATF_REQUIRE((frame = malloc(zlen + 14)) != NULL);
+	flen = wsc_frame(frame, 1, 0x2, z, zlen);
+	frame[0] |= 0x40;
+	ATF_REQUIRE(wsc_write_all(fd, frame, flen) == 0);
+	ATF_CHECK_EQ(recv_close(fd), 1009);
+	close(fd);
+	deflateEnd(&zs);
+	free(zeros);
+	free(z);
+	free(frame);
+	stop_ok();
+
+	start(tc, "compression off");
+	fd = client("Sec-WebSocket-Extensions: permessage-deflate\r\n", resp,
+	    sizeof(resp));
+	ATF_CHECK(strstr(resp, "Sec-WebSocket-Extensions") == NULL);
+	/* Without the extension, RSV1 is a protocol error. */
+	ATF_REQUIRE(wsc_write_all(fd, "\xc1\x80\0\0\0\0", 6) == 0);
+	ATF_CHECK_EQ(recv_close(fd), 1002);
+	close(fd);
+	stop_ok();
+}
+ATF_TC_CLEANUP(deflate_limits, tc)
+{
+	cleanup();
+}
+
+ATF_TC_WITH_CLEANUP(closes);
+ATF_TC_HEAD(closes, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "Close codes are echoed or refused; "
+	    "limits and bad UTF-8 close with the RFC's codes");
+}
+ATF_TC_BODY(closes, tc)
+{
+	uint8_t	 big[2000];
+	int	 fd;
+
+	start(tc, "max message 1K\nmax messages per second 20");
+	fd = client(NULL, NULL, 0);
+	ATF_REQUIRE(wsc_send(fd, 1, 0x8, "\x0b\xb8" "ok", 4) == 0);
+	ATF_CHECK_EQ(recv_close(fd), 3000);
+	close(fd);
+
+	fd = client(NULL, NULL, 0);
+	ATF_REQUIRE(wsc_send(fd, 1, 0x8, "\x03\xed", 2) == 0);
+	ATF_CHECK_EQ(recv_close(fd), 1002);
+	close(fd);
+
+	fd = client(NULL, NULL, 0);
+	ATF_REQUIRE(wsc_send(fd, 1, 0x1, "ok \xc3\x28 no", 8) == 0);
+	ATF_CHECK_EQ(recv_close(fd), 1007);
+	close(fd);
+
+	fd = client(NULL, NULL, 0);
+	memset(big, 'x', sizeof(big));
+	ATF_REQUIRE(wsc_send(fd, 1, 0x2, big, sizeof(big)) == 0);
+	ATF_CHECK_EQ(recv_close(fd), 1009);
+	close(fd);
+
+	fd = client(NULL, NULL, 0);
+	for (int i = 0; i < 100; i++)
+		ATF_REQUIRE(wsc_send(fd, 1, 0x2, "x", 1) == 0);
+	ATF_CHECK_EQ(recv_close(fd), 1008);
+	close(fd);
+	ATF_CHECK(wsd_wait_log(&wsd, "message rate exceeded", WSC_TIMEOUT) ==
+	    0);
+	stop_ok();
+}
+ATF_TC_CLEANUP(closes, tc)
+{
+	cleanup();
+}
+
+ATF_TC_WITH_CLEANUP(keepalive);
+ATF_TC_HEAD(keepalive, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "Idle connections get pings; no pong "
+	    "means close, and timeout idle closes with 1001");
+}
+ATF_TC_BODY(keepalive, tc)
+{
+	uint8_t	 buf[125];
+	size_t	 len;
+	int	 fd, fin, op;
+
+	start(tc, "ping interval 1\ntimeout idle 0");
+	fd = client(NULL, NULL, 0);
+	ATF_REQUIRE(wsc_recv(fd, &fin, &op, buf, sizeof(buf), &len) == 0);
+	ATF_CHECK_EQ(op, 0x9);
+	/* A pong keeps it alive: the next thing is another ping. */
+	ATF_REQUIRE(wsc_send(fd, 1, 0xa, buf, len) == 0);
+	ATF_REQUIRE(wsc_recv(fd, &fin, &op, buf, sizeof(buf), &len) == 0);
+	ATF_CHECK_EQ(op, 0x9);
+	/* Unanswered, it ends. */
+	ATF_CHECK_EQ(recv_close(fd), 1001);
+	close(fd);
+	ATF_CHECK(wsd_wait_log(&wsd, "closed by server (1001)",
+	    WSC_TIMEOUT) == 0);
+	stop_ok();
+
+	start(tc, "ping interval 0\ntimeout idle 1");
+	fd = client(NULL, NULL, 0);
+	ATF_CHECK_EQ(recv_close(fd), 1001);
+	close(fd);
+	stop_ok();
+}
+ATF_TC_CLEANUP(keepalive, tc)
+{
+	cleanup();
+}
+
+static long
+rss_kb(pid_t pid)
+{
+	char	 path[64], line[256];
+	FILE	*f;
+	long	 kb = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return (-1);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return (kb);
+}
+
+static long
+workers_rss(void)
+{
+	pid_t	 kids[MAXKIDS];
+	char	 titles[MAXKIDS][64];
+	long	 sum = 0;
+	int	 n, i;
+
+	n = wsd_children(&wsd, kids, titles, MAXKIDS);
+	for (i = 0; i < n; i++)
+		if (strcmp(titles[i], "wsd: worker") == 0)
+			sum += rss_kb(kids[i]);
+	return (sum);
+}
+
+ATF_TC_WITH_CLEANUP(backpressure);
+ATF_TC_HEAD(backpressure, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "A client that sends but never reads "
+	    "does not make the worker grow");
+}
+ATF_TC_BODY(backpressure, tc)
+{
+	uint8_t		 frame[65536 + 14], payload[65536];
+	struct pollfd	 pfd;
+	size_t		 flen, off = 0;
+	long		 before, after, sent = 0;
+	int		 fd, rounds = 0, rcvbuf = 4096;
+	ssize_t		 n;
+
+	start(tc, NULL);
+	fd = client(NULL, NULL, 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	before = workers_rss();
+	memset(payload, 'b', sizeof(payload));
+	flen = wsc_frame(frame, 1, 0x2, payload, sizeof(payload));
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	/* Write until the server stops taking more: at most 2000 frames. */
+	while (rounds < 2000) {
+		pfd.fd = fd;
+		pfd.events = POLLOUT;
+		if (poll(&pfd, 1, 1000) <= 0)
+			break;		/* no room for a second: it stopped */
+		if ((n = write(fd, frame + off, flen - off)) <= 0)
+			continue;
+		sent += n;
+		if ((off += n) == flen) {
+			off = 0;
+			rounds++;
+		}
+	}
+	after = workers_rss();
+	ATF_CHECK_MSG(rounds < 2000, "the server read %d frames unread",
+	    rounds);
+	ATF_CHECK_MSG(after - before < 4096, "workers grew by %ld kB after "
+	    "%ld bytes sent", after - before, sent);
+	printf("backpressure: %ld bytes taken before the server stopped "
+	    "reading; workers' RSS %ld kB -> %ld kB\n", sent, before, after);
+	close(fd);
+	stop_ok();
+}
+ATF_TC_CLEANUP(backpressure, tc)
+{
+	cleanup();
+}
+
+ATF_TP_ADD_TCS(tp)
+{
+	ATF_TP_ADD_TC(tp, sizes);
+	ATF_TP_ADD_TC(tp, deflate);
+	ATF_TP_ADD_TC(tp, deflate_limits);
+	ATF_TP_ADD_TC(tp, closes);
+	ATF_TP_ADD_TC(tp, keepalive);
+	ATF_TP_ADD_TC(tp, backpressure);
+	return (atf_no_error());
+}
