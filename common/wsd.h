@@ -178,6 +178,7 @@ ssize_t		 ipc_recvmsg(int, uint8_t *, size_t, int *, const char **);
 struct ipc_chan	*ipc_chan_new(struct event_base *, int, const char *,
 		    uint32_t, ipc_handler, void *);
 void		 ipc_chan_free(struct ipc_chan *);
+void		 ipc_chan_drain(struct ipc_chan *);
 int		 ipc_compose(struct ipc_chan *, uint32_t, const void *,
 		    size_t, const void *, size_t, int);
 int		 ipc_flush_blocking(struct ipc_chan *, int);

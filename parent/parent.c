@@ -210,6 +210,9 @@ parent_reap(void)
 		if (i == nchildren)
 			continue;
 		children[i].exited = 1;
+		/* Its last words (a refused syscall, say) before its death. */
+		if (children[i].chan != NULL)
+			ipc_chan_drain(children[i].chan);
 		child_status(status, how, sizeof(how));
 		if (shutting_down && WIFEXITED(status) &&
 		    WEXITSTATUS(status) == 0)
