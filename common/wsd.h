@@ -26,6 +26,7 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 
@@ -105,6 +106,11 @@ struct ipc_config {
 	uint32_t	 max_header;
 	uint32_t	 timeout_handshake;
 	uint32_t	 timeout_shutdown;
+	/* The sandbox: chroot and user, when the parent runs as root. */
+	uint32_t	 privdrop;
+	uint32_t	 uid;
+	uint32_t	 gid;
+	char		 chroot[PATH_MAX];	/* NUL terminated */
 };
 
 struct ipc_listener {
@@ -207,6 +213,10 @@ __dead void fatal(const char *, ...)
 	    __attribute__((__format__ (printf, 1, 2)));
 __dead void fatalx(const char *, ...)
 	    __attribute__((__format__ (printf, 1, 2)));
+
+/* sandbox.c */
+void	sandbox_init(int, int);
+void	sandbox(enum wsd_role, const struct ipc_config *);
 
 /* util.c */
 int		 fd_nonblock(int);

@@ -101,6 +101,10 @@ parent_configure(struct child *c)
 	ic.max_header = conf->max_header;
 	ic.timeout_handshake = conf->timeout_handshake;
 	ic.timeout_shutdown = conf->timeout_shutdown;
+	ic.privdrop = conf->privdrop;
+	ic.uid = conf->uid;
+	ic.gid = conf->gid;
+	strlcpy(ic.chroot, conf->chroot, sizeof(ic.chroot));
 	if (ipc_compose(c->chan, IPC_CONFIG, &ic, sizeof(ic), NULL, 0,
 	    -1) == -1)
 		fatalx("%s: cannot send config to %s", __func__, c->name);
@@ -337,7 +341,7 @@ parent_main(struct wsd_config *c, const char *exe, int debug, int verbose)
 		    i - conf->prefork_handshake;
 		snprintf(ch->name, sizeof(ch->name), "%s[%u]",
 		    role_names[ch->role], ch->instance);
-		proc_spawn(ch, exe, debug, verbose);
+		proc_spawn(ch, exe, debug, verbose, conf->sandbox_debug);
 		if ((ch->chan = ipc_chan_new(base, ch->chan_fd, ch->name,
 		    IPC_BIT(IPC_LOG) | IPC_BIT(IPC_READY), parent_dispatch,
 		    ch)) == NULL)
