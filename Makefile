@@ -23,7 +23,8 @@ CFLAGS+=	-O2 -g -std=gnu11 $(WARNINGS) $(PKG_CFLAGS) -D_GNU_SOURCE \
 LDFLAGS+=	-Wl,-z,relro,-z,now
 LDADD=		$(PKG_LIBS)
 
-COMMON_SRCS=	common/child.c common/ipc.c common/log.c common/util.c
+COMMON_SRCS=	common/child.c common/ipc.c common/log.c common/sandbox.c \
+		common/util.c
 PARENT_SRCS=	parent/wsd.c parent/parent.c parent/proc.c parent/control.c \
 		parent/parse.c
 HANDSHAKE_SRCS=	handshake/handshake.c handshake/extension.c handshake/http.c \

@@ -49,7 +49,8 @@ child_start(enum wsd_role role, int debug, int verbose, uint32_t accept,
 		    role_names[role]);
 	}
 	setproctitle("%s", role_names[role]);
-	log_init(debug, verbose);
+	/* Lines go to the parent: no syslog socket in a sandboxed process. */
+	log_init(1, verbose);
 	log_to_parent(WSD_PARENT_FD);
 	signal(SIGPIPE, SIG_IGN);
 	/* The parent decides when children stop. */

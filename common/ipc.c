@@ -310,44 +310,73 @@ ipc_chan_lost(struct ipc_chan *c)
 }
 
 /*
- * One message per readiness event: the handler may free the channel, and
- * level-triggered events bring us back for the next one.
+ * Read and handle one message. Returns 1 when there may be more, 0 when
+ * the socket is empty or the channel was lost (and possibly freed).
  */
-static void
-ipc_chan_read(int fd, short event, void *arg)
+static int
+ipc_chan_read_one(struct ipc_chan *c)
 {
-	struct ipc_chan	*c = arg;
 	struct ipc_msg	 msg;
 	const char	*errstr;
 	ssize_t		 n;
 	int		 rfd;
 
-	(void)event;
-	n = ipc_recvmsg(fd, ipc_rbuf, sizeof(ipc_rbuf), &rfd, &errstr);
+	n = ipc_recvmsg(c->fd, ipc_rbuf, sizeof(ipc_rbuf), &rfd, &errstr);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return;
+		return (0);
+	/*
+	 * The peer closed with messages to it unread. The error comes
+	 * once, before what the peer sent us, which still waits.
+	 */
+	if (n == -1 && errno == ECONNRESET)
+		return (1);
 	if (n == -1 || n == 0) {
 		ipc_chan_lost(c);
-		return;
+		return (0);
 	}
 	if (n == -2) {
 		log_warnx("%s: from %s: %s", __func__, c->name, errstr);
-		return;
+		return (1);
 	}
 	if (ipc_decode(ipc_rbuf, n, rfd, &msg, &errstr) == -1) {
 		log_warnx("%s: from %s: %s", __func__, c->name, errstr);
 		if (rfd != -1)
 			close(rfd);
-		return;
+		return (1);
 	}
 	if ((c->accept & IPC_BIT(msg.type)) == 0) {
 		log_warnx("%s: %s may not send %s", __func__, c->name,
 		    ipc_type_name(msg.type));
 		if (rfd != -1)
 			close(rfd);
-		return;
+		return (1);
 	}
 	c->handler(c, &msg, c->arg);
+	return (1);
+}
+
+/*
+ * One message per readiness event: the handler may free the channel, and
+ * level-triggered events bring us back for the next one.
+ */
+static void
+ipc_chan_read(int fd, short event, void *arg)
+{
+	(void)fd;
+	(void)event;
+	ipc_chan_read_one(arg);
+}
+
+/*
+ * Handle every message already queued, up to the end of the channel: the
+ * last words of a process that died. Only for a channel whose handler
+ * does not free it.
+ */
+void
+ipc_chan_drain(struct ipc_chan *c)
+{
+	while (ipc_chan_read_one(c))
+		;
 }
 
 static void

@@ -26,6 +26,7 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 
@@ -113,6 +114,11 @@ struct ipc_config {
 	uint64_t	 max_message;
 	uint32_t	 compression;		/* accept permessage-deflate */
 	uint32_t	 pad;
+	/* The sandbox: chroot and user, when the parent runs as root. */
+	uint32_t	 privdrop;
+	uint32_t	 uid;
+	uint32_t	 gid;
+	char		 chroot[PATH_MAX];	/* NUL terminated */
 };
 
 struct ipc_listener {
@@ -196,6 +202,7 @@ ssize_t		 ipc_recvmsg(int, uint8_t *, size_t, int *, const char **);
 struct ipc_chan	*ipc_chan_new(struct event_base *, int, const char *,
 		    uint32_t, ipc_handler, void *);
 void		 ipc_chan_free(struct ipc_chan *);
+void		 ipc_chan_drain(struct ipc_chan *);
 int		 ipc_compose(struct ipc_chan *, uint32_t, const void *,
 		    size_t, const void *, size_t, int);
 int		 ipc_flush_blocking(struct ipc_chan *, int);
@@ -224,6 +231,10 @@ __dead void fatal(const char *, ...)
 	    __attribute__((__format__ (printf, 1, 2)));
 __dead void fatalx(const char *, ...)
 	    __attribute__((__format__ (printf, 1, 2)));
+
+/* sandbox.c */
+void	sandbox_init(int, int);
+void	sandbox(enum wsd_role, const struct ipc_config *);
 
 /* util.c */
 int		 fd_nonblock(int);

@@ -188,6 +188,8 @@ hs_dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	case IPC_START:
 		if (hconf.max_header == 0 || nworkers == 0)
 			fatalx("start before configuration");
+		/* Everything has arrived: from here on, only what we hold. */
+		sandbox(ROLE_HANDSHAKE, &hconf);
 		started = 1;
 		hs_listeners_enable(1);
 		ipc_compose(parent_chan, IPC_READY, NULL, 0, NULL, 0, -1);

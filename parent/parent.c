@@ -107,6 +107,10 @@ parent_configure(struct child *c)
 	ic.max_fragments = conf->max_fragments;
 	ic.max_rate = conf->max_rate;
 	ic.compression = conf->compression;
+	ic.privdrop = conf->privdrop;
+	ic.uid = conf->uid;
+	ic.gid = conf->gid;
+	strlcpy(ic.chroot, conf->chroot, sizeof(ic.chroot));
 	if (ipc_compose(c->chan, IPC_CONFIG, &ic, sizeof(ic), NULL, 0,
 	    -1) == -1)
 		fatalx("%s: cannot send config to %s", __func__, c->name);
@@ -216,6 +220,9 @@ parent_reap(void)
 		if (i == nchildren)
 			continue;
 		children[i].exited = 1;
+		/* Its last words (a refused syscall, say) before its death. */
+		if (children[i].chan != NULL)
+			ipc_chan_drain(children[i].chan);
 		child_status(status, how, sizeof(how));
 		if (shutting_down && WIFEXITED(status) &&
 		    WEXITSTATUS(status) == 0)
@@ -344,7 +351,7 @@ parent_main(struct wsd_config *c, const char *exe, int debug, int verbose)
 		    i - conf->prefork_handshake;
 		snprintf(ch->name, sizeof(ch->name), "%s[%u]",
 		    role_names[ch->role], ch->instance);
-		proc_spawn(ch, exe, debug, verbose);
+		proc_spawn(ch, exe, debug, verbose, conf->sandbox_debug);
 		if ((ch->chan = ipc_chan_new(base, ch->chan_fd, ch->name,
 		    IPC_BIT(IPC_LOG) | IPC_BIT(IPC_READY), parent_dispatch,
 		    ch)) == NULL)

@@ -64,6 +64,10 @@ struct wsd_config {
 	char			 user[LOGIN_NAME_MAX];
 	char			 chroot[PATH_MAX];
 	char			 socket[PATH_MAX];
+	int			 privdrop;	/* started as root */
+	uid_t			 uid;		/* of user, when privdrop */
+	gid_t			 gid;
+	int			 sandbox_debug;	/* WSD_SANDBOX_DEBUG=1 */
 	struct wsd_servers	 servers;
 	struct wsd_listeners	 listeners;
 };
@@ -86,7 +90,7 @@ struct child {
 	char			 name[32];
 };
 
-void		 proc_spawn(struct child *, const char *, int, int);
+void		 proc_spawn(struct child *, const char *, int, int, int);
 void		 proc_mesh(struct child *, unsigned int, struct child *,
 		    unsigned int);
 

@@ -33,8 +33,13 @@
 
 #include "parent.h"
 
+/*
+ * sbdebug passes WSD_SANDBOX_DEBUG on as -S: the children inherit the
+ * environment too, but a flag shows in ps and is read in one place.
+ */
 void
-proc_spawn(struct child *c, const char *exe, int debug, int verbose)
+proc_spawn(struct child *c, const char *exe, int debug, int verbose,
+    int sbdebug)
 {
 	char		 inst[16], role[16], *argv[10];
 	int		 sp[2], argc = 0;
@@ -51,6 +56,8 @@ proc_spawn(struct child *c, const char *exe, int debug, int verbose)
 	argv[argc++] = inst;
 	if (debug)
 		argv[argc++] = "-d";
+	if (sbdebug)
+		argv[argc++] = "-S";
 	if (verbose)
 		argv[argc++] = verbose > 1 ? "-vv" : "-v";
 	argv[argc] = NULL;

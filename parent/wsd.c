@@ -15,8 +15,10 @@
  */
 
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,7 @@
 
 __dead static void	 usage(void);
 static const char	*self_path(const char *);
+static void		 sandbox_setup(struct wsd_config *);
 
 __dead static void
 usage(void)
@@ -53,6 +56,45 @@ self_path(const char *argv0)
 	return (argv0);
 }
 
+/*
+ * The children chroot and change to the user when the parent is root:
+ * check both now, so that a mistake is one clear line at start-up.
+ * Without root, say once what the children's sandbox will lack.
+ */
+static void
+sandbox_setup(struct wsd_config *conf)
+{
+	struct passwd	*pw;
+	struct stat	 st;
+	const char	*env;
+
+	env = getenv("WSD_SANDBOX_DEBUG");
+	conf->sandbox_debug = env != NULL && strcmp(env, "1") == 0;
+	if (geteuid() != 0) {
+		log_warnx("not started as root: the children get their "
+		    "syscall filter but no chroot to %s and no user %s",
+		    conf->chroot, conf->user);
+		return;
+	}
+	if ((pw = getpwnam(conf->user)) == NULL)
+		fatalx("user %s does not exist; create it with: "
+		    "useradd -r -d %s -s /usr/sbin/nologin %s", conf->user,
+		    conf->chroot, conf->user);
+	if (pw->pw_uid == 0)
+		fatalx("user %s is root; the children must run "
+		    "unprivileged", conf->user);
+	if (stat(conf->chroot, &st) == -1)
+		fatal("chroot %s", conf->chroot);
+	/* An empty place nobody but root can write to, as sshd wants it. */
+	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		fatalx("chroot %s must be a directory owned by root and "
+		    "writable by nobody else", conf->chroot);
+	conf->privdrop = 1;
+	conf->uid = pw->pw_uid;
+	conf->gid = pw->pw_gid;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -61,8 +103,9 @@ main(int argc, char *argv[])
 	const char		*rolename = NULL, *errstr, *exe;
 	unsigned int		 instance = 0;
 	int			 ch, debug = 0, noaction = 0, verbose = 0;
+	int			 sbtrap = 0;
 
-	while ((ch = getopt(argc, argv, "D:df:I:nP:s:v")) != -1) {
+	while ((ch = getopt(argc, argv, "D:df:I:nP:Ss:v")) != -1) {
 		switch (ch) {
 		case 'D':
 			if (cmdline_symset(optarg) < 0) {
@@ -89,6 +132,10 @@ main(int argc, char *argv[])
 		case 'P':
 			rolename = optarg;
 			break;
+		case 'S':
+			/* Internal, like -P and -I: see proc_spawn(). */
+			sbtrap = 1;
+			break;
 		case 's':
 			sockname = optarg;
 			break;
@@ -104,6 +151,7 @@ main(int argc, char *argv[])
 		usage();
 
 	if (rolename != NULL) {
+		sandbox_init(sbtrap, debug);
 		if (strcmp(rolename, role_names[ROLE_HANDSHAKE]) == 0)
 			handshake_main(instance, debug, verbose);
 		if (strcmp(rolename, role_names[ROLE_WORKER]) == 0)
@@ -121,6 +169,7 @@ main(int argc, char *argv[])
 		fprintf(stderr, "configuration OK\n");
 		exit(0);
 	}
+	sandbox_setup(conf);
 	exe = self_path(argv[0]);
 	parent_main(conf, exe, debug, verbose);
 }

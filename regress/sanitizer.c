@@ -20,9 +20,21 @@
  */
 
 const char	*__lsan_default_suppressions(void);
+const char	*__lsan_default_options(void);
 
 const char *
 __lsan_default_suppressions(void)
 {
 	return ("leak:libatf-c.so\n");
+}
+
+/*
+ * LeakSanitizer lists the suppressions it used on stderr at exit, and
+ * kyua calls a test program that writes to stderr while it lists its
+ * test cases broken.
+ */
+const char *
+__lsan_default_options(void)
+{
+	return ("print_suppressions=0");
 }

@@ -322,7 +322,7 @@ ATF_TC_BODY(roundtrip_structs, tc)
 	struct ipc_conn		 conn;
 	const char		 text[] = "worker 3: lost peer";
 	const uint8_t		 extra[] = "\x81\x85\x37\xfa\x21\x3d";
-	uint8_t			 out[512];
+	uint8_t			 out[HDR + sizeof(struct ipc_config) + 512];
 	struct ipc_msg		 msg;
 	const char		*errstr;
 	size_t			 len;
@@ -411,7 +411,8 @@ ATF_TC_BODY(decode_rejects, tc)
 ATF_TC_WITHOUT_HEAD(encode_rejects);
 ATF_TC_BODY(encode_rejects, tc)
 {
-	static uint8_t		 a[sizeof(struct ipc_conn) + 1];
+	static uint8_t		 a[sizeof(struct ipc_conn) +
+				    sizeof(struct ipc_config) + 1];
 	static uint8_t		 b[WSD_MAXHEADER_MAX + 1];
 	static uint8_t		 out[HDR + sizeof(a) + sizeof(b)];
 	const struct enc_case	*c;

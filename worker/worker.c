@@ -555,6 +555,8 @@ wk_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		wk_add_handshake(msg);
 		break;
 	case IPC_START:
+		/* Everything has arrived: from here on, only what we hold. */
+		sandbox(ROLE_WORKER, &wconf);
 		wk_start();
 		break;
 	case IPC_SHUTDOWN:

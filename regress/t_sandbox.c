@@ -1,0 +1,326 @@
+/*
+ * Copyright (c) 2026 The wsd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The sandbox, proven on the running daemon rather than on the code that
+ * sets it up: what /proc says about each role, and what happens when a
+ * sandboxed process tries a call it must not make (WSD_SANDBOX_PROBE,
+ * honoured with -d only).
+ */
+
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <atf-c.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "wsc.h"
+
+#define MAXKIDS		16
+#define WSD_USER	"_wsd"
+#define WSD_CHROOT	"/var/empty"
+
+static struct wsd_proc	 wsd;
+
+static const char *
+wsd_path(const atf_tc_t *tc)
+{
+	static char	 path[1024];
+
+	snprintf(path, sizeof(path), "%s/../wsd",
+	    atf_tc_get_config_var(tc, "srcdir"));
+	return (path);
+}
+
+/* Start the daemon; 0 once it is ready. The output is in wsd.log. */
+static int
+start(const atf_tc_t *tc, const char *global)
+{
+	FILE	*f;
+	int	 rv;
+
+	memset(&wsd, 0, sizeof(wsd));
+	ATF_REQUIRE((wsd.port = wsd_free_port()) > 0);
+	wsd_write_conf(&wsd, global, NULL);
+	rv = wsd_start(&wsd, wsd_path(tc), NULL);
+	/* For the cleanup routine, should the test die half way. */
+	if ((f = fopen("wsd.pid", "w")) != NULL) {
+		fprintf(f, "%d\n", (int)wsd.pid);
+		fclose(f);
+	}
+	return (rv);
+}
+
+static void
+cleanup(void)
+{
+	FILE	*f;
+	int	 pid;
+
+	if ((f = fopen("wsd.pid", "r")) == NULL)
+		return;
+	if (fscanf(f, "%d", &pid) == 1 && pid > 1)
+		kill(pid, SIGKILL);
+	fclose(f);
+}
+
+/* The value of a line "name:\tvalue" in /proc/pid/status. */
+static int
+status_field(pid_t pid, const char *name, char *val, size_t size)
+{
+	FILE	*f;
+	char	 path[64], line[256];
+	size_t	 len = strlen(name), n;
+	int	 found = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return (-1);
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, name, len) == 0 && line[len] == ':') {
+			strlcpy(val, line + len + 2, size);
+			/* Groups: ends in a blank, the others do not. */
+			while ((n = strlen(val)) > 0 && (val[n - 1] == '\n' ||
+			    val[n - 1] == ' '))
+				val[n - 1] = '\0';
+			found = 1;
+		}
+	fclose(f);
+	return (found ? 0 : -1);
+}
+
+static void
+check_field(pid_t pid, const char *role, const char *name, const char *want)
+{
+	char	 val[128];
+
+	ATF_CHECK_MSG(status_field(pid, name, val, sizeof(val)) == 0,
+	    "%s %d: no %s line", role, (int)pid, name);
+	ATF_CHECK_MSG(strcmp(val, want) == 0, "%s %d: %s is \"%s\", not "
+	    "\"%s\"", role, (int)pid, name, val, want);
+}
+
+/* Confined, the roles still do their work. */
+static void
+check_echo(void)
+{
+	char	 resp[1024];
+	uint8_t	 buf[64];
+	size_t	 len;
+	int	 fd, fin, op;
+
+	ATF_REQUIRE((fd = wsc_connect(wsd.port)) != -1);
+	ATF_REQUIRE_EQ(wsc_upgrade(fd, NULL, resp, sizeof(resp)), 101);
+	ATF_REQUIRE(wsc_send(fd, 1, 0x1, "still here", 10) == 0);
+	ATF_REQUIRE(wsc_recv(fd, &fin, &op, buf, sizeof(buf), &len) == 0);
+	ATF_CHECK(fin == 1 && op == 0x1);
+	ATF_CHECK(len == 10 && memcmp(buf, "still here", 10) == 0);
+	close(fd);
+}
+
+/* Every process of the role, as /proc shows it, is in its sandbox. */
+static void
+check_confined(const atf_tc_t *tc, const char *role)
+{
+	struct passwd	*pw;
+	pid_t		 kids[MAXKIDS];
+	char		 titles[MAXKIDS][64], title[64], want[64];
+	char		 link[64], root[PATH_MAX];
+	ssize_t		 n;
+	int		 i, nkids, found = 0, status;
+
+	ATF_REQUIRE_MSG((pw = getpwnam(WSD_USER)) != NULL, "no user %s; "
+	    "etc/deps.sh creates it", WSD_USER);
+	if (start(tc, "prefork handshake 2\nprefork worker 2") != 0)
+		atf_tc_fail("wsd did not get ready; its output:\n%s", wsd.log);
+	snprintf(title, sizeof(title), "wsd: %s", role);
+	nkids = wsd_children(&wsd, kids, titles, MAXKIDS);
+	for (i = 0; i < nkids; i++) {
+		if (strcmp(titles[i], title) != 0)
+			continue;
+		found++;
+		check_field(kids[i], role, "Seccomp", "2");
+		check_field(kids[i], role, "NoNewPrivs", "1");
+		snprintf(want, sizeof(want), "%u\t%u\t%u\t%u", pw->pw_uid,
+		    pw->pw_uid, pw->pw_uid, pw->pw_uid);
+		check_field(kids[i], role, "Uid", want);
+		snprintf(want, sizeof(want), "%u\t%u\t%u\t%u", pw->pw_gid,
+		    pw->pw_gid, pw->pw_gid, pw->pw_gid);
+		check_field(kids[i], role, "Gid", want);
+		snprintf(want, sizeof(want), "%u", pw->pw_gid);
+		check_field(kids[i], role, "Groups", want);
+		snprintf(link, sizeof(link), "/proc/%d/root", (int)kids[i]);
+		n = readlink(link, root, sizeof(root) - 1);
+		ATF_REQUIRE_MSG(n > 0, "readlink /proc/%d/root", (int)kids[i]);
+		root[n] = '\0';
+		ATF_CHECK_STREQ_MSG(root, WSD_CHROOT, "%s %d", role,
+		    (int)kids[i]);
+	}
+	ATF_CHECK_EQ_MSG(found, 2, "%d %s processes", found, role);
+
+	check_echo();
+	status = wsd_stop(&wsd, SIGTERM);
+	ATF_CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "status %d; output:\n%s", status, wsd.log);
+}
+
+ATF_TC_WITH_CLEANUP(confined_handshake);
+ATF_TC_HEAD(confined_handshake, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "Each handshake process runs under "
+	    "seccomp with no_new_privs, as the user, chrooted");
+	atf_tc_set_md_var(tc, "require.user", "root");
+}
+ATF_TC_BODY(confined_handshake, tc)
+{
+	check_confined(tc, "handshake");
+}
+ATF_TC_CLEANUP(confined_handshake, tc)
+{
+	cleanup();
+}
+
+ATF_TC_WITH_CLEANUP(confined_worker);
+ATF_TC_HEAD(confined_worker, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "Each worker process runs under "
+	    "seccomp with no_new_privs, as the user, chrooted");
+	atf_tc_set_md_var(tc, "require.user", "root");
+}
+ATF_TC_BODY(confined_worker, tc)
+{
+	check_confined(tc, "worker");
+}
+ATF_TC_CLEANUP(confined_worker, tc)
+{
+	cleanup();
+}
+
+/*
+ * A sandboxed process of the role tries a forbidden call: the filter
+ * kills it, the parent names the death, and the daemon exits 1 (it does
+ * not respawn children yet; when it does, this expects the respawn).
+ */
+static void
+check_probe(const atf_tc_t *tc, const char *role, const char *call,
+    int debug)
+{
+	char	 probe[64], line[128];
+	int	 status;
+
+	snprintf(probe, sizeof(probe), "%s:%s", role, call);
+	ATF_REQUIRE(setenv("WSD_SANDBOX_PROBE", probe, 1) == 0);
+	if (debug)
+		ATF_REQUIRE(setenv("WSD_SANDBOX_DEBUG", "1", 1) == 0);
+	/* The probe runs before the role says it is ready. */
+	ATF_CHECK_MSG(start(tc, NULL) != 0, "wsd got ready:\n%s", wsd.log);
+	unsetenv("WSD_SANDBOX_PROBE");
+	unsetenv("WSD_SANDBOX_DEBUG");
+	status = wsd_stop(&wsd, 0);
+	snprintf(line, sizeof(line), "%s[0]: sandbox probe: trying %s", role,
+	    call);
+	ATF_CHECK_MSG(strstr(wsd.log, line) != NULL, "no \"%s\" in:\n%s",
+	    line, wsd.log);
+	snprintf(line, sizeof(line), "lost child: %s[", role);
+	ATF_CHECK_MSG(strstr(wsd.log, line) != NULL &&
+	    strstr(wsd.log, "killed by SIGSYS (sandbox violation)") != NULL,
+	    "no kill by SIGSYS in:\n%s", wsd.log);
+	ATF_CHECK_MSG(strstr(wsd.log, "was not refused") == NULL,
+	    "the call went through:\n%s", wsd.log);
+	if (debug) {
+		snprintf(line, sizeof(line), "%s[0]: sandbox: refused syscall",
+		    role);
+		ATF_CHECK_MSG(strstr(wsd.log, line) != NULL, "no \"%s\" "
+		    "in:\n%s", line, wsd.log);
+		snprintf(line, sizeof(line), "(%s)", strcmp(call, "open") ==
+		    0 ? "openat" : call);
+		ATF_CHECK_MSG(strstr(wsd.log, line) != NULL, "no name %s "
+		    "in:\n%s", line, wsd.log);
+	}
+	ATF_CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 1,
+	    "wsd exit status %d, not 1; output:\n%s", status, wsd.log);
+}
+
+#define PROBE_TC(name, role, call, debug)				\
+ATF_TC_WITH_CLEANUP(name);						\
+ATF_TC_HEAD(name, tc)							\
+{									\
+	atf_tc_set_md_var(tc, "descr", "A sandboxed " role " that "	\
+	    "tries " call " is killed by SIGSYS and the parent says so"	\
+	    "%s", debug ? ", naming the call" : "");			\
+}									\
+ATF_TC_BODY(name, tc)							\
+{									\
+	check_probe(tc, role, call, debug);				\
+}									\
+ATF_TC_CLEANUP(name, tc)						\
+{									\
+	cleanup();							\
+}
+
+PROBE_TC(handshake_open, "handshake", "open", 0)
+PROBE_TC(handshake_socket, "handshake", "socket", 0)
+PROBE_TC(handshake_execve, "handshake", "execve", 0)
+PROBE_TC(worker_open, "worker", "open", 0)
+PROBE_TC(worker_socket, "worker", "socket", 0)
+PROBE_TC(worker_execve, "worker", "execve", 0)
+PROBE_TC(debug_names_call, "worker", "socket", 1)
+
+ATF_TC(missing_user);
+ATF_TC_HEAD(missing_user, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "Started as root with a user that "
+	    "does not exist, wsd exits 1 and says how to create it");
+	atf_tc_set_md_var(tc, "require.user", "root");
+}
+ATF_TC_BODY(missing_user, tc)
+{
+	char	 cmd[2048];
+	int	 status;
+
+	memset(&wsd, 0, sizeof(wsd));
+	ATF_REQUIRE((wsd.port = wsd_free_port()) > 0);
+	wsd_write_conf(&wsd, "user \"_nosuchuser\"", NULL);
+	snprintf(cmd, sizeof(cmd), "%s -d -f %s -s %s >out 2>&1",
+	    wsd_path(tc), wsd.conf, wsd.sock);
+	status = system(cmd);
+	ATF_CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 1,
+	    "status %d", status);
+	ATF_CHECK(atf_utils_grep_file("user _nosuchuser does not exist; "
+	    "create it with: useradd -r -d /var/empty -s /usr/sbin/nologin "
+	    "_nosuchuser", "out"));
+}
+
+ATF_TP_ADD_TCS(tp)
+{
+	ATF_TP_ADD_TC(tp, confined_handshake);
+	ATF_TP_ADD_TC(tp, confined_worker);
+	ATF_TP_ADD_TC(tp, handshake_open);
+	ATF_TP_ADD_TC(tp, handshake_socket);
+	ATF_TP_ADD_TC(tp, handshake_execve);
+	ATF_TP_ADD_TC(tp, worker_open);
+	ATF_TP_ADD_TC(tp, worker_socket);
+	ATF_TP_ADD_TC(tp, worker_execve);
+	ATF_TP_ADD_TC(tp, debug_names_call);
+	ATF_TP_ADD_TC(tp, missing_user);
+	return (atf_no_error());
+}
