@@ -138,12 +138,14 @@ hs_add_worker(struct ipc_msg *msg)
 	static char	 names[WSD_MAXPROC][16];
 
 	memcpy(&peer, msg->data, sizeof(peer));
-	if (peer.role != ROLE_WORKER || peer.instance >= WSD_MAXPROC ||
-	    workers[peer.instance] != NULL) {
+	if (peer.role != ROLE_WORKER || peer.instance >= WSD_MAXPROC) {
 		log_warnx("%s: unexpected peer", __func__);
 		close(msg->fd);
 		return;
 	}
+	/* A respawned worker replaces one whose loss we may not know yet. */
+	if (workers[peer.instance] != NULL)
+		ipc_chan_free(workers[peer.instance]);
 	snprintf(names[peer.instance], sizeof(names[0]), "worker[%u]",
 	    peer.instance);
 	/* Workers send nothing to us yet. */

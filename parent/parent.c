@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "parent.h"
@@ -46,6 +47,10 @@ static int			 shutting_down;
 static int			 exit_status;
 static int			 all_ready;
 static struct event		*ev_kill;
+static const char		*self_exe;
+static int			 opt_debug, opt_verbose;
+static time_t			 role_deaths[ROLE_MAX][CRASH_LOOP_DEATHS + 1];
+static unsigned int		 role_ndeaths[ROLE_MAX];
 
 static void	 parent_bind(struct wsd_config *);
 static void	 parent_configure(struct child *);
@@ -55,6 +60,8 @@ static void	 parent_sig(int, short, void *);
 static void	 parent_reap(void);
 static void	 parent_shutdown(int);
 static void	 parent_kill(int, short, void *);
+static void	 parent_start_child(struct child *);
+static void	 parent_respawn(struct child *);
 
 static void
 parent_bind(struct wsd_config *c)
@@ -231,7 +238,7 @@ parent_reap(void)
 			log_warnx("lost child: %s (pid %d) %s",
 			    children[i].name, pid, how);
 			if (!shutting_down)
-				parent_shutdown(1);
+				parent_respawn(&children[i]);
 		}
 	}
 	for (i = 0; i < nchildren; i++)
@@ -239,6 +246,65 @@ parent_reap(void)
 			alive++;
 	if (shutting_down && alive == 0)
 		event_base_loopbreak(base);
+}
+
+/*
+ * A crash loop is more than CRASH_LOOP_DEATHS deaths of one role within
+ * CRASH_LOOP_WINDOW seconds: then respawning only hides a bug, or an
+ * attack that kills children, and the daemon stops with an error.
+ */
+static int
+parent_crash_loop(enum wsd_role role)
+{
+	time_t		*d = role_deaths[role];
+	unsigned int	 n = CRASH_LOOP_DEATHS + 1, i = role_ndeaths[role]++;
+	time_t		 now = time(NULL);
+
+	d[i % n] = now;
+	return (role_ndeaths[role] >= n &&
+	    now - d[(i + 1) % n] < CRASH_LOOP_WINDOW);
+}
+
+static void
+parent_respawn(struct child *c)
+{
+	unsigned int	 i;
+
+	if (parent_crash_loop(c->role)) {
+		log_warnx("%s processes die in a loop: more than %d deaths in "
+		    "%d seconds; stopping", role_names[c->role],
+		    CRASH_LOOP_DEATHS, CRASH_LOOP_WINDOW);
+		parent_shutdown(1);
+		return;
+	}
+	if (c->chan != NULL) {
+		ipc_chan_free(c->chan);
+		c->chan = NULL;
+	}
+	c->exited = c->ready = 0;
+	parent_start_child(c);
+	/* Channels to the other role's processes, then configuration. */
+	for (i = 0; i < nchildren; i++) {
+		if (children[i].role == c->role || children[i].exited)
+			continue;
+		if (c->role == ROLE_HANDSHAKE)
+			proc_pair(c, &children[i]);
+		else
+			proc_pair(&children[i], c);
+	}
+	parent_configure(c);
+	log_info("respawned %s as pid %d", c->name, (int)c->pid);
+}
+
+static void
+parent_start_child(struct child *ch)
+{
+	proc_spawn(ch, self_exe, opt_debug, opt_verbose, conf->sandbox_debug);
+	if ((ch->chan = ipc_chan_new(base, ch->chan_fd, ch->name,
+	    IPC_BIT(IPC_LOG) | IPC_BIT(IPC_READY), parent_dispatch,
+	    ch)) == NULL)
+		fatal("%s: channel", __func__);
+	ch->chan->closed = parent_chan_closed;
 }
 
 static void
@@ -323,6 +389,9 @@ parent_main(struct wsd_config *c, const char *exe, int debug, int verbose)
 	int		 ctlfd;
 
 	conf = c;
+	self_exe = exe;
+	opt_debug = debug;
+	opt_verbose = verbose;
 	setproctitle("%s", role_names[ROLE_PARENT]);
 	signal(SIGPIPE, SIG_IGN);
 	/* Errors in binding still reach the terminal: detach after. */
@@ -351,12 +420,7 @@ parent_main(struct wsd_config *c, const char *exe, int debug, int verbose)
 		    i - conf->prefork_handshake;
 		snprintf(ch->name, sizeof(ch->name), "%s[%u]",
 		    role_names[ch->role], ch->instance);
-		proc_spawn(ch, exe, debug, verbose, conf->sandbox_debug);
-		if ((ch->chan = ipc_chan_new(base, ch->chan_fd, ch->name,
-		    IPC_BIT(IPC_LOG) | IPC_BIT(IPC_READY), parent_dispatch,
-		    ch)) == NULL)
-			fatal("%s: channel", __func__);
-		ch->chan->closed = parent_chan_closed;
+		parent_start_child(ch);
 	}
 	n = conf->prefork_handshake;
 	proc_mesh(children, n, children + n, conf->prefork_worker);
@@ -367,7 +431,7 @@ parent_main(struct wsd_config *c, const char *exe, int debug, int verbose)
 	event_base_dispatch(base);
 
 	control_cleanup(conf->socket);
-	log_info("%s", exit_status ? "terminating after losing a child" :
+	log_info("%s", exit_status ? "terminating with an error" :
 	    "terminating");
 	exit(exit_status);
 }

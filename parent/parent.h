@@ -78,6 +78,10 @@ struct wsd_config *parse_config_buffer(const char *, const char *, size_t);
 int		 cmdline_symset(const char *);
 void		 config_free(struct wsd_config *);
 
+/* More than this many deaths of one child in the window: a crash loop. */
+#define CRASH_LOOP_DEATHS	10
+#define CRASH_LOOP_WINDOW	60
+
 /* proc.c */
 struct child {
 	enum wsd_role		 role;
@@ -91,6 +95,7 @@ struct child {
 };
 
 void		 proc_spawn(struct child *, const char *, int, int, int);
+void		 proc_pair(struct child *, struct child *);
 void		 proc_mesh(struct child *, unsigned int, struct child *,
 		    unsigned int);
 

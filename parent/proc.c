@@ -82,6 +82,29 @@ proc_spawn(struct child *c, const char *exe, int debug, int verbose,
 	c->chan_fd = sp[0];
 }
 
+/* One channel between a handshake process and a worker. */
+void
+proc_pair(struct child *hs, struct child *wk)
+{
+	struct ipc_peer	 peer;
+	int		 sp[2];
+
+	if (hs->chan == NULL || wk->chan == NULL)
+		return;		/* one of them is gone; its respawn pairs */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == -1)
+		fatal("%s: socketpair", __func__);
+	peer.role = ROLE_WORKER;
+	peer.instance = wk->instance;
+	if (ipc_compose(hs->chan, IPC_PEER, &peer, sizeof(peer), NULL, 0,
+	    sp[0]) == -1)
+		log_warnx("%s: cannot send peer to %s", __func__, hs->name);
+	peer.role = ROLE_HANDSHAKE;
+	peer.instance = hs->instance;
+	if (ipc_compose(wk->chan, IPC_PEER, &peer, sizeof(peer), NULL, 0,
+	    sp[1]) == -1)
+		log_warnx("%s: cannot send peer to %s", __func__, wk->name);
+}
+
 /*
  * Every handshake process gets a channel to every worker, and nothing
  * else: the two roles never share one with another of their kind.
@@ -90,24 +113,9 @@ void
 proc_mesh(struct child *hs, unsigned int nhs, struct child *wk,
     unsigned int nwk)
 {
-	struct ipc_peer	 peer;
 	unsigned int	 h, w;
-	int		 sp[2];
 
 	for (h = 0; h < nhs; h++)
-		for (w = 0; w < nwk; w++) {
-			if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC,
-			    0, sp) == -1)
-				fatal("%s: socketpair", __func__);
-			peer.role = ROLE_WORKER;
-			peer.instance = w;
-			if (ipc_compose(hs[h].chan, IPC_PEER, &peer,
-			    sizeof(peer), NULL, 0, sp[0]) == -1)
-				fatalx("%s: cannot send peer", __func__);
-			peer.role = ROLE_HANDSHAKE;
-			peer.instance = h;
-			if (ipc_compose(wk[w].chan, IPC_PEER, &peer,
-			    sizeof(peer), NULL, 0, sp[1]) == -1)
-				fatalx("%s: cannot send peer", __func__);
-		}
+		for (w = 0; w < nwk; w++)
+			proc_pair(&hs[h], &wk[w]);
 }

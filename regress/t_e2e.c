@@ -492,6 +492,63 @@ ATF_TC_CLEANUP(many_clients, tc)
 	cleanup();
 }
 
+ATF_TC_WITH_CLEANUP(respawn);
+ATF_TC_HEAD(respawn, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "A worker killed with SIGKILL is "
+	    "respawned; connections on the other worker keep echoing");
+}
+ATF_TC_BODY(respawn, tc)
+{
+	pid_t	 kids[MAXKIDS];
+	char	 titles[MAXKIDS][64];
+	uint8_t	*echo;
+	size_t	 len;
+	int	 fd[4], i, n, op, alive = 0, dead = 0, victim = -1;
+
+	start(tc, NULL, NULL);
+	for (i = 0; i < 4; i++) {
+		fd[i] = client();
+		ATF_REQUIRE(wsc_send(fd[i], 1, 0x1, "x", 1) == 0);
+		expect_frame(fd[i], 1, 0x1, "x", 1);
+	}
+	n = wsd_children(&wsd, kids, titles, MAXKIDS);
+	for (i = 0; i < n && victim == -1; i++)
+		if (strcmp(titles[i], "wsd: worker") == 0)
+			victim = kids[i];
+	ATF_REQUIRE(victim > 0);
+	ATF_REQUIRE(kill(victim, SIGKILL) == 0);
+	ATF_REQUIRE_MSG(wsd_wait_log(&wsd, "respawned worker[",
+	    WSC_TIMEOUT) == 0, "log:\n%s", wsd.log);
+	ATF_CHECK(strstr(wsd.log, "killed by signal 9") != NULL);
+	/* Four clients over two workers: both had some (pigeonhole). */
+	for (i = 0; i < 4; i++) {
+		if (wsc_exchange(fd[i], 0x1, "still?", 6, &echo, &len,
+		    &op) == 0) {
+			ATF_CHECK(len == 6 && memcmp(echo, "still?", 6) == 0);
+			free(echo);
+			alive++;
+		} else
+			dead++;
+		close(fd[i]);
+	}
+	ATF_CHECK_MSG(alive > 0 && dead > 0, "alive %d, dead %d", alive,
+	    dead);
+	/* The new worker takes connections like the old one. */
+	for (i = 0; i < 4; i++) {
+		fd[i] = client();
+		ATF_REQUIRE(wsc_send(fd[i], 1, 0x2, "y", 1) == 0);
+		expect_frame(fd[i], 1, 0x2, "y", 1);
+		close(fd[i]);
+	}
+	ATF_CHECK_EQ(wsd_children(&wsd, kids, titles, MAXKIDS), 4);
+	stop_ok();
+}
+ATF_TC_CLEANUP(respawn, tc)
+{
+	cleanup();
+}
+
 ATF_TC(config_check);
 ATF_TC_HEAD(config_check, tc)
 {
@@ -572,6 +629,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, protocol_error);
 	ATF_TP_ADD_TC(tp, shutdown_1001);
 	ATF_TP_ADD_TC(tp, many_clients);
+	ATF_TP_ADD_TC(tp, respawn);
 	ATF_TP_ADD_TC(tp, config_check);
 	ATF_TP_ADD_TC(tp, wsctl_summary);
 	return (atf_no_error());

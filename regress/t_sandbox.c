@@ -217,8 +217,8 @@ ATF_TC_CLEANUP(confined_worker, tc)
 
 /*
  * A sandboxed process of the role tries a forbidden call: the filter
- * kills it, the parent names the death, and the daemon exits 1 (it does
- * not respawn children yet; when it does, this expects the respawn).
+ * kills it, the parent names the death and respawns it; the new one
+ * dies the same way, so after the crash-loop limit the daemon exits 1.
  */
 static void
 check_probe(const atf_tc_t *tc, const char *role, const char *call,
@@ -246,6 +246,11 @@ check_probe(const atf_tc_t *tc, const char *role, const char *call,
 	    "no kill by SIGSYS in:\n%s", wsd.log);
 	ATF_CHECK_MSG(strstr(wsd.log, "was not refused") == NULL,
 	    "the call went through:\n%s", wsd.log);
+	snprintf(line, sizeof(line), "respawned %s[0] as pid", role);
+	ATF_CHECK_MSG(strstr(wsd.log, line) != NULL, "no respawn in:\n%s",
+	    wsd.log);
+	ATF_CHECK_MSG(strstr(wsd.log, "die in a loop") != NULL,
+	    "no crash loop in:\n%s", wsd.log);
 	if (debug) {
 		snprintf(line, sizeof(line), "%s[0]: sandbox: refused syscall",
 		    role);

@@ -513,12 +513,14 @@ wk_add_handshake(struct ipc_msg *msg)
 	static char	 names[WSD_MAXPROC][16];
 
 	memcpy(&peer, msg->data, sizeof(peer));
-	if (peer.role != ROLE_HANDSHAKE || peer.instance >= WSD_MAXPROC ||
-	    handshakes[peer.instance] != NULL) {
+	if (peer.role != ROLE_HANDSHAKE || peer.instance >= WSD_MAXPROC) {
 		log_warnx("%s: unexpected peer", __func__);
 		close(msg->fd);
 		return;
 	}
+	/* A respawned process replaces one whose loss we may not know yet. */
+	if (handshakes[peer.instance] != NULL)
+		ipc_chan_free(handshakes[peer.instance]);
 	snprintf(names[peer.instance], sizeof(names[0]), "handshake[%u]",
 	    peer.instance);
 	if ((handshakes[peer.instance] = ipc_chan_new(base, msg->fd,
