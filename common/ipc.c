@@ -63,6 +63,8 @@ static const struct ipc_type_info ipc_types[IPC_TYPE_MAX] = {
 	[IPC_CTL_DATA] = { "ctl-data", 0, 4096, 0 },
 	[IPC_CTL_END] = { "ctl-end", sizeof(struct ipc_ctl_end),
 	    sizeof(struct ipc_ctl_end), 0 },
+	[IPC_STATS] = { "stats", sizeof(struct ipc_stats),
+	    sizeof(struct ipc_stats), 0 },
 };
 
 static uint8_t	 ipc_rbuf[sizeof(struct ipc_hdr) + IPC_MAXPAYLOAD];

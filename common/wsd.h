@@ -76,6 +76,7 @@ enum ipc_type {
 	IPC_CTL_REQ,		/* wsctl -> parent: struct ipc_ctl */
 	IPC_CTL_DATA,		/* parent -> wsctl: a line of output */
 	IPC_CTL_END,		/* parent -> wsctl: struct ipc_ctl_end */
+	IPC_STATS,		/* worker -> parent: struct ipc_stats */
 	IPC_TYPE_MAX
 };
 
@@ -157,8 +158,24 @@ struct ipc_ctl {
 	char		 arg[IPC_CTL_ARGMAX];	/* NUL terminated */
 };
 
+/* A worker's counters, sent to the parent once a second. */
+#define STATS_CLOSE_CODES	17	/* 1000..1015, then all others */
+#define STATS_ERRORS		16
+struct ipc_stats {
+	uint64_t	 conns_now;
+	uint64_t	 conns_total;
+	uint64_t	 msgs_in;
+	uint64_t	 msgs_out;
+	uint64_t	 bytes_in;
+	uint64_t	 bytes_out;
+	uint64_t	 close_sent[STATS_CLOSE_CODES];
+	uint64_t	 close_rcvd[STATS_CLOSE_CODES];
+	uint64_t	 errors[STATS_ERRORS];	/* by enum ws_err */
+};
+
 enum ctl_cmd {
 	CTL_SHOW_SUMMARY = 1,
+	CTL_SHOW_STATS,
 	CTL_MAX
 };
 

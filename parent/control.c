@@ -145,6 +145,9 @@ control_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	case CTL_SHOW_SUMMARY:
 		parent_summary(chan);
 		break;
+	case CTL_SHOW_STATS:
+		parent_stats(chan);
+		break;
 	default:
 		log_warnx("%s: unknown control command %u", __func__,
 		    req.cmd);

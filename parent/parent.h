@@ -91,6 +91,7 @@ struct child {
 	int			 exited;
 	int			 chan_fd;
 	struct ipc_chan		*chan;
+	struct ipc_stats	 stats;		/* a worker's, latest */
 	char			 name[32];
 };
 
@@ -107,5 +108,6 @@ void		 control_cleanup(const char *);
 /* parent.c */
 __dead void	 parent_main(struct wsd_config *, const char *, int, int);
 void		 parent_summary(struct ipc_chan *);
+void		 parent_stats(struct ipc_chan *);
 
 #endif /* PARENT_H */

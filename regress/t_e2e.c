@@ -492,6 +492,57 @@ ATF_TC_CLEANUP(many_clients, tc)
 	cleanup();
 }
 
+ATF_TC_WITH_CLEANUP(wsctl_stats);
+ATF_TC_HEAD(wsctl_stats, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "wsctl show stats counts messages, "
+	    "bytes, close codes and protocol errors as they happen");
+}
+ATF_TC_BODY(wsctl_stats, tc)
+{
+	char	 cmd[2048];
+	int	 fd, i, j, tries;
+
+	start(tc, NULL, NULL);
+	for (i = 0; i < 3; i++) {
+		fd = client();
+		for (j = 0; j < 5; j++) {
+			ATF_REQUIRE(wsc_send(fd, 1, 0x1, "12345", 5) == 0);
+			expect_frame(fd, 1, 0x1, "12345", 5);
+		}
+		ATF_REQUIRE(wsc_send(fd, 1, 0x8, "\x03\xe8", 2) == 0);
+		expect_close(fd, 1000);
+		close(fd);
+	}
+	fd = client();
+	ATF_REQUIRE(wsc_write_all(fd, "\x81\x02hi", 4) == 0);
+	expect_close(fd, 1002);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "%s -s %s show stats >out 2>&1",
+	    srcpath(tc, "../wsctl/wsctl"), wsd.sock);
+	/* Workers report once a second: ask until they have (10 s at most). */
+	for (tries = 0; tries < 100; tries++) {
+		ATF_REQUIRE_EQ(system(cmd), 0);
+		if (atf_utils_grep_file("^total +0 +4 +15 +15 ", "out") &&
+		    atf_utils_grep_file("unmasked frame: 1", "out"))
+			break;
+		usleep(100000);
+	}
+	ATF_CHECK_MSG(atf_utils_grep_file("^total +0 +4 +15 +15 +", "out"),
+	    "totals never reached 4 connections, 15 messages each way");
+	ATF_CHECK(atf_utils_grep_file("^close codes sent: 1000 3, 1002 1$",
+	    "out"));
+	ATF_CHECK(atf_utils_grep_file("^close codes received: 1000 3$",
+	    "out"));
+	ATF_CHECK(atf_utils_grep_file("^protocol error: unmasked frame: 1$",
+	    "out"));
+	stop_ok();
+}
+ATF_TC_CLEANUP(wsctl_stats, tc)
+{
+	cleanup();
+}
+
 ATF_TC_WITH_CLEANUP(respawn);
 ATF_TC_HEAD(respawn, tc)
 {
@@ -630,6 +681,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, shutdown_1001);
 	ATF_TP_ADD_TC(tp, many_clients);
 	ATF_TP_ADD_TC(tp, respawn);
+	ATF_TP_ADD_TC(tp, wsctl_stats);
 	ATF_TP_ADD_TC(tp, config_check);
 	ATF_TP_ADD_TC(tp, wsctl_summary);
 	return (atf_no_error());

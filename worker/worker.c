@@ -80,15 +80,6 @@ struct wconn {
 };
 TAILQ_HEAD(wconns, wconn);
 
-struct wk_stats {
-	uint64_t	 conns_total;
-	uint64_t	 conns_now;
-	uint64_t	 msgs_in, msgs_out, bytes_in, bytes_out;
-	uint64_t	 close_sent[WS_CLOSE_STATS];
-	uint64_t	 close_rcvd[WS_CLOSE_STATS];
-	uint64_t	 errors[WS_ERR_MAX];
-};
-
 static struct event_base	*base;
 static struct ipc_chan		*parent_chan;
 static struct ipc_config	 wconf;
@@ -99,7 +90,9 @@ static uint8_t			 rbuf[RBUF_SIZE];
 static struct wconns		 active = TAILQ_HEAD_INITIALIZER(active);
 static struct wconns		 closing = TAILQ_HEAD_INITIALIZER(closing);
 static struct wconns		 full = TAILQ_HEAD_INITIALIZER(full);
-static struct wk_stats		 stats;
+static struct ipc_stats		 stats;	/* closed connections, and counts */
+
+_Static_assert(WS_ERR_MAX <= STATS_ERRORS, "ipc_stats has no room for errors");
 static struct event		*ev_tick;
 
 static void	 wk_dispatch(struct ipc_chan *, struct ipc_msg *, void *);
@@ -356,8 +349,8 @@ wconn_peer(struct wconn *c, char *buf, size_t len)
 static unsigned int
 close_stat_index(uint16_t code)
 {
-	return (code >= 1000 && code < 1000 + WS_CLOSE_STATS - 1 ?
-	    code - 1000 : WS_CLOSE_STATS - 1);
+	return (code >= 1000 && code < 1000 + STATS_CLOSE_CODES - 1 ?
+	    code - 1000 : STATS_CLOSE_CODES - 1);
 }
 
 /* How the connection ended, for its log line. */
@@ -450,12 +443,32 @@ wk_tick_active(uint32_t now)
 	}
 }
 
+/* Closed connections' counters plus the open ones', for wsctl. */
+static void
+wk_report(void)
+{
+	struct ipc_stats	 st = stats;
+	struct wconn		*c;
+	struct wconns		*lists[2] = { &active, &closing };
+	int			 i;
+
+	for (i = 0; i < 2; i++)
+		TAILQ_FOREACH(c, lists[i], entry) {
+			st.msgs_in += c->s.msgs_in;
+			st.msgs_out += c->s.msgs_out;
+			st.bytes_in += c->s.bytes_in;
+			st.bytes_out += c->s.bytes_out;
+		}
+	ipc_compose(parent_chan, IPC_STATS, &st, sizeof(st), NULL, 0, -1);
+}
+
 static void
 wk_tick(int fd, short event, void *arg)
 {
 	struct wconn	*c;
 	uint32_t	 now = now_sec();
 
+	wk_report();
 	wk_tick_active(now);
 	while ((c = TAILQ_FIRST(&closing)) != NULL &&
 	    now - c->last >= TIMEOUT_CLOSING)

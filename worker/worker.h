@@ -43,8 +43,6 @@
 #define WS_CLOSE_POLICY		1008
 #define WS_CLOSE_TOO_BIG	1009
 
-/* Close codes counted one by one: 1000..1015, then all others. */
-#define WS_CLOSE_STATS		17
 
 /* Why a connection was failed, for the counters. */
 enum ws_err {

@@ -38,6 +38,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ { "show", "stats", NULL },	CTL_SHOW_STATS },
 	{ { "show", "summary", NULL },	CTL_SHOW_SUMMARY },
 };
 
