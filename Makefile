@@ -75,6 +75,10 @@ test: deps
 	@$(MAKE) -C regress
 	@sh regress/run.sh
 
+bench: all
+	@$(MAKE) -C regress wsbench
+	@sh regress/bench.sh
+
 lint:
 	mandoc -Tlint -Wwarning $(MANPAGES)
 
@@ -94,4 +98,4 @@ clean:
 	rm -f wsd wsctl/wsctl $(WSD_OBJS) $(WSCTL_OBJS) parent/parse.c
 	@$(MAKE) -C regress clean
 
-.PHONY: all deps run test lint install clean
+.PHONY: all bench deps run test lint install clean

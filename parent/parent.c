@@ -20,6 +20,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -483,12 +484,19 @@ __dead void
 parent_main(struct wsd_config *c, const char *exe, int debug, int verbose)
 {
 	struct event	*ev_sig[4];
+	struct rlimit	 rl;
 	const int	 sigs[4] = { SIGTERM, SIGINT, SIGCHLD, SIGHUP };
 	unsigned int	 i, n;
 	int		 ctlfd;
 
 	conf = c;
 	self_exe = exe;
+	/* Every connection is a descriptor: take what the system allows. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("setrlimit RLIMIT_NOFILE");
+	}
 	opt_debug = debug;
 	opt_verbose = verbose;
 	setproctitle("%s", role_names[ROLE_PARENT]);
