@@ -246,6 +246,12 @@ pmd_deflate(struct pmd *pmd, const uint8_t *in, size_t len, int final,
 	    z->avail_out == 0)
 		return (-1);
 	n = outsize - z->avail_out;
+	if (final && n == 0) {
+		/* An empty message on a used stream: zlib flushes nothing. */
+		out[0] = 0x00;
+		*outlen = 1;
+		return (0);
+	}
 	if (final) {
 		if (n < 4 || memcmp(out + n - 4, sync_marker, 4) != 0)
 			return (-1);

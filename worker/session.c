@@ -381,7 +381,9 @@ ws_session_input(struct ws_session *s, uint8_t *data, size_t len,
 	size_t			 off = 0, n, used;
 
 	while (s->state != WS_CLOSED) {
-		if (s->out.len >= highwater && s->state == WS_OPEN)
+		/* A frame whose payload is all in still ends here. */
+		if (s->out.len >= highwater && s->state == WS_OPEN &&
+		    !(s->dec.in_payload && s->dec.remain == 0))
 			break;
 		n = ws_decode(&s->dec, data + off, len - off, &ev);
 		off += n;
