@@ -162,6 +162,8 @@ parent_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		break;
 	case IPC_READY:
 		c->ready = 1;
+		if (all_ready)
+			log_info("%s (pid %d) is ready", c->name, (int)c->pid);
 		for (i = 0; i < nchildren; i++)
 			if (!children[i].ready)
 				return;

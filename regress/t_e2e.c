@@ -572,6 +572,8 @@ ATF_TC_BODY(respawn, tc)
 	ATF_REQUIRE_MSG(wsd_wait_log(&wsd, "respawned worker[",
 	    WSC_TIMEOUT) == 0, "log:\n%s", wsd.log);
 	ATF_CHECK(strstr(wsd.log, "killed by signal 9") != NULL);
+	ATF_REQUIRE_MSG(wsd_wait_log(&wsd, ") is ready", WSC_TIMEOUT) == 0,
+	    "the new worker never got ready:\n%s", wsd.log);
 	/* Four clients over two workers: both had some (pigeonhole). */
 	for (i = 0; i < 4; i++) {
 		if (wsc_exchange(fd[i], 0x1, "still?", 6, &echo, &len,
