@@ -386,6 +386,75 @@ ATF_TC_CLEANUP(closes, tc)
 	cleanup();
 }
 
+/* A client's frames, as (fin, opcode, payload) triples. */
+struct rule_frame {
+	int		 fin;
+	int		 op;
+	const char	*data;
+	size_t		 len;
+};
+
+struct rule {
+	const char		*what;
+	struct rule_frame	 frames[4];
+	int			 code;	/* the close that must come back */
+};
+
+ATF_TC_WITH_CLEANUP(rules);
+ATF_TC_HEAD(rules, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "One case of each framing rule through "
+	    "the daemon, with the close code it must earn");
+}
+ATF_TC_BODY(rules, tc)
+{
+	static const struct rule rules[] = {
+		{ "reserved opcode", { { 1, 0x3, "x", 1 } }, 1002 },
+		{ "reserved control opcode", { { 1, 0xb, "", 0 } }, 1002 },
+		{ "fragmented ping", { { 0, 0x9, "", 0 } }, 1002 },
+		{ "continuation first", { { 1, 0x0, "x", 1 } }, 1002 },
+		{ "nested message", { { 0, 0x1, "a", 1 },
+		    { 1, 0x1, "b", 1 } }, 1002 },
+		{ "one-byte close", { { 1, 0x8, "\x03", 1 } }, 1002 },
+		{ "close reason not UTF-8", { { 1, 0x8, "\x03\xe8\xff", 3 } },
+		    1007 },
+		{ "code point split across fragments, then close",
+		    { { 0, 0x1, "\xe2\x82", 2 }, { 1, 0x0, "\xac", 1 },
+		    { 1, 0x8, "\x03\xe8", 2 } }, 1000 },
+		{ "ping inside a fragmented message, then close",
+		    { { 0, 0x2, "ab", 2 }, { 1, 0x9, "p", 1 },
+		    { 1, 0x0, "cd", 2 }, { 1, 0x8, "\x0f\xa0", 2 } }, 4000 },
+		{ "truncated code point at the end", { { 1, 0x1, "\xe2\x82",
+		    2 } }, 1007 },
+	};
+	uint8_t	 ping[126];
+	size_t	 i, j;
+	int	 fd;
+
+	start(tc, NULL);
+	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		fd = client(NULL, NULL, 0);
+		for (j = 0; j < 4 && rules[i].frames[j].data != NULL; j++)
+			ATF_REQUIRE(wsc_send(fd, rules[i].frames[j].fin,
+			    rules[i].frames[j].op, rules[i].frames[j].data,
+			    rules[i].frames[j].len) == 0);
+		ATF_CHECK_EQ_MSG(recv_close(fd), rules[i].code, "%s",
+		    rules[i].what);
+		close(fd);
+	}
+	/* A ping of 126 bytes is too long for a control frame. */
+	memset(ping, 'p', sizeof(ping));
+	fd = client(NULL, NULL, 0);
+	ATF_REQUIRE(wsc_send(fd, 1, 0x9, ping, sizeof(ping)) == 0);
+	ATF_CHECK_EQ(recv_close(fd), 1002);
+	close(fd);
+	stop_ok();
+}
+ATF_TC_CLEANUP(rules, tc)
+{
+	cleanup();
+}
+
 ATF_TC_WITH_CLEANUP(keepalive);
 ATF_TC_HEAD(keepalive, tc)
 {
@@ -513,6 +582,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, deflate);
 	ATF_TP_ADD_TC(tp, deflate_limits);
 	ATF_TP_ADD_TC(tp, closes);
+	ATF_TP_ADD_TC(tp, rules);
 	ATF_TP_ADD_TC(tp, keepalive);
 	ATF_TP_ADD_TC(tp, backpressure);
 	return (atf_no_error());
