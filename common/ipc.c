@@ -65,6 +65,13 @@ static const struct ipc_type_info ipc_types[IPC_TYPE_MAX] = {
 	    sizeof(struct ipc_ctl_end), 0 },
 	[IPC_STATS] = { "stats", sizeof(struct ipc_stats),
 	    sizeof(struct ipc_stats), 0 },
+	[IPC_QUERY] = { "query", sizeof(struct ipc_query),
+	    sizeof(struct ipc_query), 0 },
+	[IPC_CONN_INFO] = { "conn-info", sizeof(struct ipc_conn_info),
+	    sizeof(struct ipc_conn_info), 0 },
+	[IPC_QUERY_END] = { "query-end", sizeof(struct ipc_query_end),
+	    sizeof(struct ipc_query_end), 0 },
+	[IPC_VERBOSE] = { "verbose", sizeof(int32_t), sizeof(int32_t), 0 },
 };
 
 static uint8_t	 ipc_rbuf[sizeof(struct ipc_hdr) + IPC_MAXPAYLOAD];

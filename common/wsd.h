@@ -77,6 +77,10 @@ enum ipc_type {
 	IPC_CTL_DATA,		/* parent -> wsctl: a line of output */
 	IPC_CTL_END,		/* parent -> wsctl: struct ipc_ctl_end */
 	IPC_STATS,		/* worker -> parent: struct ipc_stats */
+	IPC_QUERY,		/* parent -> worker: struct ipc_query */
+	IPC_CONN_INFO,		/* worker -> parent: struct ipc_conn_info */
+	IPC_QUERY_END,		/* worker -> parent: struct ipc_query_end */
+	IPC_VERBOSE,		/* parent -> child: int32_t level */
 	IPC_TYPE_MAX
 };
 
@@ -155,7 +159,38 @@ struct ipc_conn {
 #define IPC_CTL_ARGMAX		128
 struct ipc_ctl {
 	uint32_t	 cmd;
+	uint32_t	 flags;
 	char		 arg[IPC_CTL_ARGMAX];	/* NUL terminated */
+};
+#define CTL_F_JSON		0x1
+
+/* The parent asks the workers about connections, for wsctl. */
+enum query_kind {
+	QUERY_CONNECTIONS = 1,	/* one ipc_conn_info each, then the end */
+	QUERY_KILL		/* close connection id, then the end */
+};
+
+struct ipc_query {
+	uint32_t	 reqid;
+	uint32_t	 kind;
+	uint64_t	 id;
+};
+
+struct ipc_conn_info {
+	uint32_t		 reqid;
+	uint32_t		 state;		/* enum ws_state */
+	uint64_t		 id;
+	struct sockaddr_storage	 peer;
+	uint32_t		 server;
+	uint32_t		 age;		/* seconds */
+	uint32_t		 idle;		/* seconds */
+	uint32_t		 deflate;
+	uint64_t		 msgs_in, msgs_out, bytes_in, bytes_out;
+};
+
+struct ipc_query_end {
+	uint32_t	 reqid;
+	int32_t		 found;		/* QUERY_KILL: 1 if it was ours */
 };
 
 /* A worker's counters, sent to the parent once a second. */
@@ -176,6 +211,11 @@ struct ipc_stats {
 enum ctl_cmd {
 	CTL_SHOW_SUMMARY = 1,
 	CTL_SHOW_STATS,
+	CTL_SHOW_CONNECTIONS,
+	CTL_SHOW_METRICS,
+	CTL_KILL,
+	CTL_LOG_VERBOSE,
+	CTL_LOG_BRIEF,
 	CTL_MAX
 };
 

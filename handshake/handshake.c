@@ -174,8 +174,8 @@ hs_worker_lost(struct ipc_chan *chan, void *arg)
 static void
 hs_dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
-	(void)chan;
-	(void)arg;
+	int32_t	 level;
+
 	switch (msg->type) {
 	case IPC_CONFIG:
 		memcpy(&hconf, msg->data, sizeof(hconf));
@@ -198,6 +198,10 @@ hs_dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		break;
 	case IPC_SHUTDOWN:
 		hs_shutdown();
+		break;
+	case IPC_VERBOSE:
+		memcpy(&level, msg->data, sizeof(level));
+		log_setverbose(level);
 		break;
 	}
 }
@@ -495,7 +499,8 @@ handshake_main(unsigned int inst, int debug, int verbose)
 	next_worker = inst;	/* spread the first hand-offs */
 	parent_chan = child_start(ROLE_HANDSHAKE, debug, verbose,
 	    IPC_BIT(IPC_CONFIG) | IPC_BIT(IPC_LISTENER) | IPC_BIT(IPC_PEER) |
-	    IPC_BIT(IPC_START) | IPC_BIT(IPC_SHUTDOWN), hs_dispatch_parent,
+	    IPC_BIT(IPC_START) | IPC_BIT(IPC_SHUTDOWN) | IPC_BIT(IPC_VERBOSE),
+	    hs_dispatch_parent,
 	    &base);
 	if ((ev_accept_pause = evtimer_new(base, hs_accept_resume,
 	    NULL)) == NULL)

@@ -26,6 +26,7 @@
 
 #include <errno.h>
 #include <event.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -33,10 +34,27 @@
 #include "parent.h"
 
 #define CONTROL_MAXCONN	16
+#define CONTROL_WAIT	2	/* s for the workers to answer a query */
+
+/* A request that waits for the workers' answers. */
+struct ctl_req {
+	TAILQ_ENTRY(ctl_req)	 entry;
+	uint32_t		 id;
+	uint32_t		 cmd;
+	int			 json;
+	struct ipc_chan		*chan;		/* NULL once wsctl left */
+	struct event		*ev_timeout;
+	unsigned int		 waiting;	/* workers yet to answer */
+	unsigned int		 rows;
+	int			 found;
+};
 
 static struct event_base	*control_base;
 static struct event		*control_ev;
 static int			 control_nconn;
+static uint32_t			 control_next_id;
+static TAILQ_HEAD(, ctl_req)	 control_reqs =
+				    TAILQ_HEAD_INITIALIZER(control_reqs);
 
 static void	 control_accept(int, short, void *);
 static void	 control_dispatch(struct ipc_chan *, struct ipc_msg *, void *);
@@ -126,33 +144,157 @@ control_accept(int fd, short event, void *arg)
 static void
 control_closed(struct ipc_chan *chan, void *arg)
 {
-	(void)arg;
+	struct ctl_req	*r;
+
+	/* Answers still to come for it are dropped. */
+	TAILQ_FOREACH(r, &control_reqs, entry)
+		if (r->chan == chan)
+			r->chan = NULL;
 	ipc_chan_free(chan);
 	control_nconn--;
 }
 
 static void
-control_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
+control_end(struct ipc_chan *chan, int status)
 {
-	struct ipc_ctl		 req;
 	struct ipc_ctl_end	 end;
 
-	(void)arg;
+	end.status = status;
+	ipc_compose(chan, IPC_CTL_END, &end, sizeof(end), NULL, 0, -1);
+}
+
+static void
+control_finish(struct ctl_req *r)
+{
+	if (r->chan != NULL) {
+		if (r->cmd == CTL_SHOW_CONNECTIONS && r->json)
+			ctl_line(r->chan, "]");
+		if (r->cmd == CTL_KILL)
+			ctl_line(r->chan, r->found ? "connection closed" :
+			    "no such connection");
+		control_end(r->chan, r->cmd == CTL_KILL && !r->found);
+	}
+	TAILQ_REMOVE(&control_reqs, r, entry);
+	event_free(r->ev_timeout);
+	free(r);
+}
+
+/* A worker that died mid-query never answers: finish without it. */
+static void
+control_timeout(int fd, short event, void *arg)
+{
+	control_finish(arg);
+}
+
+/* Ask the workers; the answers come back through control_reply(). */
+static void
+control_query(struct ipc_chan *chan, const struct ipc_ctl *req)
+{
+	struct ipc_query	 q;
+	struct ctl_req		*r;
+	struct timeval		 tv;
+	const char		*errstr = NULL;
+
+	memset(&q, 0, sizeof(q));
+	if (req->cmd == CTL_KILL) {
+		q.kind = QUERY_KILL;
+		q.id = strtonum(req->arg, 1, LLONG_MAX, &errstr);
+		if (errstr != NULL) {
+			ctl_line(chan, "connection id %s: %s", req->arg,
+			    errstr);
+			control_end(chan, 1);
+			return;
+		}
+	} else
+		q.kind = QUERY_CONNECTIONS;
+	if ((r = calloc(1, sizeof(*r))) == NULL ||
+	    (r->ev_timeout = evtimer_new(control_base, control_timeout,
+	    r)) == NULL) {
+		log_warn("%s", __func__);
+		free(r);
+		control_end(chan, 1);
+		return;
+	}
+	r->id = q.reqid = ++control_next_id;
+	r->cmd = req->cmd;
+	r->json = (req->flags & CTL_F_JSON) != 0;
+	r->chan = chan;
+	TAILQ_INSERT_TAIL(&control_reqs, r, entry);
+	if (r->cmd == CTL_SHOW_CONNECTIONS)
+		show_connections_head(chan, r->json);
+	if ((r->waiting = parent_query(&q)) == 0) {
+		control_finish(r);
+		return;
+	}
+	timerclear(&tv);
+	tv.tv_sec = CONTROL_WAIT;
+	evtimer_add(r->ev_timeout, &tv);
+}
+
+/* A worker's answer to a query. */
+void
+control_reply(struct ipc_msg *msg)
+{
+	struct ipc_conn_info	 ci;
+	struct ipc_query_end	 end;
+	struct ctl_req		*r;
+	uint32_t		 id;
+
+	memcpy(&id, msg->data, sizeof(id));	/* first in both */
+	TAILQ_FOREACH(r, &control_reqs, entry)
+		if (r->id == id)
+			break;
+	if (r == NULL)
+		return;		/* late, after its timeout */
+	if (msg->type == IPC_CONN_INFO) {
+		memcpy(&ci, msg->data, sizeof(ci));
+		if (r->chan != NULL && r->cmd == CTL_SHOW_CONNECTIONS)
+			show_connection(r->chan, &ci, r->json, r->rows == 0);
+		r->rows++;
+		return;
+	}
+	memcpy(&end, msg->data, sizeof(end));
+	r->found |= end.found;
+	if (--r->waiting == 0)
+		control_finish(r);
+}
+
+static void
+control_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
+{
+	struct ipc_ctl	 req;
+	int		 json;
+
 	memcpy(&req, msg->data, sizeof(req));
 	req.arg[sizeof(req.arg) - 1] = '\0';
-	end.status = 0;
+	json = (req.flags & CTL_F_JSON) != 0;
 	switch (req.cmd) {
 	case CTL_SHOW_SUMMARY:
-		parent_summary(chan);
+		show_summary(chan, json);
 		break;
 	case CTL_SHOW_STATS:
-		parent_stats(chan);
+		show_stats(chan, json);
+		break;
+	case CTL_SHOW_METRICS:
+		show_metrics(chan);
+		break;
+	case CTL_SHOW_CONNECTIONS:
+	case CTL_KILL:
+		control_query(chan, &req);
+		return;
+	case CTL_LOG_VERBOSE:
+	case CTL_LOG_BRIEF:
+		parent_verbose(req.cmd == CTL_LOG_VERBOSE);
+		log_info("logging %s", req.cmd == CTL_LOG_VERBOSE ?
+		    "verbose" : "brief");
+		ctl_line(chan, "logging %s", req.cmd == CTL_LOG_VERBOSE ?
+		    "verbose" : "brief");
 		break;
 	default:
 		log_warnx("%s: unknown control command %u", __func__,
 		    req.cmd);
-		end.status = 1;
-		break;
+		control_end(chan, 1);
+		return;
 	}
-	ipc_compose(chan, IPC_CTL_END, &end, sizeof(end), NULL, 0, -1);
+	control_end(chan, 0);
 }

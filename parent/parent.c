@@ -157,8 +157,11 @@ parent_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		log_write(il.priority, c->name, text);
 		break;
 	case IPC_STATS:
-		if (c->role == ROLE_WORKER)
-			memcpy(&c->stats, msg->data, sizeof(c->stats));
+		memcpy(&c->stats, msg->data, sizeof(c->stats));
+		break;
+	case IPC_CONN_INFO:
+	case IPC_QUERY_END:
+		control_reply(msg);
 		break;
 	case IPC_READY:
 		c->ready = 1;
@@ -311,7 +314,8 @@ parent_start_child(struct child *ch)
 	proc_spawn(ch, self_exe, opt_debug, opt_verbose, conf->sandbox_debug);
 	if ((ch->chan = ipc_chan_new(base, ch->chan_fd, ch->name,
 	    IPC_BIT(IPC_LOG) | IPC_BIT(IPC_READY) | (ch->role == ROLE_WORKER ?
-	    IPC_BIT(IPC_STATS) : 0), parent_dispatch, ch)) == NULL)
+	    IPC_BIT(IPC_STATS) | IPC_BIT(IPC_CONN_INFO) |
+	    IPC_BIT(IPC_QUERY_END) : 0), parent_dispatch, ch)) == NULL)
 		fatal("%s: channel", __func__);
 	ch->chan->closed = parent_chan_closed;
 }
@@ -353,133 +357,52 @@ parent_kill(int fd, short event, void *arg)
 		}
 }
 
+struct child *
+parent_children(unsigned int *n)
+{
+	*n = nchildren;
+	return (children);
+}
+
+const struct wsd_config *
+parent_conf(void)
+{
+	return (conf);
+}
+
+int
+parent_stopping(void)
+{
+	return (shutting_down);
+}
+
+/* wsctl log verbose|brief: the parent and every child. */
 void
-parent_summary(struct ipc_chan *chan)
+parent_verbose(int level)
 {
-	struct wsd_server	*s;
-	struct wsd_listener	*l;
-	char			 line[SERVER_NAME_MAX + 64], addr[64];
-	unsigned int		 i;
+	int32_t		 v = level;
+	unsigned int	 i;
 
-	TAILQ_FOREACH(s, &conf->servers, entry) {
-		snprintf(line, sizeof(line), "server %s", s->name);
-		ipc_compose(chan, IPC_CTL_DATA, line, strlen(line), NULL, 0,
-		    -1);
-	}
-	TAILQ_FOREACH(l, &conf->listeners, entry) {
-		snprintf(line, sizeof(line), "listen %s%s",
-		    sockaddr_str((struct sockaddr *)&l->ss, addr,
-		    sizeof(addr)), l->tls ? " tls" : "");
-		ipc_compose(chan, IPC_CTL_DATA, line, strlen(line), NULL, 0,
-		    -1);
-	}
-	snprintf(line, sizeof(line), "%-10s %-8s %-8s %s", "ROLE",
-	    "INSTANCE", "PID", "STATE");
-	ipc_compose(chan, IPC_CTL_DATA, line, strlen(line), NULL, 0, -1);
-	snprintf(line, sizeof(line), "%-10s %-8s %-8d %s", "parent", "-",
-	    (int)getpid(), shutting_down ? "stopping" : "running");
-	ipc_compose(chan, IPC_CTL_DATA, line, strlen(line), NULL, 0, -1);
-	for (i = 0; i < nchildren; i++) {
-		snprintf(line, sizeof(line), "%-10s %-8u %-8d %s",
-		    role_names[children[i].role], children[i].instance,
-		    (int)children[i].pid, children[i].exited ? "exited" :
-		    children[i].ready ? "ready" : "starting");
-		ipc_compose(chan, IPC_CTL_DATA, line, strlen(line), NULL, 0,
-		    -1);
-	}
+	log_setverbose(level);
+	for (i = 0; i < nchildren; i++)
+		if (children[i].chan != NULL)
+			ipc_compose(children[i].chan, IPC_VERBOSE, &v,
+			    sizeof(v), NULL, 0, -1);
 }
 
-static void
-ctl_line(struct ipc_chan *chan, const char *fmt, ...)
+/* Send q to every live worker; returns how many will answer. */
+unsigned int
+parent_query(const struct ipc_query *q)
 {
-	char	 line[512];
-	va_list	 ap;
-	int	 n;
+	unsigned int	 i, n = 0;
 
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		ipc_compose(chan, IPC_CTL_DATA, line, (size_t)n < sizeof(line) ?
-		    (size_t)n : sizeof(line) - 1, NULL, 0, -1);
-}
-
-static void
-stats_add(struct ipc_stats *t, const struct ipc_stats *s)
-{
-	int	 i;
-
-	t->conns_now += s->conns_now;
-	t->conns_total += s->conns_total;
-	t->msgs_in += s->msgs_in;
-	t->msgs_out += s->msgs_out;
-	t->bytes_in += s->bytes_in;
-	t->bytes_out += s->bytes_out;
-	for (i = 0; i < STATS_CLOSE_CODES; i++) {
-		t->close_sent[i] += s->close_sent[i];
-		t->close_rcvd[i] += s->close_rcvd[i];
-	}
-	for (i = 0; i < STATS_ERRORS; i++)
-		t->errors[i] += s->errors[i];
-}
-
-static void
-stats_row(struct ipc_chan *chan, const char *name, const struct ipc_stats *s)
-{
-	ctl_line(chan, "%-12s %8llu %10llu %12llu %12llu %14llu %14llu", name,
-	    (unsigned long long)s->conns_now,
-	    (unsigned long long)s->conns_total,
-	    (unsigned long long)s->msgs_in, (unsigned long long)s->msgs_out,
-	    (unsigned long long)s->bytes_in, (unsigned long long)s->bytes_out);
-}
-
-/* "1000 3, 1001 1, other 2": the close codes that occurred. */
-static void
-stats_codes(struct ipc_chan *chan, const char *what, const uint64_t *v)
-{
-	char	 buf[512], item[48];
-	int	 i;
-
-	buf[0] = '\0';
-	for (i = 0; i < STATS_CLOSE_CODES; i++) {
-		if (v[i] == 0)
-			continue;
-		if (i == STATS_CLOSE_CODES - 1)
-			snprintf(item, sizeof(item), "%sother %llu",
-			    buf[0] ? ", " : "", (unsigned long long)v[i]);
-		else
-			snprintf(item, sizeof(item), "%s%d %llu",
-			    buf[0] ? ", " : "", 1000 + i,
-			    (unsigned long long)v[i]);
-		strlcat(buf, item, sizeof(buf));
-	}
-	ctl_line(chan, "%s: %s", what, buf[0] ? buf : "none");
-}
-
-/* Workers' counters, as they last reported them (once a second). */
-void
-parent_stats(struct ipc_chan *chan)
-{
-	struct ipc_stats	 total;
-	unsigned int		 i;
-	int			 e;
-
-	memset(&total, 0, sizeof(total));
-	ctl_line(chan, "%-12s %8s %10s %12s %12s %14s %14s", "PROCESS",
-	    "CONNS", "TOTAL", "MSGS IN", "MSGS OUT", "BYTES IN", "BYTES OUT");
-	for (i = 0; i < nchildren; i++) {
-		if (children[i].role != ROLE_WORKER)
-			continue;
-		stats_row(chan, children[i].name, &children[i].stats);
-		stats_add(&total, &children[i].stats);
-	}
-	stats_row(chan, "total", &total);
-	stats_codes(chan, "close codes sent", total.close_sent);
-	stats_codes(chan, "close codes received", total.close_rcvd);
-	for (e = 1; e < WS_ERR_MAX; e++)
-		if (total.errors[e])
-			ctl_line(chan, "protocol error: %s: %llu",
-			    ws_err_names[e], (unsigned long long)total.errors[e]);
+	for (i = 0; i < nchildren; i++)
+		if (children[i].role == ROLE_WORKER && !children[i].exited &&
+		    children[i].ready && children[i].chan != NULL &&
+		    ipc_compose(children[i].chan, IPC_QUERY, q, sizeof(*q),
+		    NULL, 0, -1) == 0)
+			n++;
+	return (n);
 }
 
 __dead void

@@ -104,10 +104,24 @@ void		 proc_mesh(struct child *, unsigned int, struct child *,
 int		 control_init(const char *);
 void		 control_listen(struct event_base *, int);
 void		 control_cleanup(const char *);
+void		 control_reply(struct ipc_msg *);
 
 /* parent.c */
 __dead void	 parent_main(struct wsd_config *, const char *, int, int);
-void		 parent_summary(struct ipc_chan *);
-void		 parent_stats(struct ipc_chan *);
+struct child	*parent_children(unsigned int *);
+const struct wsd_config *parent_conf(void);
+int		 parent_stopping(void);
+void		 parent_verbose(int);
+unsigned int	 parent_query(const struct ipc_query *);
+
+/* show.c */
+void		 ctl_line(struct ipc_chan *, const char *, ...)
+		    __attribute__((__format__ (printf, 2, 3)));
+void		 show_summary(struct ipc_chan *, int);
+void		 show_stats(struct ipc_chan *, int);
+void		 show_metrics(struct ipc_chan *);
+void		 show_connections_head(struct ipc_chan *, int);
+void		 show_connection(struct ipc_chan *, const struct ipc_conn_info *,
+		    int, int);
 
 #endif /* PARENT_H */

@@ -543,6 +543,89 @@ ATF_TC_CLEANUP(wsctl_stats, tc)
 	cleanup();
 }
 
+/* Run wsctl with args; its output goes to the file out. */
+static int
+wsctl(const atf_tc_t *tc, const char *args)
+{
+	char	 cmd[2048];
+
+	snprintf(cmd, sizeof(cmd), "%s -s %s %s >out 2>&1",
+	    srcpath(tc, "../wsctl/wsctl"), wsd.sock, args);
+	return (WEXITSTATUS(system(cmd)));
+}
+
+ATF_TC_WITH_CLEANUP(wsctl_commands);
+ATF_TC_HEAD(wsctl_commands, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "show connections, kill, show "
+	    "metrics, log verbose|brief and -j against a live daemon");
+}
+ATF_TC_BODY(wsctl_commands, tc)
+{
+	char	 args[128], id[32];
+	FILE	*f;
+	int	 fd[3], i;
+
+	start(tc, NULL, NULL);
+	for (i = 0; i < 3; i++) {
+		fd[i] = client();
+		ATF_REQUIRE(wsc_send(fd[i], 1, 0x1, "abc", 3) == 0);
+		expect_frame(fd[i], 1, 0x1, "abc", 3);
+	}
+	ATF_REQUIRE_EQ(wsctl(tc, "show connections"), 0);
+	ATF_CHECK(atf_utils_grep_file("^ID +PEER +STATE", "out"));
+	ATF_CHECK(atf_utils_grep_file("^[0-9]+ +127.0.0.1:[0-9]+ +open +"
+	    "[0-9]+ +[0-9]+ +no +1 +1 +", "out"));
+	/* The first connection's id, from the first row. */
+	ATF_REQUIRE((f = fopen("out", "r")) != NULL);
+	ATF_REQUIRE(fscanf(f, "%*[^\n]\n%31s", id) == 1);
+	fclose(f);
+
+	ATF_REQUIRE_EQ(wsctl(tc, "-j show connections"), 0);
+	ATF_CHECK(atf_utils_grep_file("^\\[$", "out"));
+	ATF_CHECK(atf_utils_grep_file("^\\]$", "out"));
+	ATF_CHECK(atf_utils_grep_file("\"id\":%s,\"peer\":\"127.0.0.1:",
+	    "out", id));
+
+	snprintf(args, sizeof(args), "kill %s", id);
+	ATF_CHECK_EQ(wsctl(tc, args), 0);
+	ATF_CHECK(atf_utils_grep_file("^connection closed$", "out"));
+	ATF_CHECK_EQ(wsctl(tc, "kill 99999"), 1);
+	ATF_CHECK(atf_utils_grep_file("^no such connection$", "out"));
+	ATF_CHECK_EQ(wsctl(tc, "kill nonsense"), 1);
+	/* Exactly one of the three was closed, with 1008. */
+	ATF_CHECK(wsd_wait_log(&wsd, "killed by wsctl", WSC_TIMEOUT) == 0);
+	for (i = 0; i < 3; i++)
+		ATF_REQUIRE(wsc_send(fd[i], 1, 0x1, "x", 1) == 0);
+
+	ATF_REQUIRE_EQ(wsctl(tc, "show metrics"), 0);
+	ATF_CHECK(atf_utils_grep_file("^# TYPE wsd_open_connections gauge$",
+	    "out"));
+	ATF_CHECK(atf_utils_grep_file("^wsd_processes\\{role=\"worker\"\\} 2$",
+	    "out"));
+	ATF_CHECK(atf_utils_grep_file("^# EOF$", "out"));
+
+	ATF_REQUIRE_EQ(wsctl(tc, "-j show summary"), 0);
+	ATF_CHECK(atf_utils_grep_file("^\\{\"parent\":\\{\"pid\":%d,",
+	    "out", (int)wsd.pid));
+
+	ATF_REQUIRE_EQ(wsctl(tc, "log verbose"), 0);
+	ATF_CHECK(atf_utils_grep_file("^logging verbose$", "out"));
+	ATF_CHECK(wsd_wait_log(&wsd, "logging verbose", WSC_TIMEOUT) == 0);
+	/* Debug lines of the children appear now: a hand-off says so. */
+	close(client());
+	ATF_CHECK(wsd_wait_log(&wsd, "upgraded", WSC_TIMEOUT) == 0);
+	ATF_REQUIRE_EQ(wsctl(tc, "log brief"), 0);
+	ATF_CHECK_EQ(wsctl(tc, "show nonsense"), 1);
+	for (i = 0; i < 3; i++)
+		close(fd[i]);
+	stop_ok();
+}
+ATF_TC_CLEANUP(wsctl_commands, tc)
+{
+	cleanup();
+}
+
 ATF_TC_WITH_CLEANUP(respawn);
 ATF_TC_HEAD(respawn, tc)
 {
@@ -684,6 +767,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, many_clients);
 	ATF_TP_ADD_TC(tp, respawn);
 	ATF_TP_ADD_TC(tp, wsctl_stats);
+	ATF_TP_ADD_TC(tp, wsctl_commands);
 	ATF_TP_ADD_TC(tp, config_check);
 	ATF_TP_ADD_TC(tp, wsctl_summary);
 	return (atf_no_error());

@@ -212,8 +212,26 @@ pid_gone(pid_t pid)
 	return (access(path, F_OK) == -1);
 }
 
+/* Read what the daemon wrote until it closes its output, or ms pass. */
+static void
+wsd_drain(struct wsd_proc *p, int ms)
+{
+	long long	 deadline = now_ms() + ms;
+	ssize_t		 n;
+
+	while (p->loglen + 1 < sizeof(p->log) && now_ms() < deadline &&
+	    wait_readable(p->errfd, deadline - now_ms())) {
+		n = read(p->errfd, p->log + p->loglen,
+		    sizeof(p->log) - 1 - p->loglen);
+		if (n <= 0)
+			break;
+		p->loglen += n;
+		p->log[p->loglen] = '\0';
+	}
+}
+
 /*
- * Send sig and wait for the daemon to exit, draining its output. Returns
+ * Send sig and wait for the daemon to exit, reading its output. Returns
  * its wait status, or -1 if it did not exit in time (it is then killed).
  */
 int
@@ -234,10 +252,10 @@ wsd_stop(struct wsd_proc *p, int sig)
 			return (-1);
 		}
 		/* Its output is our pacing: no blind sleep. */
-		if (wait_readable(p->errfd, 50))
-			wsd_wait_log(p, "\001", 0);
+		wsd_drain(p, 50);
 	}
-	wsd_wait_log(p, "\001", 0);
+	/* Its children may still hold the pipe: a bounded last read. */
+	wsd_drain(p, 1000);
 	p->pid = -1;
 	return (r == -1 ? -1 : status);
 }

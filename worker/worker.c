@@ -559,8 +559,67 @@ wk_start(void)
 }
 
 static void
+wk_conn_info(struct wconn *c, uint32_t reqid, uint32_t now)
+{
+	struct ipc_conn_info	 ci;
+
+	memset(&ci, 0, sizeof(ci));
+	ci.reqid = reqid;
+	ci.state = c->s.state;
+	ci.id = c->id;
+	ci.peer.ss_family = c->family;
+	if (c->family == AF_INET) {
+		memcpy(&((struct sockaddr_in *)&ci.peer)->sin_addr, c->addr, 4);
+		((struct sockaddr_in *)&ci.peer)->sin_port = htons(c->port);
+	} else {
+		memcpy(&((struct sockaddr_in6 *)&ci.peer)->sin6_addr, c->addr,
+		    16);
+		((struct sockaddr_in6 *)&ci.peer)->sin6_port = htons(c->port);
+	}
+	ci.age = now - c->start;
+	ci.idle = c->list == WL_ACTIVE ? now - c->last : 0;
+	ci.deflate = c->s.pmd != NULL;
+	ci.msgs_in = c->s.msgs_in;
+	ci.msgs_out = c->s.msgs_out;
+	ci.bytes_in = c->s.bytes_in;
+	ci.bytes_out = c->s.bytes_out;
+	ipc_compose(parent_chan, IPC_CONN_INFO, &ci, sizeof(ci), NULL, 0, -1);
+}
+
+/* wsctl show connections and kill, through the parent. */
+static void
+wk_query(struct ipc_msg *msg)
+{
+	struct ipc_query	 q;
+	struct ipc_query_end	 end;
+	struct wconn		*c, *next;
+	struct wconns		*lists[2] = { &active, &closing };
+	uint32_t		 now = now_sec();
+	int			 i;
+
+	memcpy(&q, msg->data, sizeof(q));
+	memset(&end, 0, sizeof(end));
+	end.reqid = q.reqid;
+	for (i = 0; i < 2; i++)
+		TAILQ_FOREACH_SAFE(c, lists[i], entry, next) {
+			if (q.kind == QUERY_CONNECTIONS)
+				wk_conn_info(c, q.reqid, now);
+			else if (q.kind == QUERY_KILL && c->id == q.id) {
+				end.found = 1;
+				log_info("connection %llu: killed by wsctl",
+				    (unsigned long long)c->id);
+				wconn_expire(c, WS_CLOSE_POLICY, "killed");
+			}
+		}
+	ipc_compose(parent_chan, IPC_QUERY_END, &end, sizeof(end), NULL, 0,
+	    -1);
+}
+
+static void
 wk_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
+	int32_t	 level;
+
 	switch (msg->type) {
 	case IPC_CONFIG:
 		memcpy(&wconf, msg->data, sizeof(wconf));
@@ -580,6 +639,13 @@ wk_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	case IPC_CONN:
 		wconn_new(msg);
 		break;
+	case IPC_QUERY:
+		wk_query(msg);
+		break;
+	case IPC_VERBOSE:
+		memcpy(&level, msg->data, sizeof(level));
+		log_setverbose(level);
+		break;
 	}
 }
 
@@ -588,7 +654,8 @@ worker_main(unsigned int inst, int debug, int verbose)
 {
 	parent_chan = child_start(ROLE_WORKER, debug, verbose,
 	    IPC_BIT(IPC_CONFIG) | IPC_BIT(IPC_PEER) | IPC_BIT(IPC_START) |
-	    IPC_BIT(IPC_SHUTDOWN), wk_dispatch, &base);
+	    IPC_BIT(IPC_SHUTDOWN) | IPC_BIT(IPC_QUERY) | IPC_BIT(IPC_VERBOSE),
+	    wk_dispatch, &base);
 	event_base_dispatch(base);
 	exit(0);
 }

@@ -35,23 +35,30 @@
 struct command {
 	const char	*words[3];
 	uint32_t	 cmd;
+	int		 arg;		/* takes one argument */
 };
 
 static const struct command commands[] = {
-	{ { "show", "stats", NULL },	CTL_SHOW_STATS },
-	{ { "show", "summary", NULL },	CTL_SHOW_SUMMARY },
+	{ { "kill", NULL },		CTL_KILL, 1 },
+	{ { "log", "brief", NULL },	CTL_LOG_BRIEF, 0 },
+	{ { "log", "verbose", NULL },	CTL_LOG_VERBOSE, 0 },
+	{ { "show", "connections", NULL }, CTL_SHOW_CONNECTIONS, 0 },
+	{ { "show", "metrics", NULL },	CTL_SHOW_METRICS, 0 },
+	{ { "show", "stats", NULL },	CTL_SHOW_STATS, 0 },
+	{ { "show", "summary", NULL },	CTL_SHOW_SUMMARY, 0 },
 };
 
 __dead static void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [-s socket] command [argument ...]\n",
+	fprintf(stderr, "usage: %s [-j] [-s socket] command [argument ...]\n",
 	    getprogname());
 	exit(1);
 }
 
+/* The command that argv spells, with *arg its argument if it takes one. */
 static const struct command *
-command_find(int argc, char *argv[])
+command_find(int argc, char *argv[], const char **arg)
 {
 	size_t	 i;
 	int	 j;
@@ -60,8 +67,11 @@ command_find(int argc, char *argv[])
 		for (j = 0; j < argc && commands[i].words[j] != NULL; j++)
 			if (strcmp(argv[j], commands[i].words[j]) != 0)
 				break;
-		if (j == argc && commands[i].words[j] == NULL)
-			return (&commands[i]);
+		if (commands[i].words[j] != NULL ||
+		    argc - j != commands[i].arg)
+			continue;
+		*arg = commands[i].arg ? argv[j] : NULL;
+		return (&commands[i]);
 	}
 	return (NULL);
 }
@@ -132,12 +142,15 @@ main(int argc, char *argv[])
 	const struct command	*cmd;
 	struct ipc_ctl		 req;
 	uint8_t			 buf[sizeof(struct ipc_hdr) + sizeof(req)];
-	const char		*sockname = WSD_SOCKET;
+	const char		*sockname = WSD_SOCKET, *arg;
 	size_t			 len;
-	int			 ch, fd;
+	int			 ch, fd, json = 0;
 
-	while ((ch = getopt(argc, argv, "s:")) != -1) {
+	while ((ch = getopt(argc, argv, "js:")) != -1) {
 		switch (ch) {
+		case 'j':
+			json = 1;
+			break;
 		case 's':
 			sockname = optarg;
 			break;
@@ -149,7 +162,7 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc == 0)
 		usage();
-	if ((cmd = command_find(argc, argv)) == NULL) {
+	if ((cmd = command_find(argc, argv, &arg)) == NULL) {
 		fprintf(stderr, "%s: unknown command:", getprogname());
 		for (ch = 0; ch < argc; ch++)
 			fprintf(stderr, " %s", argv[ch]);
@@ -160,6 +173,11 @@ main(int argc, char *argv[])
 	fd = control_connect(sockname);
 	memset(&req, 0, sizeof(req));
 	req.cmd = cmd->cmd;
+	if (json)
+		req.flags |= CTL_F_JSON;
+	if (arg != NULL && strlcpy(req.arg, arg, sizeof(req.arg)) >=
+	    sizeof(req.arg))
+		errx(1, "argument too long: %s", arg);
 	if (ipc_encode(buf, sizeof(buf), IPC_CTL_REQ, &req, sizeof(req), NULL,
 	    0, -1, &len) == -1 || ipc_sendmsg(fd, buf, len, -1) == -1)
 		err(1, "send");

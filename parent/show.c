@@ -1,0 +1,367 @@
+/*
+ * Copyright (c) 2026 The wsd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * What wsctl shows, in one of three forms as bgpctl does: aligned
+ * columns for people, JSON for scripts (-j), and OpenMetrics text for
+ * scrapers (show metrics).
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "parent.h"
+#include "../worker/worker.h"
+
+static const char *conn_states[] = { "open", "closing", "closed" };
+
+void
+ctl_line(struct ipc_chan *chan, const char *fmt, ...)
+{
+	char	 line[1024];
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		ipc_compose(chan, IPC_CTL_DATA, line, (size_t)n < sizeof(line) ?
+		    (size_t)n : sizeof(line) - 1, NULL, 0, -1);
+}
+
+/* A JSON string body: our names are printable, but quote them safely. */
+static const char *
+json_str(const char *s, char *buf, size_t size)
+{
+	size_t	 o = 0;
+
+	for (; *s != '\0' && o + 7 < size; s++) {
+		if (*s == '"' || *s == '\\') {
+			buf[o++] = '\\';
+			buf[o++] = *s;
+		} else if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			o += snprintf(buf + o, size - o, "\\u%04x",
+			    (unsigned char)*s);
+		else
+			buf[o++] = *s;
+	}
+	buf[o] = '\0';
+	return (buf);
+}
+
+static const char *
+child_state(const struct child *c)
+{
+	return (c->exited ? "exited" : c->ready ? "ready" : "starting");
+}
+
+void
+show_summary(struct ipc_chan *chan, int json)
+{
+	const struct wsd_config	*conf = parent_conf();
+	struct wsd_server	*s;
+	struct wsd_listener	*l;
+	struct child		*c;
+	char			 addr[64], esc[2 * SERVER_NAME_MAX + 8];
+	unsigned int		 i, n;
+
+	c = parent_children(&n);
+	if (json) {
+		ctl_line(chan, "{\"parent\":{\"pid\":%d,\"state\":\"%s\"},",
+		    (int)getpid(), parent_stopping() ? "stopping" : "running");
+		ctl_line(chan, "\"servers\":[");
+		TAILQ_FOREACH(s, &conf->servers, entry)
+			ctl_line(chan, "%s\"%s\"", s == TAILQ_FIRST(
+			    &conf->servers) ? "" : ",", json_str(s->name, esc,
+			    sizeof(esc)));
+		ctl_line(chan, "],\"listeners\":[");
+		TAILQ_FOREACH(l, &conf->listeners, entry)
+			ctl_line(chan, "%s{\"address\":\"%s\",\"tls\":%s}",
+			    l == TAILQ_FIRST(&conf->listeners) ? "" : ",",
+			    sockaddr_str((struct sockaddr *)&l->ss, addr,
+			    sizeof(addr)), l->tls ? "true" : "false");
+		ctl_line(chan, "],\"processes\":[");
+		for (i = 0; i < n; i++)
+			ctl_line(chan, "%s{\"role\":\"%s\",\"instance\":%u,"
+			    "\"pid\":%d,\"state\":\"%s\"}", i ? "," : "",
+			    role_names[c[i].role], c[i].instance,
+			    (int)c[i].pid, child_state(&c[i]));
+		ctl_line(chan, "]}");
+		return;
+	}
+	TAILQ_FOREACH(s, &conf->servers, entry)
+		ctl_line(chan, "server %s", s->name);
+	TAILQ_FOREACH(l, &conf->listeners, entry)
+		ctl_line(chan, "listen %s%s", sockaddr_str((struct sockaddr *)
+		    &l->ss, addr, sizeof(addr)), l->tls ? " tls" : "");
+	ctl_line(chan, "%-10s %-8s %-8s %s", "ROLE", "INSTANCE", "PID",
+	    "STATE");
+	ctl_line(chan, "%-10s %-8s %-8d %s", "parent", "-", (int)getpid(),
+	    parent_stopping() ? "stopping" : "running");
+	for (i = 0; i < n; i++)
+		ctl_line(chan, "%-10s %-8u %-8d %s", role_names[c[i].role],
+		    c[i].instance, (int)c[i].pid, child_state(&c[i]));
+}
+
+static void
+stats_add(struct ipc_stats *t, const struct ipc_stats *s)
+{
+	int	 i;
+
+	t->conns_now += s->conns_now;
+	t->conns_total += s->conns_total;
+	t->msgs_in += s->msgs_in;
+	t->msgs_out += s->msgs_out;
+	t->bytes_in += s->bytes_in;
+	t->bytes_out += s->bytes_out;
+	for (i = 0; i < STATS_CLOSE_CODES; i++) {
+		t->close_sent[i] += s->close_sent[i];
+		t->close_rcvd[i] += s->close_rcvd[i];
+	}
+	for (i = 0; i < STATS_ERRORS; i++)
+		t->errors[i] += s->errors[i];
+}
+
+/* The workers' counters, as they last reported them (once a second). */
+static void
+stats_total(struct ipc_stats *total)
+{
+	struct child	*c;
+	unsigned int	 i, n;
+
+	memset(total, 0, sizeof(*total));
+	c = parent_children(&n);
+	for (i = 0; i < n; i++)
+		if (c[i].role == ROLE_WORKER)
+			stats_add(total, &c[i].stats);
+}
+
+static void
+stats_row(struct ipc_chan *chan, const char *name, const struct ipc_stats *s,
+    int json, int first)
+{
+	if (json)
+		ctl_line(chan, "%s{\"process\":\"%s\",\"connections\":%llu,"
+		    "\"connections_total\":%llu,\"messages_in\":%llu,"
+		    "\"messages_out\":%llu,\"bytes_in\":%llu,"
+		    "\"bytes_out\":%llu}", first ? "" : ",", name,
+		    (unsigned long long)s->conns_now,
+		    (unsigned long long)s->conns_total,
+		    (unsigned long long)s->msgs_in,
+		    (unsigned long long)s->msgs_out,
+		    (unsigned long long)s->bytes_in,
+		    (unsigned long long)s->bytes_out);
+	else
+		ctl_line(chan, "%-12s %8llu %10llu %12llu %12llu %14llu %14llu",
+		    name, (unsigned long long)s->conns_now,
+		    (unsigned long long)s->conns_total,
+		    (unsigned long long)s->msgs_in,
+		    (unsigned long long)s->msgs_out,
+		    (unsigned long long)s->bytes_in,
+		    (unsigned long long)s->bytes_out);
+}
+
+static int
+close_code(int i)
+{
+	return (i == STATS_CLOSE_CODES - 1 ? 0 : 1000 + i);
+}
+
+/* "1000 3, 1001 1, other 2", or in JSON {"1000":3,...,"other":2}. */
+static void
+stats_codes(struct ipc_chan *chan, const char *what, const uint64_t *v,
+    int json)
+{
+	char	 buf[512], item[48];
+	int	 i;
+
+	buf[0] = '\0';
+	for (i = 0; i < STATS_CLOSE_CODES; i++) {
+		if (v[i] == 0)
+			continue;
+		if (close_code(i) == 0)
+			snprintf(item, sizeof(item), json ? "%s\"other\":%llu" :
+			    "%sother %llu", buf[0] ? (json ? "," : ", ") : "",
+			    (unsigned long long)v[i]);
+		else
+			snprintf(item, sizeof(item), json ? "%s\"%d\":%llu" :
+			    "%s%d %llu", buf[0] ? (json ? "," : ", ") : "",
+			    close_code(i), (unsigned long long)v[i]);
+		strlcat(buf, item, sizeof(buf));
+	}
+	if (json)
+		ctl_line(chan, ",\"%s\":{%s}", what, buf);
+	else
+		ctl_line(chan, "%s: %s", what, buf[0] ? buf : "none");
+}
+
+void
+show_stats(struct ipc_chan *chan, int json)
+{
+	struct ipc_stats	 total;
+	struct child		*c;
+	unsigned int		 i, n;
+	int			 e, first = 1;
+
+	stats_total(&total);
+	c = parent_children(&n);
+	if (json)
+		ctl_line(chan, "{\"workers\":[");
+	else
+		ctl_line(chan, "%-12s %8s %10s %12s %12s %14s %14s",
+		    "PROCESS", "CONNS", "TOTAL", "MSGS IN", "MSGS OUT",
+		    "BYTES IN", "BYTES OUT");
+	for (i = 0; i < n; i++)
+		if (c[i].role == ROLE_WORKER) {
+			stats_row(chan, c[i].name, &c[i].stats, json, first);
+			first = 0;
+		}
+	if (json) {
+		ctl_line(chan, "],\"total\":");
+		stats_row(chan, "total", &total, 1, 1);
+	} else
+		stats_row(chan, "total", &total, 0, 1);
+	stats_codes(chan, json ? "close_codes_sent" : "close codes sent",
+	    total.close_sent, json);
+	stats_codes(chan, json ? "close_codes_received" :
+	    "close codes received", total.close_rcvd, json);
+	if (json)
+		ctl_line(chan, ",\"protocol_errors\":{");
+	for (e = 1, first = 1; e < WS_ERR_MAX; e++) {
+		if (total.errors[e] == 0)
+			continue;
+		if (json)
+			ctl_line(chan, "%s\"%s\":%llu", first ? "" : ",",
+			    ws_err_names[e], (unsigned long long)total.errors[e]);
+		else
+			ctl_line(chan, "protocol error: %s: %llu",
+			    ws_err_names[e], (unsigned long long)total.errors[e]);
+		first = 0;
+	}
+	if (json)
+		ctl_line(chan, "}}");
+}
+
+static void
+metric(struct ipc_chan *chan, const char *name, const char *type,
+    const char *help)
+{
+	ctl_line(chan, "# TYPE %s %s", name, type);
+	ctl_line(chan, "# HELP %s %s", name, help);
+}
+
+/* OpenMetrics text: what a Prometheus scraper reads. */
+void
+show_metrics(struct ipc_chan *chan)
+{
+	struct ipc_stats	 t;
+	struct child		*c;
+	unsigned int		 i, n, count[ROLE_MAX] = { 0 };
+	int			 e;
+
+	stats_total(&t);
+	c = parent_children(&n);
+	for (i = 0; i < n; i++)
+		if (!c[i].exited)
+			count[c[i].role]++;
+	metric(chan, "wsd_processes", "gauge", "Running child processes.");
+	for (i = ROLE_HANDSHAKE; i < ROLE_MAX; i++)
+		ctl_line(chan, "wsd_processes{role=\"%s\"} %u", role_names[i],
+		    count[i]);
+	metric(chan, "wsd_open_connections", "gauge",
+	    "WebSocket connections open now.");
+	ctl_line(chan, "wsd_open_connections %llu",
+	    (unsigned long long)t.conns_now);
+	metric(chan, "wsd_connections", "counter",
+	    "WebSocket connections handed to the workers.");
+	ctl_line(chan, "wsd_connections_total %llu",
+	    (unsigned long long)t.conns_total);
+	metric(chan, "wsd_messages", "counter", "WebSocket messages.");
+	ctl_line(chan, "wsd_messages_total{direction=\"in\"} %llu",
+	    (unsigned long long)t.msgs_in);
+	ctl_line(chan, "wsd_messages_total{direction=\"out\"} %llu",
+	    (unsigned long long)t.msgs_out);
+	metric(chan, "wsd_bytes", "counter", "Bytes on WebSocket connections.");
+	ctl_line(chan, "wsd_bytes_total{direction=\"in\"} %llu",
+	    (unsigned long long)t.bytes_in);
+	ctl_line(chan, "wsd_bytes_total{direction=\"out\"} %llu",
+	    (unsigned long long)t.bytes_out);
+	metric(chan, "wsd_close_codes", "counter", "Close frames by code.");
+	for (i = 0; i < STATS_CLOSE_CODES; i++) {
+		if (t.close_sent[i])
+			ctl_line(chan, "wsd_close_codes_total{direction=\"sent\","
+			    "code=\"%d\"} %llu", close_code(i),
+			    (unsigned long long)t.close_sent[i]);
+		if (t.close_rcvd[i])
+			ctl_line(chan, "wsd_close_codes_total{direction="
+			    "\"received\",code=\"%d\"} %llu", close_code(i),
+			    (unsigned long long)t.close_rcvd[i]);
+	}
+	metric(chan, "wsd_protocol_errors", "counter",
+	    "Connections failed for breaking the protocol, by kind.");
+	for (e = 1; e < WS_ERR_MAX; e++)
+		ctl_line(chan, "wsd_protocol_errors_total{kind=\"%s\"} %llu",
+		    ws_err_names[e], (unsigned long long)t.errors[e]);
+	ctl_line(chan, "# EOF");
+}
+
+/* One row of show connections; first says whether a comma is due. */
+void
+show_connection(struct ipc_chan *chan, const struct ipc_conn_info *ci,
+    int json, int first)
+{
+	char		 peer[64];
+	const char	*state;
+
+	state = ci->state < 3 ? conn_states[ci->state] : "unknown";
+	sockaddr_str((const struct sockaddr *)&ci->peer, peer, sizeof(peer));
+	if (json)
+		ctl_line(chan, "%s{\"id\":%llu,\"peer\":\"%s\",\"state\":"
+		    "\"%s\",\"age\":%u,\"idle\":%u,\"compression\":%s,"
+		    "\"messages_in\":%llu,\"messages_out\":%llu,"
+		    "\"bytes_in\":%llu,\"bytes_out\":%llu}", first ? "" : ",",
+		    (unsigned long long)ci->id, peer, state, ci->age, ci->idle,
+		    ci->deflate ? "true" : "false",
+		    (unsigned long long)ci->msgs_in,
+		    (unsigned long long)ci->msgs_out,
+		    (unsigned long long)ci->bytes_in,
+		    (unsigned long long)ci->bytes_out);
+	else
+		ctl_line(chan, "%-20llu %-24s %-7s %6u %6u %-3s %10llu %10llu "
+		    "%12llu %12llu", (unsigned long long)ci->id, peer, state,
+		    ci->age, ci->idle, ci->deflate ? "yes" : "no",
+		    (unsigned long long)ci->msgs_in,
+		    (unsigned long long)ci->msgs_out,
+		    (unsigned long long)ci->bytes_in,
+		    (unsigned long long)ci->bytes_out);
+}
+
+void
+show_connections_head(struct ipc_chan *chan, int json)
+{
+	if (json)
+		ctl_line(chan, "[");
+	else
+		ctl_line(chan, "%-20s %-24s %-7s %6s %6s %-3s %10s %10s %12s "
+		    "%12s", "ID", "PEER", "STATE", "AGE", "IDLE", "Z",
+		    "MSGS IN", "MSGS OUT", "BYTES IN", "BYTES OUT");
+}
