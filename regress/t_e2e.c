@@ -296,9 +296,9 @@ ATF_TC_BODY(pipelined, tc)
 	start(tc, NULL, NULL);
 	ATF_REQUIRE((fd = wsc_connect(wsd.port)) != -1);
 	len = snprintf(buf, sizeof(buf), "GET / HTTP/1.1\r\nHost: 127.0.0.1"
-	    "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+	    ":%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
 	    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-	    "Sec-WebSocket-Version: 13\r\n\r\n");
+	    "Sec-WebSocket-Version: 13\r\n\r\n", wsd.port);
 	len += wsc_frame((uint8_t *)buf + len, 1, 0x1, "early", 5);
 	len += wsc_frame((uint8_t *)buf + len, 1, 0x2, "bird", 4);
 	ATF_REQUIRE(wsc_write_all(fd, buf, len) == 0);
