@@ -356,19 +356,22 @@ hs_read(int fd, short event, void *arg)
 	hs_respond_101(c, up.key, ext);
 }
 
-/* A client's string for a log line: escaped, truncated, quoted. */
+/*
+ * A client's string for a log line: truncated and quoted. Every line
+ * reaches the log through log_write in the parent, which escapes it
+ * with str_escape (bytes outside printable ASCII and the backslash as
+ * \xHH); escaping here as well would double every backslash. The
+ * request parser has already refused NUL and control bytes.
+ */
 static const char *
 hs_logstr(char *buf, size_t size, const char *s, size_t len)
 {
-	char	 esc[LOG_FIELD_MAX];
-	int	 cut;
-
 	if (s == NULL) {
 		strlcpy(buf, "-", size);
 		return (buf);
 	}
-	cut = str_escape(esc, sizeof(esc), s, len);
-	snprintf(buf, size, "\"%s\"%s", esc, cut ? "..." : "");
+	snprintf(buf, size, "\"%.*s\"%s", (int)(len > LOG_FIELD_MAX ?
+	    LOG_FIELD_MAX : len), s, len > LOG_FIELD_MAX ? "..." : "");
 	return (buf);
 }
 
