@@ -177,7 +177,7 @@ struct ipc_location {
 
 struct ipc_subproto {
 	uint32_t	 server;
-	uint32_t	 location;		/* WSD_NOLOCATION: the server's */
+	uint32_t	 location;	/* WSD_NOLOCATION: the server's */
 	char		 name[WSD_SUBPROTO_MAX];
 };
 

@@ -270,9 +270,15 @@ servers_free(struct hs_servers *t)
 static uint16_t
 listener_port(const struct ipc_listener *l)
 {
-	if (l->ss.ss_family == AF_INET6)
-		return (ntohs(((const struct sockaddr_in6 *)&l->ss)->sin6_port));
-	return (ntohs(((const struct sockaddr_in *)&l->ss)->sin_port));
+	const struct sockaddr_in6	*sin6;
+	const struct sockaddr_in	*sin;
+
+	if (l->ss.ss_family == AF_INET6) {
+		sin6 = (const struct sockaddr_in6 *)&l->ss;
+		return (ntohs(sin6->sin6_port));
+	}
+	sin = (const struct sockaddr_in *)&l->ss;
+	return (ntohs(sin->sin_port));
 }
 
 /*

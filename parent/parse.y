@@ -411,7 +411,8 @@ locopts		: SUBPROTOCOL STRING		{
 		| MAX MESSAGE size		{
 			if ($3 < 125 || $3 > WSD_MAXMESSAGE_MAX) {
 				yyerror("max message out of range "
-				    "(125-%lld)", (long long)WSD_MAXMESSAGE_MAX);
+				    "(125-%lld)",
+				    (long long)WSD_MAXMESSAGE_MAX);
 				YYERROR;
 			}
 			loc->max_message = $3;
