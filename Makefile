@@ -28,7 +28,7 @@ COMMON_SRCS=	common/child.c common/ipc.c common/log.c common/sandbox.c \
 PARENT_SRCS=	parent/wsd.c parent/parent.c parent/proc.c parent/control.c \
 		parent/show.c parent/parse.c
 HANDSHAKE_SRCS=	handshake/handshake.c handshake/extension.c handshake/http.c \
-		handshake/wskey.c
+		handshake/policy.c handshake/servers.c handshake/wskey.c
 WORKER_SRCS=	worker/worker.c worker/buf.c worker/frame.c worker/pmd.c \
 		worker/session.c worker/utf8.c
 WSCTL_SRCS=	wsctl/wsctl.c common/ipc.c common/log.c common/util.c
@@ -37,7 +37,7 @@ WSD_OBJS=	$(COMMON_SRCS:.c=.o) $(PARENT_SRCS:.c=.o) \
 		$(HANDSHAKE_SRCS:.c=.o) $(WORKER_SRCS:.c=.o)
 WSCTL_OBJS=	$(WSCTL_SRCS:.c=.o)
 HEADERS=	common/wsd.h parent/parent.h handshake/handshake.h \
-		worker/worker.h
+		handshake/policy.h worker/worker.h
 
 MANPAGES=	man/wsd.8 man/wsd.conf.5 man/wsctl.8
 

@@ -72,6 +72,16 @@ static const struct ipc_type_info ipc_types[IPC_TYPE_MAX] = {
 	[IPC_QUERY_END] = { "query-end", sizeof(struct ipc_query_end),
 	    sizeof(struct ipc_query_end), 0 },
 	[IPC_VERBOSE] = { "verbose", sizeof(int32_t), sizeof(int32_t), 0 },
+	[IPC_SERVER] = { "server", sizeof(struct ipc_server),
+	    sizeof(struct ipc_server), 0 },
+	[IPC_ALIAS] = { "alias", sizeof(struct ipc_alias),
+	    sizeof(struct ipc_alias), 0 },
+	[IPC_ORIGIN] = { "origin", sizeof(struct ipc_origin),
+	    sizeof(struct ipc_origin), 0 },
+	[IPC_LOCATION] = { "location", sizeof(struct ipc_location),
+	    sizeof(struct ipc_location), 0 },
+	[IPC_SUBPROTO] = { "subprotocol", sizeof(struct ipc_subproto),
+	    sizeof(struct ipc_subproto), 0 },
 };
 
 static uint8_t	 ipc_rbuf[sizeof(struct ipc_hdr) + IPC_MAXPAYLOAD];

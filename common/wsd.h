@@ -49,6 +49,12 @@ struct event_base;
 #define WSD_MAXHEADER_MAX	(64 * 1024)
 #define WSD_SHUTDOWN_WAIT	5	/* seconds before SIGKILL */
 #define WSD_MAXMESSAGE_MAX	(1024LL * 1024 * 1024)
+#define WSD_MAXLISTENERS	64	/* a server names them in a bit mask */
+#define WSD_NAME_MAX		256	/* server name or alias, with its NUL */
+#define WSD_ORIGIN_MAX		512	/* an origin pattern, with its NUL */
+#define WSD_PATH_MAX		256	/* a location or health path */
+#define WSD_SUBPROTO_MAX	128	/* a subprotocol name */
+#define WSD_NOLOCATION		UINT32_MAX
 
 enum wsd_role {
 	ROLE_PARENT,
@@ -81,6 +87,11 @@ enum ipc_type {
 	IPC_CONN_INFO,		/* worker -> parent: struct ipc_conn_info */
 	IPC_QUERY_END,		/* worker -> parent: struct ipc_query_end */
 	IPC_VERBOSE,		/* parent -> child: int32_t level */
+	IPC_SERVER,		/* parent -> handshake: struct ipc_server */
+	IPC_ALIAS,		/* parent -> handshake: struct ipc_alias */
+	IPC_ORIGIN,		/* parent -> handshake: struct ipc_origin */
+	IPC_LOCATION,		/* parent -> handshake: struct ipc_location */
+	IPC_SUBPROTO,		/* parent -> handshake: struct ipc_subproto */
 	IPC_TYPE_MAX
 };
 
@@ -128,8 +139,51 @@ struct ipc_config {
 
 struct ipc_listener {
 	struct sockaddr_storage	 ss;
-	uint32_t		 server;	/* index in the config */
+	uint32_t		 server;	/* the first server naming it */
 	uint32_t		 tls;
+	uint32_t		 id;		/* < WSD_MAXLISTENERS */
+};
+
+/*
+ * The server table, for the policy of the handshake processes. Between
+ * IPC_CONFIG and IPC_START the parent sends each server as IPC_SERVER,
+ * followed by its IPC_ALIAS, IPC_ORIGIN, IPC_SUBPROTO and IPC_LOCATION
+ * messages; a subprotocol of a location follows that location. Every
+ * message names its server (and location) by id, which must already be
+ * known; every string is NUL terminated inside its array, or the
+ * message is refused.
+ */
+#define IPC_SERVER_ORIGIN_REQUIRED	0x1	/* refuse without Origin */
+
+struct ipc_server {
+	uint32_t	 id;
+	uint32_t	 flags;
+	uint64_t	 listeners;		/* bit n: listener id n */
+	char		 name[WSD_NAME_MAX];
+	char		 health[WSD_PATH_MAX];	/* "" for none */
+};
+
+struct ipc_alias {
+	uint32_t	 server;
+	char		 name[WSD_NAME_MAX];
+};
+
+struct ipc_origin {
+	uint32_t	 server;
+	char		 origin[WSD_ORIGIN_MAX];	/* as configured */
+};
+
+struct ipc_location {
+	uint32_t	 server;
+	uint32_t	 id;			/* unique in the daemon */
+	uint64_t	 max_message;		/* 0: the global one */
+	char		 path[WSD_PATH_MAX];
+};
+
+struct ipc_subproto {
+	uint32_t	 server;
+	uint32_t	 location;	/* WSD_NOLOCATION: the server's */
+	char		 name[WSD_SUBPROTO_MAX];
 };
 
 struct ipc_peer {
@@ -151,6 +205,9 @@ struct ipc_conn {
 	uint64_t		 id;
 	struct sockaddr_storage	 peer;
 	uint32_t		 server;
+	uint32_t		 location;	/* or WSD_NOLOCATION */
+	uint64_t		 max_message;	/* for this connection */
+	char			 subproto[WSD_SUBPROTO_MAX]; /* "" for none */
 	struct ws_deflate_params deflate;
 	uint32_t		 extra_len;	/* bytes read past the head */
 	/* followed by extra_len bytes */

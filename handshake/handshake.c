@@ -29,13 +29,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "handshake.h"
 
 #define ACCEPT_PAUSE	1	/* seconds, when out of descriptors */
-#define RESPONSE_MAX	512
+#define RESPONSE_MAX	1024
 #define DRAIN_TIMEOUT	2	/* s to read what follows an error */
+/* A flood of bad requests must not fill the disk: lines a second. */
+#define LOG_REFUSALS	20
+#define LOG_FIELD_MAX	128	/* of a client's string, escaped */
 
 enum hs_state {
 	HS_READ_HEAD,
@@ -57,7 +61,8 @@ struct hs_conn {
 	enum hs_state		 state;
 	uint64_t		 id;
 	struct sockaddr_storage	 peer;
-	uint32_t		 server;
+	const struct hs_listener *l;
+	struct hs_policy	 pol;		/* points into buf */
 	struct ws_deflate_params deflate;
 	struct event		*ev;
 	struct event		*ev_timeout;
@@ -79,6 +84,11 @@ static uint64_t			 next_id;
 static struct ipc_chan		*workers[WSD_MAXPROC];
 static unsigned int		 nworkers, next_worker;
 static struct event		*ev_accept_pause;
+static struct hs_servers	 servers = TAILQ_HEAD_INITIALIZER(servers);
+static time_t			 refusal_sec;
+static unsigned int		 refusals_logged;
+static unsigned long		 refusals_dropped;
+static struct event		*ev_refusals;
 static TAILQ_HEAD(, hs_listener) listeners =
 				    TAILQ_HEAD_INITIALIZER(listeners);
 static TAILQ_HEAD(, hs_conn)	 conns = TAILQ_HEAD_INITIALIZER(conns);
@@ -94,6 +104,11 @@ static void	 hs_timeout(int, short, void *);
 static void	 hs_respond(struct hs_conn *, int, const char *,
 		    const char *);
 static void	 hs_respond_101(struct hs_conn *, const char *, const char *);
+static void	 hs_respond_health(struct hs_conn *);
+static void	 hs_refuse_policy(struct hs_conn *,
+		    const struct http_request *, int);
+static void	 hs_log_accepted(struct hs_conn *);
+static int	 hs_refusal_loggable(void);
 static void	 hs_drain(struct hs_conn *);
 static void	 hs_handoff(struct hs_conn *);
 static void	 hs_close(struct hs_conn *);
@@ -171,6 +186,23 @@ hs_worker_lost(struct ipc_chan *chan, void *arg)
 	ipc_chan_free(chan);
 }
 
+/* The server table only changes before start: there is no reload yet. */
+static void
+hs_add_server_item(struct ipc_msg *msg)
+{
+	const char	*errstr;
+
+	if (started) {
+		log_warnx("%s: %s after start ignored", __func__,
+		    ipc_type_name(msg->type));
+		return;
+	}
+	if (servers_add(&servers, msg->type, msg->data, msg->len,
+	    &errstr) == -1)
+		fatalx("%s: %s: %s", __func__, ipc_type_name(msg->type),
+		    errstr);
+}
+
 static void
 hs_dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
@@ -187,8 +219,16 @@ hs_dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	case IPC_PEER:
 		hs_add_worker(msg);
 		break;
+	case IPC_SERVER:
+	case IPC_ALIAS:
+	case IPC_ORIGIN:
+	case IPC_LOCATION:
+	case IPC_SUBPROTO:
+		hs_add_server_item(msg);
+		break;
 	case IPC_START:
-		if (hconf.max_header == 0 || nworkers == 0)
+		if (hconf.max_header == 0 || nworkers == 0 ||
+		    TAILQ_EMPTY(&servers))
 			fatalx("start before configuration");
 		/* Everything has arrived: from here on, only what we hold. */
 		sandbox(ROLE_HANDSHAKE, &hconf);
@@ -241,7 +281,7 @@ hs_accept(int fd, short event, void *arg)
 	}
 	c->fd = s;
 	c->peer = ss;
-	c->server = l->conf.server;
+	c->l = l;
 	c->id = ((uint64_t)(instance + 1) << 48) | ++next_id;
 	c->ev = event_new(base, s, EV_READ | EV_PERSIST, hs_read, c);
 	c->ev_timeout = evtimer_new(base, hs_timeout, c);
@@ -303,7 +343,15 @@ hs_read(int fd, short event, void *arg)
 		return;
 	}
 	if (ws_check_upgrade(&req, &up) != 101) {
-		hs_respond(c, up.status, up.reason, up.extra);
+		if (up.plain_get && policy_health(&servers, &c->l->conf, &req))
+			hs_respond_health(c);
+		else
+			hs_respond(c, up.status, up.reason, up.extra);
+		return;
+	}
+	if ((status = policy_check(&servers, &c->l->conf, &req,
+	    &c->pol)) != 0) {
+		hs_refuse_policy(c, &req, status);
 		return;
 	}
 	if (ws_negotiate_deflate(&req, hconf.compression, &c->deflate, ext,
@@ -312,6 +360,48 @@ hs_read(int fd, short event, void *arg)
 		return;
 	}
 	hs_respond_101(c, up.key, ext);
+}
+
+/*
+ * A client's string for a log line: truncated and quoted. Every line
+ * reaches the log through log_write in the parent, which escapes it
+ * with str_escape (bytes outside printable ASCII and the backslash as
+ * \xHH); escaping here as well would double every backslash. The
+ * request parser has already refused NUL and control bytes.
+ */
+static const char *
+hs_logstr(char *buf, size_t size, const char *s, size_t len)
+{
+	if (s == NULL) {
+		strlcpy(buf, "-", size);
+		return (buf);
+	}
+	snprintf(buf, size, "\"%.*s\"%s", (int)(len > LOG_FIELD_MAX ?
+	    LOG_FIELD_MAX : len), s, len > LOG_FIELD_MAX ? "..." : "");
+	return (buf);
+}
+
+/* A policy refusal: its log line names what the client sent. */
+static void
+hs_refuse_policy(struct hs_conn *c, const struct http_request *req,
+    int status)
+{
+	const struct http_header	*h;
+	char				 host[LOG_FIELD_MAX + 8];
+	char				 origin[LOG_FIELD_MAX + 8];
+	char				 path[LOG_FIELD_MAX + 8];
+	char				 why[3 * LOG_FIELD_MAX + 128];
+
+	h = http_header_find(req, "Host", NULL);
+	hs_logstr(host, sizeof(host), h ? h->value : NULL,
+	    h ? h->valuelen : 0);
+	h = http_header_find(req, "Origin", NULL);
+	hs_logstr(origin, sizeof(origin), h ? h->value : NULL,
+	    h ? h->valuelen : 0);
+	hs_logstr(path, sizeof(path), req->target, req->targetlen);
+	snprintf(why, sizeof(why), "%s; host %s, origin %s, target %s",
+	    c->pol.reason, host, origin, path);
+	hs_respond(c, status, why, NULL);
 }
 
 static void
@@ -337,8 +427,54 @@ hs_respond_101(struct hs_conn *c, const char *key, const char *ext)
 	c->state = HS_WRITE_101;
 	hs_start_write(c, snprintf(c->out, sizeof(c->out), "HTTP/1.1 101 %s\r\n"
 	    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-	    "Sec-WebSocket-Accept: %s\r\n%s\r\n", http_status_text(101),
-	    accept, ext));
+	    "Sec-WebSocket-Accept: %s\r\n%s%s%s%s\r\n", http_status_text(101),
+	    accept, c->pol.subproto ? "Sec-WebSocket-Protocol: " : "",
+	    c->pol.subproto ? c->pol.subproto : "",
+	    c->pol.subproto ? "\r\n" : "", ext));
+}
+
+/* For load balancers: short, and the connection closes like an error. */
+static void
+hs_respond_health(struct hs_conn *c)
+{
+	log_debug("connection %llu: health check", (unsigned long long)c->id);
+	c->state = HS_WRITE_ERROR;
+	hs_start_write(c, snprintf(c->out, sizeof(c->out), "HTTP/1.1 200 OK\r\n"
+	    "Connection: close\r\nContent-Type: text/plain\r\n"
+	    "Content-Length: 3\r\n\r\nok\n"));
+}
+
+static void
+hs_refusals_summary(int fd, short event, void *arg)
+{
+	log_info("%lu refusals not logged", refusals_dropped);
+	refusals_dropped = 0;
+}
+
+/*
+ * At most LOG_REFUSALS refusal lines a second; what is left out is
+ * counted, and the count logged a second after the first one left out.
+ */
+static int
+hs_refusal_loggable(void)
+{
+	struct timeval	 tv;
+	time_t		 now = time(NULL);
+
+	if (now != refusal_sec) {
+		refusal_sec = now;
+		refusals_logged = 0;
+	}
+	if (refusals_logged < LOG_REFUSALS) {
+		refusals_logged++;
+		return (1);
+	}
+	if (refusals_dropped++ == 0) {
+		timerclear(&tv);
+		tv.tv_sec = 1;
+		evtimer_add(ev_refusals, &tv);
+	}
+	return (0);
 }
 
 /* An error answer; extra is one more header line, reason is logged. */
@@ -348,9 +484,10 @@ hs_respond(struct hs_conn *c, int status, const char *reason,
 {
 	char	 peer[64];
 
-	log_info("connection %llu from %s refused: %d (%s)",
-	    (unsigned long long)c->id, sockaddr_str((struct sockaddr *)&c->peer,
-	    peer, sizeof(peer)), status, reason);
+	if (hs_refusal_loggable())
+		log_info("connection %llu from %s refused: %d (%s)",
+		    (unsigned long long)c->id, sockaddr_str((struct sockaddr *)
+		    &c->peer, peer, sizeof(peer)), status, reason);
 	c->state = HS_WRITE_ERROR;
 	hs_start_write(c, http_response(c->out, sizeof(c->out), status,
 	    extra));
@@ -410,13 +547,26 @@ hs_write(int fd, short event, void *arg)
 	evtimer_add(c->ev_timeout, &tv);
 }
 
+static void
+hs_log_accepted(struct hs_conn *c)
+{
+	char	 peer[64], path[LOG_FIELD_MAX + 8], origin[LOG_FIELD_MAX + 8];
+
+	log_info("connection %llu from %s accepted: server %s, path %s, "
+	    "origin %s, subprotocol %s", (unsigned long long)c->id,
+	    sockaddr_str((struct sockaddr *)&c->peer, peer, sizeof(peer)),
+	    TAILQ_FIRST(&c->pol.srv->names)->name,
+	    hs_logstr(path, sizeof(path), c->pol.path, c->pol.pathlen),
+	    hs_logstr(origin, sizeof(origin), c->pol.origin,
+	    c->pol.originlen), c->pol.subproto ? c->pol.subproto : "-");
+}
+
 /* Workers in turn; the channel closes our copy of the socket once sent. */
 static void
 hs_handoff(struct hs_conn *c)
 {
 	struct ipc_conn	 ic;
 	struct ipc_chan	*w;
-	char		 peer[64];
 	unsigned int	 i;
 
 	for (i = 0, w = NULL; i < nworkers && w == NULL; i++)
@@ -430,12 +580,15 @@ hs_handoff(struct hs_conn *c)
 	memset(&ic, 0, sizeof(ic));
 	ic.id = c->id;
 	ic.peer = c->peer;
-	ic.server = c->server;
+	ic.server = c->pol.srv->id;
+	ic.location = c->pol.loc ? c->pol.loc->id : WSD_NOLOCATION;
+	ic.max_message = c->pol.loc && c->pol.loc->max_message ?
+	    c->pol.loc->max_message : hconf.max_message;
+	if (c->pol.subproto != NULL)
+		strlcpy(ic.subproto, c->pol.subproto, sizeof(ic.subproto));
 	ic.deflate = c->deflate;
 	ic.extra_len = c->len - c->headlen;
-	log_debug("connection %llu from %s upgraded",
-	    (unsigned long long)c->id, sockaddr_str((struct sockaddr *)&c->peer,
-	    peer, sizeof(peer)));
+	hs_log_accepted(c);
 	if (ipc_compose(w, IPC_CONN, &ic, sizeof(ic), c->buf + c->headlen,
 	    ic.extra_len, c->fd) == -1)
 		log_warnx("%s: connection %llu lost in hand-off", __func__,
@@ -454,9 +607,10 @@ hs_timeout(int fd, short event, void *arg)
 		hs_close(c);
 		return;
 	}
-	log_info("connection %llu from %s: handshake timed out",
-	    (unsigned long long)c->id, sockaddr_str((struct sockaddr *)&c->peer,
-	    peer, sizeof(peer)));
+	if (hs_refusal_loggable())
+		log_info("connection %llu from %s: handshake timed out",
+		    (unsigned long long)c->id, sockaddr_str((struct sockaddr *)
+		    &c->peer, peer, sizeof(peer)));
 	hs_close(c);
 }
 
@@ -499,10 +653,13 @@ handshake_main(unsigned int inst, int debug, int verbose)
 	next_worker = inst;	/* spread the first hand-offs */
 	parent_chan = child_start(ROLE_HANDSHAKE, debug, verbose,
 	    IPC_BIT(IPC_CONFIG) | IPC_BIT(IPC_LISTENER) | IPC_BIT(IPC_PEER) |
-	    IPC_BIT(IPC_START) | IPC_BIT(IPC_SHUTDOWN) | IPC_BIT(IPC_VERBOSE),
-	    hs_dispatch_parent,
+	    IPC_BIT(IPC_START) | IPC_BIT(IPC_SHUTDOWN) | IPC_BIT(IPC_SERVER) |
+	    IPC_BIT(IPC_ALIAS) | IPC_BIT(IPC_ORIGIN) | IPC_BIT(IPC_LOCATION) |
+	    IPC_BIT(IPC_SUBPROTO) | IPC_BIT(IPC_VERBOSE), hs_dispatch_parent,
 	    &base);
 	if ((ev_accept_pause = evtimer_new(base, hs_accept_resume,
+	    NULL)) == NULL ||
+	    (ev_refusals = evtimer_new(base, hs_refusals_summary,
 	    NULL)) == NULL)
 		fatalx("%s: evtimer_new", __func__);
 	event_base_dispatch(base);

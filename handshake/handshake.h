@@ -18,10 +18,12 @@
 #define HANDSHAKE_H
 
 #include <sys/types.h>
+#include <sys/queue.h>
 
 #include <stdint.h>
 
 #include "../common/wsd.h"
+#include "policy.h"
 
 #define HTTP_MAXHEADERS		64
 #define WS_KEY_LEN		24	/* base64 of 16 bytes */
@@ -57,7 +59,58 @@ struct ws_upgrade {
 	int		 status;	/* 101 or the HTTP error to answer */
 	const char	*reason;	/* why it was refused, for the log */
 	const char	*extra;		/* an extra response header, or NULL */
+	int		 plain_get;	/* a GET without Upgrade */
 	char		 key[WS_KEY_LEN + 1];
+};
+
+/* The server table as the parent sent it (servers.c). */
+struct hs_name {
+	TAILQ_ENTRY(hs_name)	 entry;
+	char			 name[WSD_NAME_MAX];
+};
+
+struct hs_proto {
+	TAILQ_ENTRY(hs_proto)	 entry;
+	char			 name[WSD_SUBPROTO_MAX];
+};
+TAILQ_HEAD(hs_protos, hs_proto);
+
+struct hs_origin {
+	TAILQ_ENTRY(hs_origin)	 entry;
+	struct origin		 o;
+};
+
+struct hs_location {
+	TAILQ_ENTRY(hs_location) entry;
+	uint32_t		 id;
+	uint64_t		 max_message;	/* 0: the global one */
+	char			 path[WSD_PATH_MAX];
+	struct hs_protos	 protos;
+};
+
+struct hs_server {
+	TAILQ_ENTRY(hs_server)	 entry;
+	uint32_t		 id;
+	uint32_t		 flags;		/* IPC_SERVER_* */
+	uint64_t		 listeners;
+	char			 health[WSD_PATH_MAX];
+	TAILQ_HEAD(, hs_name)	 names;		/* the name, then aliases */
+	TAILQ_HEAD(, hs_origin)	 origins;
+	struct hs_protos	 protos;
+	TAILQ_HEAD(, hs_location) locations;
+};
+TAILQ_HEAD(hs_servers, hs_server);
+
+/* What the policy chose for a request, or why it refused it. */
+struct hs_policy {
+	const struct hs_server	 *srv;
+	const struct hs_location *loc;
+	const char		 *subproto;	/* NULL for none */
+	const char		 *path;		/* in the request, for logs */
+	size_t			  pathlen;
+	const char		 *origin;	/* NULL when absent */
+	size_t			  originlen;
+	const char		 *reason;
 };
 
 /* http.c */
@@ -72,6 +125,16 @@ int		 ws_check_upgrade(const struct http_request *,
 		    struct ws_upgrade *);
 const char	*http_status_text(int);
 int		 http_response(char *, size_t, int, const char *);
+
+/* servers.c */
+int		 servers_add(struct hs_servers *, uint32_t, const void *,
+		    size_t, const char **);
+void		 servers_free(struct hs_servers *);
+int		 policy_check(const struct hs_servers *,
+		    const struct ipc_listener *, const struct http_request *,
+		    struct hs_policy *);
+int		 policy_health(const struct hs_servers *,
+		    const struct ipc_listener *, const struct http_request *);
 
 /* extension.c */
 int		 ws_negotiate_deflate(const struct http_request *, int,

@@ -301,9 +301,11 @@ ws_check_upgrade(const struct http_request *req, struct ws_upgrade *up)
 	    h->valuelen == 0)
 		return (ws_refuse(up, 400, dup ? "duplicate Host" :
 		    "missing Host", NULL));
-	if (http_header_find(req, "Upgrade", NULL) == NULL)
+	if (http_header_find(req, "Upgrade", NULL) == NULL) {
+		up->plain_get = 1;	/* a health check, perhaps */
 		return (ws_refuse(up, 426, "not an upgrade request",
 		    "Upgrade: websocket"));
+	}
 	if (!http_fields_have(req, "Upgrade", "websocket"))
 		return (ws_refuse(up, 400, "Upgrade is not websocket", NULL));
 	if (!http_fields_have(req, "Connection", "upgrade"))
@@ -336,6 +338,7 @@ http_status_text(int status)
 	case 404:	return ("Not Found");
 	case 405:	return ("Method Not Allowed");
 	case 408:	return ("Request Timeout");
+	case 421:	return ("Misdirected Request");
 	case 426:	return ("Upgrade Required");
 	case 431:	return ("Request Header Fields Too Large");
 	case 500:	return ("Internal Server Error");

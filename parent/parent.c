@@ -57,6 +57,7 @@ static unsigned int		 role_ndeaths[ROLE_MAX];
 
 static void	 parent_bind(struct wsd_config *);
 static void	 parent_configure(struct child *);
+static void	 parent_send_servers(struct child *);
 static void	 parent_dispatch(struct ipc_chan *, struct ipc_msg *, void *);
 static void	 parent_chan_closed(struct ipc_chan *, void *);
 static void	 parent_sig(int, short, void *);
@@ -130,14 +131,94 @@ parent_configure(struct child *c)
 			il.ss = l->ss;
 			il.server = l->server;
 			il.tls = l->tls;
+			il.id = l->id;
 			if ((fd = dup(l->fd)) == -1)
 				fatal("%s: dup", __func__);
 			if (ipc_compose(c->chan, IPC_LISTENER, &il,
 			    sizeof(il), NULL, 0, fd) == -1)
 				fatalx("%s: cannot send listener", __func__);
 		}
+	if (c->role == ROLE_HANDSHAKE)
+		parent_send_servers(c);
 	if (ipc_compose(c->chan, IPC_START, NULL, 0, NULL, 0, -1) == -1)
 		fatalx("%s: cannot send start to %s", __func__, c->name);
+}
+
+static void
+parent_send(struct child *c, uint32_t type, const void *data, size_t len)
+{
+	if (ipc_compose(c->chan, type, data, len, NULL, 0, -1) == -1)
+		fatalx("%s: cannot send %s to %s", __func__,
+		    ipc_type_name(type), c->name);
+}
+
+static void
+parent_send_protos(struct child *c, uint32_t server, uint32_t location,
+    struct wsd_strs *protos)
+{
+	struct ipc_subproto	 ip;
+	struct wsd_str		*e;
+
+	TAILQ_FOREACH(e, protos, entry) {
+		memset(&ip, 0, sizeof(ip));
+		ip.server = server;
+		ip.location = location;
+		strlcpy(ip.name, e->s, sizeof(ip.name));
+		parent_send(c, IPC_SUBPROTO, &ip, sizeof(ip));
+	}
+}
+
+static void
+parent_send_server(struct child *c, struct wsd_server *s)
+{
+	struct ipc_server	 is;
+	struct ipc_alias	 ia;
+	struct ipc_origin	 io;
+	struct wsd_alias	*a;
+	struct wsd_str		*e;
+
+	memset(&is, 0, sizeof(is));
+	is.id = s->id;
+	is.flags = s->origin_required ? IPC_SERVER_ORIGIN_REQUIRED : 0;
+	is.listeners = s->listeners;
+	strlcpy(is.name, s->name, sizeof(is.name));
+	strlcpy(is.health, s->health, sizeof(is.health));
+	parent_send(c, IPC_SERVER, &is, sizeof(is));
+	TAILQ_FOREACH(a, &s->aliases, entry) {
+		memset(&ia, 0, sizeof(ia));
+		ia.server = s->id;
+		strlcpy(ia.name, a->name, sizeof(ia.name));
+		parent_send(c, IPC_ALIAS, &ia, sizeof(ia));
+	}
+	TAILQ_FOREACH(e, &s->origins, entry) {
+		memset(&io, 0, sizeof(io));
+		io.server = s->id;
+		strlcpy(io.origin, e->s, sizeof(io.origin));
+		parent_send(c, IPC_ORIGIN, &io, sizeof(io));
+	}
+	parent_send_protos(c, s->id, WSD_NOLOCATION, &s->protos);
+}
+
+/* The server table, for the policy: see IPC_SERVER in wsd.h. */
+static void
+parent_send_servers(struct child *c)
+{
+	struct wsd_server	*s;
+	struct wsd_location	*l;
+	struct ipc_location	 il;
+
+	TAILQ_FOREACH(s, &conf->servers, entry) {
+		parent_send_server(c, s);
+		TAILQ_FOREACH(l, &s->locations, entry) {
+			memset(&il, 0, sizeof(il));
+			il.server = s->id;
+			il.id = l->id;
+			il.max_message = l->max_message;
+			strlcpy(il.path, l->path, sizeof(il.path));
+			parent_send(c, IPC_LOCATION, &il, sizeof(il));
+			parent_send_protos(c, s->id, l->id, &l->protos);
+		}
+	}
 }
 
 static void

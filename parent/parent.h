@@ -31,6 +31,7 @@ struct wsd_listener {
 	struct sockaddr_storage	 ss;
 	int			 tls;
 	int			 fd;
+	unsigned int		 id;		/* < WSD_MAXLISTENERS */
 	unsigned int		 server;	/* first server that named it */
 };
 TAILQ_HEAD(wsd_listeners, wsd_listener);
@@ -40,12 +41,33 @@ struct wsd_alias {
 	char			 name[SERVER_NAME_MAX + 1];
 };
 
+/* An origin pattern or a subprotocol, as configured. */
+struct wsd_str {
+	TAILQ_ENTRY(wsd_str)	 entry;
+	char			 s[WSD_ORIGIN_MAX];
+};
+TAILQ_HEAD(wsd_strs, wsd_str);
+
+struct wsd_location {
+	TAILQ_ENTRY(wsd_location) entry;
+	unsigned int		 id;
+	char			 path[WSD_PATH_MAX];
+	unsigned long long	 max_message;	/* 0: the global one */
+	struct wsd_strs		 protos;
+};
+
 struct wsd_server {
 	TAILQ_ENTRY(wsd_server)	 entry;
 	char			 name[SERVER_NAME_MAX + 1];
 	unsigned int		 id;
 	TAILQ_HEAD(, wsd_alias)	 aliases;
 	int			 nlisten;
+	uint64_t		 listeners;	/* bit n: listener id n */
+	int			 origin_required;
+	char			 health[WSD_PATH_MAX];
+	struct wsd_strs		 origins;
+	struct wsd_strs		 protos;
+	TAILQ_HEAD(, wsd_location) locations;
 };
 TAILQ_HEAD(wsd_servers, wsd_server);
 
@@ -70,6 +92,8 @@ struct wsd_config {
 	int			 sandbox_debug;	/* WSD_SANDBOX_DEBUG=1 */
 	struct wsd_servers	 servers;
 	struct wsd_listeners	 listeners;
+	unsigned int		 nlisteners;
+	unsigned int		 nlocations;
 };
 
 /* parse.y */

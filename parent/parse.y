@@ -40,10 +40,12 @@
 #include <unistd.h>
 
 #include "parent.h"
+#include "../handshake/policy.h"
 
 #define CONF_FILE_MAX		(1024 * 1024)
 #define CONF_INCLUDE_DEPTH	8
 #define CONF_WORD_MAX		8192
+#define CONF_LIST_MAX		64	/* origins, locations, protocols */
 
 struct file {
 	TAILQ_ENTRY(file)	 entry;
@@ -68,6 +70,7 @@ static TAILQ_HEAD(, sym)	 symhead = TAILQ_HEAD_INITIALIZER(symhead);
 
 static struct wsd_config	*conf;
 static struct wsd_server	*srv;
+static struct wsd_location	*loc;
 static int			 errors;
 static int			 depth;
 
@@ -88,6 +91,11 @@ static int	 symset(const char *, const char *, int);
 static char	*symget(const char *);
 static int	 parse_size(const char *, long long *);
 static int	 add_listener(const char *, long long, int);
+static int	 add_origin(const char *);
+static int	 add_location(const char *);
+static int	 add_subproto(struct wsd_strs *, const char *);
+static int	 str_add(struct wsd_strs *, const char *);
+static void	 strs_free(struct wsd_strs *);
 static struct wsd_config *config_new(void);
 
 typedef struct {
@@ -100,9 +108,10 @@ typedef struct {
 
 %}
 
-%token	ALIAS CHROOT COMPRESSION ERROR FRAGMENTS HANDSHAKE HEADER IDLE
-%token	INCLUDE INTERVAL LISTEN MAX MESSAGE MESSAGES OFF ON PER PING PORT
-%token	PREFORK SECOND SERVER SHUTDOWN SOCKET TIMEOUT TLS USER WORKER
+%token	ALIAS CHROOT COMPRESSION ERROR FRAGMENTS HANDSHAKE HEADER HEALTH
+%token	IDLE INCLUDE INTERVAL LISTEN LOCATION MAX MESSAGE MESSAGES OFF ON
+%token	ORIGIN PER PING PORT PREFORK REQUIRED SECOND SERVER SHUTDOWN SOCKET
+%token	SUBPROTOCOL TIMEOUT TLS USER WORKER
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
 %type	<v.number>	opttls size onoff
@@ -294,6 +303,9 @@ server		: SERVER STRING			{
 				YYERROR;
 			}
 			TAILQ_INIT(&srv->aliases);
+			TAILQ_INIT(&srv->origins);
+			TAILQ_INIT(&srv->protos);
+			TAILQ_INIT(&srv->locations);
 			if (strlcpy(srv->name, $2, sizeof(srv->name)) >=
 			    sizeof(srv->name)) {
 				yyerror("server name too long");
@@ -342,6 +354,68 @@ serveropts	: LISTEN ON STRING PORT NUMBER opttls {
 			}
 			free($2);
 			TAILQ_INSERT_TAIL(&srv->aliases, a, entry);
+		}
+		| ORIGIN STRING			{
+			if (add_origin($2) == -1) {
+				free($2);
+				YYERROR;
+			}
+			free($2);
+		}
+		| ORIGIN REQUIRED		{
+			srv->origin_required = 1;
+		}
+		| SUBPROTOCOL STRING		{
+			if (add_subproto(&srv->protos, $2) == -1) {
+				free($2);
+				YYERROR;
+			}
+			free($2);
+		}
+		| HEALTH STRING			{
+			if (path_check($2) == -1 || strlcpy(srv->health, $2,
+			    sizeof(srv->health)) >= sizeof(srv->health)) {
+				yyerror("health path must start with / and "
+				    "have no query, space or dot segment");
+				free($2);
+				YYERROR;
+			}
+			free($2);
+		}
+		| LOCATION STRING		{
+			if (add_location($2) == -1) {
+				free($2);
+				YYERROR;
+			}
+			free($2);
+		} '{' optnl locopts_o '}'	{
+			loc = NULL;
+		}
+		;
+
+locopts_o	: /* empty */
+		| locopts_l
+		;
+
+locopts_l	: locopts_l locopts nl
+		| locopts optnl
+		;
+
+locopts		: SUBPROTOCOL STRING		{
+			if (add_subproto(&loc->protos, $2) == -1) {
+				free($2);
+				YYERROR;
+			}
+			free($2);
+		}
+		| MAX MESSAGE size		{
+			if ($3 < 125 || $3 > WSD_MAXMESSAGE_MAX) {
+				yyerror("max message out of range "
+				    "(125-%lld)",
+				    (long long)WSD_MAXMESSAGE_MAX);
+				YYERROR;
+			}
+			loc->max_message = $3;
 		}
 		;
 
@@ -398,23 +472,28 @@ lookup(char *s)
 		{ "fragments",	FRAGMENTS },
 		{ "handshake",	HANDSHAKE },
 		{ "header",	HEADER },
+		{ "health",	HEALTH },
 		{ "idle",	IDLE },
 		{ "include",	INCLUDE },
 		{ "interval",	INTERVAL },
 		{ "listen",	LISTEN },
+		{ "location",	LOCATION },
 		{ "max",	MAX },
 		{ "message",	MESSAGE },
 		{ "messages",	MESSAGES },
 		{ "off",	OFF },
 		{ "on",		ON },
+		{ "origin",	ORIGIN },
 		{ "per",	PER },
 		{ "ping",	PING },
 		{ "port",	PORT },
 		{ "prefork",	PREFORK },
+		{ "required",	REQUIRED },
 		{ "second",	SECOND },
 		{ "server",	SERVER },
 		{ "shutdown",	SHUTDOWN },
 		{ "socket",	SOCKET },
+		{ "subprotocol", SUBPROTOCOL },
 		{ "timeout",	TIMEOUT },
 		{ "tls",	TLS },
 		{ "user",	USER },
@@ -778,6 +857,7 @@ parse_reset(void)
 	parseindex = 0;
 	pushback_index = 0;
 	srv = NULL;
+	loc = NULL;
 	depth = 0;
 }
 
@@ -865,6 +945,7 @@ config_free(struct wsd_config *c)
 	struct wsd_server	*s;
 	struct wsd_alias	*a;
 	struct wsd_listener	*l;
+	struct wsd_location	*lo;
 
 	if (c == NULL)
 		return;
@@ -873,6 +954,13 @@ config_free(struct wsd_config *c)
 			TAILQ_REMOVE(&s->aliases, a, entry);
 			free(a);
 		}
+		while ((lo = TAILQ_FIRST(&s->locations)) != NULL) {
+			TAILQ_REMOVE(&s->locations, lo, entry);
+			strs_free(&lo->protos);
+			free(lo);
+		}
+		strs_free(&s->origins);
+		strs_free(&s->protos);
 		TAILQ_REMOVE(&c->servers, s, entry);
 		free(s);
 	}
@@ -943,7 +1031,13 @@ add_listener_ai(struct addrinfo *ai, int tls)
 			yyerror("listener used with and without tls");
 			return (-1);
 		}
-		return (0);	/* shared by name-based servers */
+		/* Shared by name-based servers: each one knows it. */
+		srv->listeners |= 1ULL << l->id;
+		return (0);
+	}
+	if (conf->nlisteners >= WSD_MAXLISTENERS) {
+		yyerror("too many listeners (at most %d)", WSD_MAXLISTENERS);
+		return (-1);
 	}
 	if ((l = calloc(1, sizeof(*l))) == NULL) {
 		yyerror("out of memory");
@@ -952,7 +1046,9 @@ add_listener_ai(struct addrinfo *ai, int tls)
 	memcpy(&l->ss, ai->ai_addr, ai->ai_addrlen);
 	l->tls = tls;
 	l->fd = -1;
+	l->id = conf->nlisteners++;
 	l->server = srv->id;
+	srv->listeners |= 1ULL << l->id;
 	TAILQ_INSERT_TAIL(&conf->listeners, l, entry);
 	return (0);
 }
@@ -989,6 +1085,109 @@ add_listener(const char *host, long long port, int tls)
 			rv = add_listener_ai(ai, tls);
 	freeaddrinfo(res);
 	return (rv);
+}
+
+static int
+str_add(struct wsd_strs *list, const char *s)
+{
+	struct wsd_str	*e;
+	int		 n = 0;
+
+	TAILQ_FOREACH(e, list, entry)
+		n++;
+	if (n >= CONF_LIST_MAX) {
+		yyerror("too many entries (at most %d)", CONF_LIST_MAX);
+		return (-1);
+	}
+	if ((e = calloc(1, sizeof(*e))) == NULL) {
+		yyerror("out of memory");
+		return (-1);
+	}
+	strlcpy(e->s, s, sizeof(e->s));
+	TAILQ_INSERT_TAIL(list, e, entry);
+	return (0);
+}
+
+static void
+strs_free(struct wsd_strs *list)
+{
+	struct wsd_str	*e;
+
+	while ((e = TAILQ_FIRST(list)) != NULL) {
+		TAILQ_REMOVE(list, e, entry);
+		free(e);
+	}
+}
+
+/* Checked here with the handshake's own parser, so errors have a line. */
+static int
+add_origin(const char *s)
+{
+	struct origin	 o;
+	const char	*errstr;
+
+	if (strlen(s) >= WSD_ORIGIN_MAX) {
+		yyerror("origin too long");
+		return (-1);
+	}
+	if (origin_parse(s, strlen(s), ORIGIN_PATTERN, &o, &errstr) == -1) {
+		yyerror("bad origin \"%s\": %s", s, errstr);
+		return (-1);
+	}
+	return (str_add(&srv->origins, s));
+}
+
+static int
+add_subproto(struct wsd_strs *list, const char *s)
+{
+	struct wsd_str	*e;
+
+	if (strlen(s) >= WSD_SUBPROTO_MAX || token_check(s) == -1) {
+		yyerror("subprotocol must be a token of at most %d bytes",
+		    WSD_SUBPROTO_MAX - 1);
+		return (-1);
+	}
+	TAILQ_FOREACH(e, list, entry)
+		if (strcmp(e->s, s) == 0) {
+			yyerror("subprotocol \"%s\" listed twice", s);
+			return (-1);
+		}
+	return (str_add(list, s));
+}
+
+static int
+add_location(const char *path)
+{
+	struct wsd_location	*l;
+	int			 n = 0;
+
+	if (path[0] != '/' || strlen(path) >= WSD_PATH_MAX ||
+	    path_check(path) == -1) {
+		yyerror("location must start with / and have no query, "
+		    "space or dot segment");
+		return (-1);
+	}
+	TAILQ_FOREACH(l, &srv->locations, entry) {
+		if (strcmp(l->path, path) == 0) {
+			yyerror("location \"%s\" defined twice", path);
+			return (-1);
+		}
+		n++;
+	}
+	if (n >= CONF_LIST_MAX) {
+		yyerror("too many locations (at most %d)", CONF_LIST_MAX);
+		return (-1);
+	}
+	if ((l = calloc(1, sizeof(*l))) == NULL) {
+		yyerror("out of memory");
+		return (-1);
+	}
+	strlcpy(l->path, path, sizeof(l->path));
+	TAILQ_INIT(&l->protos);
+	l->id = conf->nlocations++;
+	TAILQ_INSERT_TAIL(&srv->locations, l, entry);
+	loc = l;
+	return (0);
 }
 
 static int

@@ -296,9 +296,9 @@ ATF_TC_BODY(pipelined, tc)
 	start(tc, NULL, NULL);
 	ATF_REQUIRE((fd = wsc_connect(wsd.port)) != -1);
 	len = snprintf(buf, sizeof(buf), "GET / HTTP/1.1\r\nHost: 127.0.0.1"
-	    "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+	    ":%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
 	    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-	    "Sec-WebSocket-Version: 13\r\n\r\n");
+	    "Sec-WebSocket-Version: 13\r\n\r\n", wsd.port);
 	len += wsc_frame((uint8_t *)buf + len, 1, 0x1, "early", 5);
 	len += wsc_frame((uint8_t *)buf + len, 1, 0x2, "bird", 4);
 	ATF_REQUIRE(wsc_write_all(fd, buf, len) == 0);
@@ -612,9 +612,10 @@ ATF_TC_BODY(wsctl_commands, tc)
 	ATF_REQUIRE_EQ(wsctl(tc, "log verbose"), 0);
 	ATF_CHECK(atf_utils_grep_file("^logging verbose$", "out"));
 	ATF_CHECK(wsd_wait_log(&wsd, "logging verbose", WSC_TIMEOUT) == 0);
-	/* Debug lines of the children appear now: a hand-off says so. */
+	/* Debug lines of the children appear now: a worker's new one. */
+	ATF_CHECK(strstr(wsd.log, ", location ") == NULL);
 	close(client());
-	ATF_CHECK(wsd_wait_log(&wsd, "upgraded", WSC_TIMEOUT) == 0);
+	ATF_CHECK(wsd_wait_log(&wsd, ", location ", WSC_TIMEOUT) == 0);
 	ATF_REQUIRE_EQ(wsctl(tc, "log brief"), 0);
 	ATF_CHECK_EQ(wsctl(tc, "show nonsense"), 1);
 	for (i = 0; i < 3; i++)

@@ -340,19 +340,41 @@ wsc_read_response(int fd, char *buf, size_t size)
 	return (status);
 }
 
-/* A GET upgrade request with a fixed key; extra header lines appended. */
+/*
+ * A GET upgrade request for path with a fixed key; host is the whole
+ * Host value (NULL: 127.0.0.1 with the port connected to); extra header
+ * lines are appended.
+ */
 int
-wsc_upgrade(int fd, const char *extra, char *resp, size_t size)
+wsc_upgrade_to(int fd, const char *path, const char *host,
+    const char *extra, char *resp, size_t size)
 {
-	char	 req[2048];
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+	char			 req[4096], hostbuf[64];
 
-	snprintf(req, sizeof(req), "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	if (host == NULL) {
+		if (getpeername(fd, (struct sockaddr *)&sin, &len) == -1)
+			return (-1);
+		snprintf(hostbuf, sizeof(hostbuf), "127.0.0.1:%d",
+		    ntohs(sin.sin_port));
+		host = hostbuf;
+	}
+	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s\r\n"
 	    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
 	    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-	    "Sec-WebSocket-Version: 13\r\n%s\r\n", extra ? extra : "");
+	    "Sec-WebSocket-Version: 13\r\n%s\r\n", path, host,
+	    extra ? extra : "");
 	if (wsc_write_all(fd, req, strlen(req)) == -1)
 		return (-1);
 	return (wsc_read_response(fd, resp, size));
+}
+
+/* An upgrade of "/" for the server 127.0.0.1 at the port connected to. */
+int
+wsc_upgrade(int fd, const char *extra, char *resp, size_t size)
+{
+	return (wsc_upgrade_to(fd, "/", NULL, extra, resp, size));
 }
 
 /* A masked client frame into out; returns its length. */

@@ -54,6 +54,8 @@ int	 wsc_connect(int);
 int	 wsc_write_all(int, const void *, size_t);
 int	 wsc_read_response(int, char *, size_t);
 int	 wsc_upgrade(int, const char *, char *, size_t);
+int	 wsc_upgrade_to(int, const char *, const char *, const char *,
+	    char *, size_t);
 size_t	 wsc_frame(uint8_t *, int, int, const void *, size_t);
 int	 wsc_send(int, int, int, const void *, size_t);
 int	 wsc_recv(int, int *, int *, uint8_t *, size_t, size_t *);

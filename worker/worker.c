@@ -61,6 +61,7 @@ struct wconn {
 	TAILQ_ENTRY(wconn)	 full_entry;	/* in the full list */
 	struct event		 ev;
 	struct ws_session	 s;
+	struct ws_limits	 lim;		/* the session points here */
 	uint64_t		 id;
 	uint8_t			*pend;		/* input waiting for room */
 	uint32_t		 pendlen;
@@ -83,7 +84,6 @@ TAILQ_HEAD(wconns, wconn);
 static struct event_base	*base;
 static struct ipc_chan		*parent_chan;
 static struct ipc_config	 wconf;
-static struct ws_limits		 limits;
 static struct ipc_chan		*handshakes[WSD_MAXPROC];
 static int			 shutting_down;
 static uint8_t			 rbuf[RBUF_SIZE];
@@ -312,8 +312,19 @@ wconn_new(struct ipc_msg *msg)
 		c->port = ntohs(((struct sockaddr_in6 *)&ic.peer)->sin6_port);
 	}
 	c->start = now_sec();
+	/* The location's max message, chosen by the handshake policy. */
+	c->lim.max_message = ic.max_message != 0 &&
+	    ic.max_message <= WSD_MAXMESSAGE_MAX ? ic.max_message :
+	    wconf.max_message;
+	c->lim.max_fragments = wconf.max_fragments;
+	ic.subproto[sizeof(ic.subproto) - 1] = '\0';
+	log_debug("connection %llu: server %u, location %d, subprotocol %s, "
+	    "max message %llu", (unsigned long long)c->id, ic.server,
+	    ic.location == WSD_NOLOCATION ? -1 : (int)ic.location,
+	    ic.subproto[0] != '\0' ? ic.subproto : "-",
+	    (unsigned long long)c->lim.max_message);
 	if (fd_nonblock(c->fd) == -1 ||
-	    ws_session_init(&c->s, &limits, &ic.deflate) == -1) {
+	    ws_session_init(&c->s, &c->lim, &ic.deflate) == -1) {
 		log_warn("%s: connection %llu", __func__,
 		    (unsigned long long)c->id);
 		close(c->fd);
@@ -548,8 +559,6 @@ wk_start(void)
 {
 	struct timeval	 tv;
 
-	limits.max_message = wconf.max_message;
-	limits.max_fragments = wconf.max_fragments;
 	timerclear(&tv);
 	tv.tv_sec = 1;
 	if ((ev_tick = event_new(base, -1, EV_PERSIST, wk_tick, NULL)) ==
