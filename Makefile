@@ -26,7 +26,7 @@ LDADD=		$(PKG_LIBS)
 COMMON_SRCS=	common/child.c common/ipc.c common/log.c common/sandbox.c \
 		common/util.c
 PARENT_SRCS=	parent/wsd.c parent/parent.c parent/proc.c parent/control.c \
-		parent/show.c parent/parse.c
+		parent/printconf.c parent/show.c parent/parse.c
 HANDSHAKE_SRCS=	handshake/handshake.c handshake/extension.c handshake/http.c \
 		handshake/policy.c handshake/servers.c handshake/wskey.c
 WORKER_SRCS=	worker/worker.c worker/buf.c worker/frame.c worker/pmd.c \

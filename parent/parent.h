@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 
 #include <limits.h>
+#include <stdio.h>
 
 #include "wsd.h"
 
@@ -105,6 +106,9 @@ void		 config_free(struct wsd_config *);
 /* More than this many deaths of one child in the window: a crash loop. */
 #define CRASH_LOOP_DEATHS	10
 #define CRASH_LOOP_WINDOW	60
+
+/* printconf.c */
+void		 config_print(FILE *, const struct wsd_config *);
 
 /* proc.c */
 struct child {

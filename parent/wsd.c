@@ -166,6 +166,8 @@ main(int argc, char *argv[])
 	    sizeof(conf->socket)) >= sizeof(conf->socket))
 		fatalx("socket path too long");
 	if (noaction) {
+		if (verbose)
+			config_print(stdout, conf);
 		fprintf(stderr, "configuration OK\n");
 		exit(0);
 	}

@@ -1,0 +1,147 @@
+/*
+ * Copyright (c) 2026 The wsd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * wsd -nv: the configuration as the daemon understood it, every default
+ * filled in, host names resolved, in the grammar of wsd.conf(5), so the
+ * output loads again to the same configuration.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <stdio.h>
+
+#include "parent.h"
+
+/* A quoted string the lexer reads back as it was. */
+static void
+print_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void
+print_global(FILE *f, const struct wsd_config *c)
+{
+	fprintf(f, "user ");
+	print_str(f, c->user);
+	fprintf(f, "\nchroot ");
+	print_str(f, c->chroot);
+	fprintf(f, "\nsocket ");
+	print_str(f, c->socket);
+	fprintf(f, "\nprefork handshake %u\n", c->prefork_handshake);
+	fprintf(f, "prefork worker %u\n", c->prefork_worker);
+	fprintf(f, "timeout handshake %u\n", c->timeout_handshake);
+	fprintf(f, "timeout idle %u\n", c->timeout_idle);
+	fprintf(f, "timeout shutdown %u\n", c->timeout_shutdown);
+	fprintf(f, "ping interval %u\n", c->ping_interval);
+	fprintf(f, "max header %u\n", c->max_header);
+	fprintf(f, "max message %llu\n", c->max_message);
+	fprintf(f, "max fragments %u\n", c->max_fragments);
+	fprintf(f, "max messages per second %u\n", c->max_rate);
+	fprintf(f, "compression %s\n", c->compression ? "on" : "off");
+}
+
+static void
+print_listen(FILE *f, const struct wsd_listener *l)
+{
+	char	 host[INET6_ADDRSTRLEN];
+	int	 port;
+
+	if (l->ss.ss_family == AF_INET) {
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)&l->ss)->
+		    sin_addr, host, sizeof(host));
+		port = ntohs(((const struct sockaddr_in *)&l->ss)->sin_port);
+	} else {
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)&l->ss)->
+		    sin6_addr, host, sizeof(host));
+		port = ntohs(((const struct sockaddr_in6 *)&l->ss)->sin6_port);
+	}
+	fprintf(f, "\tlisten on %s port %d%s\n", host, port,
+	    l->tls ? " tls" : "");
+}
+
+static void
+print_strs(FILE *f, const char *indent, const char *kw,
+    const struct wsd_strs *list)
+{
+	const struct wsd_str	*s;
+
+	TAILQ_FOREACH(s, list, entry) {
+		fprintf(f, "%s%s ", indent, kw);
+		print_str(f, s->s);
+		fputc('\n', f);
+	}
+}
+
+static void
+print_server(FILE *f, const struct wsd_config *c, const struct wsd_server *s)
+{
+	const struct wsd_alias		*a;
+	const struct wsd_listener	*l;
+	const struct wsd_location	*loc;
+
+	fprintf(f, "\nserver ");
+	print_str(f, s->name);
+	fprintf(f, " {\n");
+	TAILQ_FOREACH(a, &s->aliases, entry) {
+		fprintf(f, "\talias ");
+		print_str(f, a->name);
+		fputc('\n', f);
+	}
+	TAILQ_FOREACH(l, &c->listeners, entry)
+		if (s->listeners & (1ULL << l->id))
+			print_listen(f, l);
+	print_strs(f, "\t", "origin", &s->origins);
+	if (s->origin_required)
+		fprintf(f, "\torigin required\n");
+	print_strs(f, "\t", "subprotocol", &s->protos);
+	if (s->health[0] != '\0') {
+		fprintf(f, "\thealth ");
+		print_str(f, s->health);
+		fputc('\n', f);
+	}
+	TAILQ_FOREACH(loc, &s->locations, entry) {
+		fprintf(f, "\tlocation ");
+		print_str(f, loc->path);
+		fprintf(f, " {\n");
+		print_strs(f, "\t\t", "subprotocol", &loc->protos);
+		if (loc->max_message != 0)
+			fprintf(f, "\t\tmax message %llu\n", loc->max_message);
+		fprintf(f, "\t}\n");
+	}
+	fprintf(f, "}\n");
+}
+
+void
+config_print(FILE *f, const struct wsd_config *c)
+{
+	const struct wsd_server	*s;
+
+	print_global(f, c);
+	TAILQ_FOREACH(s, &c->servers, entry)
+		print_server(f, c, s);
+}
