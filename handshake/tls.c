@@ -203,23 +203,31 @@ hs_tls_wipe(void)
 	}
 }
 
-/* "TLSv1.3 TLS_AES_256_GCM_SHA384", and the client's subject if any. */
+/*
+ * " TLSv1.3 TLS_AES_256_GCM_SHA384", the name the client sent with SNI
+ * and the subject of its certificate, if any. Both are the client's to
+ * choose: escaped.
+ */
 void
 hs_tls_describe(struct tls *t, char *buf, size_t size)
 {
-	const char	*subject;
-	char		 esc[256];
-	int		 n;
+	const char	*sni, *subject;
+	char		 esc[128];
+	size_t		 len;
 
-	n = snprintf(buf, size, " %s %s", tls_conn_version(t),
+	snprintf(buf, size, " %s %s", tls_conn_version(t),
 	    tls_conn_cipher(t));
-	if (n < 0 || (size_t)n >= size || !tls_peer_cert_provided(t))
-		return;
-	if ((subject = tls_peer_cert_subject(t)) == NULL)
-		subject = "";
-	/* The subject is the client's to choose: escape it. */
-	str_escape(esc, sizeof(esc), subject, strlen(subject));
-	snprintf(buf + n, size - n, " client \"%s\"", esc);
+	if ((sni = tls_conn_servername(t)) != NULL) {
+		str_escape(esc, sizeof(esc), sni, strlen(sni));
+		len = strlen(buf);
+		snprintf(buf + len, size - len, " sni \"%s\"", esc);
+	}
+	if (tls_peer_cert_provided(t) &&
+	    (subject = tls_peer_cert_subject(t)) != NULL) {
+		str_escape(esc, sizeof(esc), subject, strlen(subject));
+		len = strlen(buf);
+		snprintf(buf + len, size - len, " client \"%s\"", esc);
+	}
 }
 
 /*
