@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 
 #include <atf-c.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -383,6 +384,8 @@ ATF_TC_BODY(sni, tc)
 	start(tc, global, NULL);
 	check_sni(port, "a.test", "CN=a.test");
 	check_sni(port, "b.test", "CN=b.test");
+	ATF_CHECK_MSG(wsd_wait_log(&wsd, "sni \"b.test\"", WSC_TIMEOUT) == 0,
+	    "log:\n%s", wsd.log);
 	/* libtls sends no SNI for an address: the default certificate. */
 	{
 		struct wsc_tls_opts	 o = { .servername = "127.0.0.1" };
@@ -400,6 +403,166 @@ ATF_TC_BODY(sni, tc)
 	stop_ok();
 }
 ATF_TC_CLEANUP(sni, tc)
+{
+	cleanup();
+}
+
+/* Counts the payload bytes of the server's frames as they stream in. */
+struct counter {
+	uint8_t		 hdr[10];
+	size_t		 hlen;
+	uint64_t	 left;		/* of the current frame's payload */
+	uint64_t	 payload;
+};
+
+static void
+count(struct counter *c, const uint8_t *p, size_t n)
+{
+	size_t		 need, k;
+	uint64_t	 len;
+	int		 i;
+
+	while (n > 0) {
+		if (c->left > 0) {
+			k = n < c->left ? n : c->left;
+			c->left -= k;
+			c->payload += k;
+			p += k;
+			n -= k;
+			continue;
+		}
+		c->hdr[c->hlen++] = *p++;
+		n--;
+		if (c->hlen < 2)
+			continue;
+		len = c->hdr[1] & 0x7f;
+		need = len == 126 ? 4 : len == 127 ? 10 : 2;
+		if (c->hlen < need)
+			continue;
+		if (len == 126)
+			len = (uint64_t)c->hdr[2] << 8 | c->hdr[3];
+		else if (len == 127)
+			for (i = 2, len = 0; i < 10; i++)
+				len = len << 8 | c->hdr[i];
+		c->left = len;
+		c->hlen = 0;
+	}
+}
+
+/*
+ * Write tx from *off and, if c is not NULL, read and count the echo,
+ * until the echo holds want payload bytes; without c, until the writes
+ * have been blocked for ms. Returns 0 then, -1 on error or timeout.
+ */
+static int
+pump(struct wsc_tls *t, const uint8_t *tx, size_t txlen, size_t *off,
+    struct counter *c, uint64_t want, int ms)
+{
+	struct pollfd	 pfd;
+	uint8_t		 rx[65536];
+	ssize_t		 r;
+	int		 progress;
+
+	while (c == NULL || c->payload < want) {
+		progress = 0;
+		pfd.fd = t->fd;
+		pfd.events = 0;
+		if (*off < txlen) {
+			r = tls_write(t->tls, tx + *off, txlen - *off > 65536 ?
+			    65536 : txlen - *off);
+			if (r > 0) {
+				*off += r;
+				progress = 1;
+			} else if (r == TLS_WANT_POLLIN || r == TLS_WANT_POLLOUT)
+				pfd.events |= r == TLS_WANT_POLLIN ? POLLIN :
+				    POLLOUT;
+			else
+				return (-1);
+		}
+		if (c != NULL) {
+			r = tls_read(t->tls, rx, sizeof(rx));
+			if (r > 0) {
+				count(c, rx, r);
+				progress = 1;
+			} else if (r == TLS_WANT_POLLIN || r == TLS_WANT_POLLOUT)
+				pfd.events |= r == TLS_WANT_POLLIN ? POLLIN :
+				    POLLOUT;
+			else
+				return (-1);
+		}
+		if (progress)
+			continue;
+		if (pfd.events == 0 || poll(&pfd, 1, ms) <= 0)
+			return (c == NULL ? 0 : -1);
+	}
+	return (0);
+}
+
+/* The largest resident set of the handshake processes, in kB. */
+static long
+handshake_rss(void)
+{
+	pid_t	 kids[MAXKIDS];
+	char	 titles[MAXKIDS][64], path[64], line[256];
+	FILE	*f;
+	long	 kb, max = 0;
+	int	 n, i;
+
+	n = wsd_children(&wsd, kids, titles, MAXKIDS);
+	for (i = 0; i < n; i++) {
+		if (strcmp(titles[i], "wsd: handshake") != 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)kids[i]);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		while (fgets(line, sizeof(line), f) != NULL)
+			if (sscanf(line, "VmRSS: %ld", &kb) == 1 && kb > max)
+				max = kb;
+		fclose(f);
+	}
+	return (max);
+}
+
+ATF_TC_WITH_CLEANUP(backpressure);
+ATF_TC_HEAD(backpressure, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "A client that sends without reading "
+	    "is stopped by backpressure through the relay, which stays "
+	    "small; once it reads, every echo arrives");
+}
+ATF_TC_BODY(backpressure, tc)
+{
+	enum { N = 64, LEN = 1024 * 1024 };
+	struct counter	 c;
+	struct wsc_tls	 t;
+	uint8_t		*tx, *msg;
+	size_t		 txlen = 0, off = 0, i;
+	long		 rss0, rss;
+
+	ATF_REQUIRE((msg = malloc(LEN)) != NULL);
+	ATF_REQUIRE((tx = malloc(N * (LEN + 14))) != NULL);
+	for (i = 0; i < LEN; i++)
+		msg[i] = i * 13;
+	for (i = 0; i < N; i++)
+		txlen += wsc_frame(tx + txlen, 1, 0x2, msg, LEN);
+	start(tc, NULL, NULL);
+	client(&t, NULL);
+	rss0 = handshake_rss();
+	ATF_REQUIRE(pump(&t, tx, txlen, &off, NULL, 0, 2000) == 0);
+	rss = handshake_rss();
+	ATF_CHECK_MSG(off < txlen, "all %zu bytes went out unread", txlen);
+	ATF_CHECK_MSG(rss - rss0 < 4096, "handshake grew from %ld to %ld kB "
+	    "with %zu bytes sent", rss0, rss, off);
+	memset(&c, 0, sizeof(c));
+	ATF_CHECK_MSG(pump(&t, tx, txlen, &off, &c, (uint64_t)N * LEN,
+	    WSC_TIMEOUT) == 0, "echo stopped at %llu of %llu bytes",
+	    (unsigned long long)c.payload, (unsigned long long)N * LEN);
+	wsct_close(&t);
+	free(tx);
+	free(msg);
+	stop_ok();
+}
+ATF_TC_CLEANUP(backpressure, tc)
 {
 	cleanup();
 }
@@ -576,6 +739,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, client_required);
 	ATF_TP_ADD_TC(tp, client_optional);
 	ATF_TP_ADD_TC(tp, sni);
+	ATF_TP_ADD_TC(tp, backpressure);
 	ATF_TP_ADD_TC(tp, deadline);
 	ATF_TP_ADD_TC(tp, shutdown_1001);
 	ATF_TP_ADD_TC(tp, sandboxed);
