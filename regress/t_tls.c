@@ -257,11 +257,27 @@ ATF_TC_HEAD(protocols, tc)
 {
 	atf_tc_set_md_var(tc, "descr", "TLS 1.2 and 1.3 by default, TLS 1.1 "
 	    "refused; tls protocols narrows the set");
+	atf_tc_set_md_var(tc, "require.progs", "openssl");
 }
 ATF_TC_BODY(protocols, tc)
 {
+	char	 cmd[256];
+
 	start(tc, NULL, NULL);
 	ATF_CHECK_MSG(try_protocols("tlsv1.1") == -1, "TLS 1.1 accepted");
+	/*
+	 * The libtls client may refuse TLS 1.1 by itself (Debian's OpenSSL
+	 * defaults): s_client at security level 0 offers it, and the
+	 * server must answer with a protocol_version alert.
+	 */
+	snprintf(cmd, sizeof(cmd), "echo | openssl s_client -connect "
+	    "127.0.0.1:%d -tls1_1 -cipher DEFAULT@SECLEVEL=0 >s_client.out "
+	    "2>&1", tport);
+	system(cmd);
+	ATF_CHECK_MSG(atf_utils_grep_file("alert protocol version",
+	    "s_client.out"), "TLS 1.1 not refused by the server");
+	ATF_CHECK_MSG(wsd_wait_log(&wsd, "unsupported protocol", WSC_TIMEOUT) ==
+	    0, "log:\n%s", wsd.log);
 	ATF_CHECK_MSG(try_protocols("tlsv1.2") == 0, "TLS 1.2 refused");
 	ATF_CHECK_MSG(try_protocols("tlsv1.3") == 0, "TLS 1.3 refused");
 	ATF_CHECK_MSG(wsd_wait_log(&wsd, "upgraded: TLSv1.2 ", WSC_TIMEOUT) ==
