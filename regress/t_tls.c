@@ -205,6 +205,38 @@ ATF_TC_CLEANUP(echo, tc)
 	cleanup();
 }
 
+ATF_TC_WITH_CLEANUP(close_notify);
+ATF_TC_HEAD(close_notify, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "A client's close_notify reaches the "
+	    "worker as the end of its stream, and the server then ends the "
+	    "connection");
+}
+ATF_TC_BODY(close_notify, tc)
+{
+	struct wsc_tls	 t;
+	int		 rv;
+
+	start(tc, NULL, NULL);
+	client(&t, NULL);
+	exchange(&t, 0x1, 100);
+	while ((rv = tls_close(t.tls)) == TLS_WANT_POLLIN ||
+	    rv == TLS_WANT_POLLOUT)
+		ATF_REQUIRE(poll(&(struct pollfd){ t.fd, POLLIN | POLLOUT, 0 },
+		    1, WSC_TIMEOUT) > 0);
+	ATF_REQUIRE_EQ_MSG(rv, 0, "tls_close: %s", wsct_error(&t));
+	/* Raw bytes now: the server's close_notify, then the end. */
+	ATF_CHECK_MSG(wsc_wait_eof(t.fd) == 0, "connection not ended");
+	ATF_CHECK_MSG(wsd_wait_log(&wsd, "client closed TCP without a close",
+	    WSC_TIMEOUT) == 0, "log:\n%s", wsd.log);
+	wsct_close(&t);
+	stop_ok();
+}
+ATF_TC_CLEANUP(close_notify, tc)
+{
+	cleanup();
+}
+
 ATF_TC_WITH_CLEANUP(pipelined);
 ATF_TC_HEAD(pipelined, tc)
 {
@@ -750,6 +782,7 @@ ATF_TC_BODY(config_errors, tc)
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, echo);
+	ATF_TP_ADD_TC(tp, close_notify);
 	ATF_TP_ADD_TC(tp, pipelined);
 	ATF_TP_ADD_TC(tp, protocols);
 	ATF_TP_ADD_TC(tp, client_required);
