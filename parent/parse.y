@@ -110,8 +110,12 @@ typedef struct {
 %token	SECOND SERVER SHUTDOWN SOCKET TIMEOUT TLS USER WORKER
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
-/* "listen on ... port N tls": the tls belongs to the listen option. */
-%expect 1
+/*
+ * "listen on ... port N tls": a tls after the port belongs to the listen
+ * option, not to a tls option on the same line.
+ */
+%nonassoc	NOTLS
+%nonassoc	TLS
 %type	<v.number>	opttls size onoff optional
 
 %%
@@ -417,7 +421,7 @@ onoff		: ON				{ $$ = 1; }
 		| OFF				{ $$ = 0; }
 		;
 
-opttls		: /* empty */			{ $$ = 0; }
+opttls		: /* empty */ %prec NOTLS	{ $$ = 0; }
 		| TLS				{ $$ = 1; }
 		;
 
