@@ -82,7 +82,18 @@ static const struct ipc_type_info ipc_types[IPC_TYPE_MAX] = {
 	    sizeof(struct ipc_location), 0 },
 	[IPC_SUBPROTO] = { "subprotocol", sizeof(struct ipc_subproto),
 	    sizeof(struct ipc_subproto), 0 },
+	[IPC_TLS_SERVER] = { "tls-server", sizeof(struct ipc_tls_server),
+	    sizeof(struct ipc_tls_server), 0 },
+	[IPC_TLS_FILE] = { "tls-file", sizeof(struct ipc_tls_file) + 1,
+	    sizeof(struct ipc_tls_file) + TLS_FILE_MAX, 0 },
+	[IPC_LISTENER_SERVER] = { "listener-server",
+	    sizeof(struct ipc_listener_server),
+	    sizeof(struct ipc_listener_server), 0 },
 };
+
+/* A PEM file travels in one datagram. */
+_Static_assert(sizeof(struct ipc_tls_file) + TLS_FILE_MAX <= IPC_MAXPAYLOAD,
+    "TLS_FILE_MAX does not fit in one message");
 
 static uint8_t	 ipc_rbuf[sizeof(struct ipc_hdr) + IPC_MAXPAYLOAD];
 
@@ -307,6 +318,7 @@ ipc_chan_free(struct ipc_chan *c)
 		TAILQ_REMOVE(&c->outq, o, entry);
 		if (o->fd != -1)
 			close(o->fd);
+		explicit_bzero(o->buf, o->len);
 		free(o);
 	}
 	if (c->ev_read != NULL)
@@ -427,6 +439,8 @@ ipc_chan_flush(struct ipc_chan *c)
 		c->outq_len -= o->len;
 		if (o->fd != -1)
 			close(o->fd);
+		/* A message may carry a private key: no copy stays behind. */
+		explicit_bzero(o->buf, o->len);
 		free(o);
 	}
 	return (0);

@@ -92,6 +92,12 @@ static const struct sandbox_rule sandbox_rules[] = {
 	ALLOW(brk, ALL),
 	ALLOW_IF_CLEAR(mmap, ALL, PROT_EXEC),	/* never executable (W^X) */
 	ALLOW(munmap, ALL),
+	/* libtls/OpenSSL at run time, in the handshake role only */
+	ALLOW(getrandom, HS),		/* the DRBG seeds and reseeds */
+	ALLOW(getpid, HS),		/* the DRBG checks it for forks */
+	ALLOW(futex, HS),		/* OpenSSL's locks, at exit(3) */
+	/* wss:// hand-off: a connected pair, no address, no network */
+	ALLOW(socketpair, HS),		/* one end to the worker (relay.c) */
 	/* exit */
 	ALLOW(exit_group, ALL),
 };

@@ -92,6 +92,9 @@ enum ipc_type {
 	IPC_ORIGIN,		/* parent -> handshake: struct ipc_origin */
 	IPC_LOCATION,		/* parent -> handshake: struct ipc_location */
 	IPC_SUBPROTO,		/* parent -> handshake: struct ipc_subproto */
+	IPC_TLS_SERVER,		/* parent -> handshake: ipc_tls_server */
+	IPC_TLS_FILE,		/* parent -> handshake: ipc_tls_file + PEM */
+	IPC_LISTENER_SERVER,	/* parent -> handshake: ipc_listener_server */
 	IPC_TYPE_MAX
 };
 
@@ -184,6 +187,54 @@ struct ipc_subproto {
 	uint32_t	 server;
 	uint32_t	 location;	/* WSD_NOLOCATION: the server's */
 	char		 name[WSD_SUBPROTO_MAX];
+};
+
+/*
+ * The TLS settings of a server with a tls listener; its certificate, key
+ * and client CA follow as IPC_TLS_FILE messages with the same server.
+ */
+#define TLS_SPEC_MAX		256
+enum tls_verify {
+	TLS_VERIFY_NONE,
+	TLS_VERIFY_OPTIONAL,
+	TLS_VERIFY_REQUIRED
+};
+
+struct ipc_tls_server {
+	uint32_t	 server;
+	uint32_t	 protocols;		/* TLS_PROTOCOL_* bits */
+	uint32_t	 verify;		/* enum tls_verify */
+	char		 ciphers[TLS_SPEC_MAX];	/* NUL terminated */
+	char		 ecdhe[TLS_SPEC_MAX];	/* NUL terminated */
+};
+
+/*
+ * A PEM file as the parent read it: each file travels whole in one
+ * datagram, so a certificate chain, key or CA file may hold at most
+ * TLS_FILE_MAX bytes (the parser refuses a larger one).
+ */
+#define TLS_FILE_MAX		(64 * 1024)
+enum tls_file_kind {
+	TLS_FILE_CERT,
+	TLS_FILE_KEY,
+	TLS_FILE_CA,
+	TLS_FILE_MAXKIND
+};
+
+struct ipc_tls_file {
+	uint32_t	 server;
+	uint32_t	 kind;			/* enum tls_file_kind */
+	/* followed by 1 to TLS_FILE_MAX bytes of PEM */
+};
+
+/*
+ * One more server on a listener already sent: its certificate joins the
+ * listener's TLS context, to be chosen by SNI.
+ */
+struct ipc_listener_server {
+	struct sockaddr_storage	 ss;
+	uint32_t		 server;
+	uint32_t		 pad;
 };
 
 struct ipc_peer {

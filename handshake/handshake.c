@@ -15,9 +15,11 @@
  */
 
 /*
- * The handshake process: accepts connections, reads the request head
- * within a size limit and a deadline, answers 101 or an error, and hands
- * an upgraded connection to a worker with the bytes read past the head.
+ * The handshake process: accepts connections, runs the TLS handshake on
+ * a tls listener, reads the request head within a size limit and a
+ * deadline, answers 101 or an error, and hands an upgraded connection to
+ * a worker with the bytes read past the head: the socket itself for
+ * ws://, one end of a socketpair for wss:// (relay.c).
  */
 
 #include <sys/types.h>
@@ -30,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <tls.h>
 #include <unistd.h>
 
 #include "handshake.h"
@@ -40,8 +43,10 @@
 /* A flood of bad requests must not fill the disk: lines a second. */
 #define LOG_REFUSALS	20
 #define LOG_FIELD_MAX	128	/* of a client's string, escaped */
+#define TLSINFO_MAX	384
 
 enum hs_state {
+	HS_TLS_HANDSHAKE,
 	HS_READ_HEAD,
 	HS_WRITE_101,
 	HS_WRITE_ERROR,
@@ -53,11 +58,15 @@ struct hs_listener {
 	int			 fd;
 	struct ipc_listener	 conf;
 	struct event		*ev;
+	struct tls		*tls;		/* a tls listener's context */
+	uint32_t		*others;	/* servers sharing it, for SNI */
+	size_t			 nothers;
 };
 
 struct hs_conn {
 	TAILQ_ENTRY(hs_conn)	 entry;
 	int			 fd;
+	struct tls		*tls;		/* NULL for ws:// */
 	enum hs_state		 state;
 	uint64_t		 id;
 	struct sockaddr_storage	 peer;
@@ -65,6 +74,8 @@ struct hs_conn {
 	struct hs_policy	 pol;		/* points into buf */
 	struct ws_deflate_params deflate;
 	struct event		*ev;
+	short			 evflags;	/* what ev waits for now */
+	event_callback_fn	 evcb;
 	struct event		*ev_timeout;
 	struct http_reader	 reader;
 	uint8_t			*buf;		/* max_header bytes */
@@ -73,6 +84,7 @@ struct hs_conn {
 	char			 out[RESPONSE_MAX];
 	size_t			 outlen;
 	size_t			 outoff;
+	char			 tlsinfo[TLSINFO_MAX];	/* for the log */
 };
 
 static struct event_base	*base;
@@ -98,9 +110,11 @@ static void	 hs_dispatch_parent(struct ipc_chan *, struct ipc_msg *,
 static void	 hs_worker_lost(struct ipc_chan *, void *);
 static void	 hs_accept(int, short, void *);
 static void	 hs_accept_resume(int, short, void *);
+static void	 hs_tls_handshake(int, short, void *);
 static void	 hs_read(int, short, void *);
 static void	 hs_write(int, short, void *);
 static void	 hs_timeout(int, short, void *);
+static void	 hs_wait(struct hs_conn *, short, event_callback_fn);
 static void	 hs_respond(struct hs_conn *, int, const char *,
 		    const char *);
 static void	 hs_respond_101(struct hs_conn *, const char *, const char *);
@@ -111,6 +125,7 @@ static void	 hs_log_accepted(struct hs_conn *);
 static int	 hs_refusal_loggable(void);
 static void	 hs_drain(struct hs_conn *);
 static void	 hs_handoff(struct hs_conn *);
+static int	 hs_handoff_fd(struct hs_conn *);
 static void	 hs_close(struct hs_conn *);
 static void	 hs_shutdown(void);
 
@@ -144,6 +159,44 @@ hs_add_listener(struct ipc_msg *msg)
 	TAILQ_INSERT_TAIL(&listeners, l, entry);
 	if (started)
 		event_add(l->ev, NULL);
+}
+
+static void
+hs_add_listener_server(struct ipc_msg *msg)
+{
+	struct ipc_listener_server	 ils;
+	struct hs_listener		*l;
+	uint32_t			*o;
+
+	memcpy(&ils, msg->data, sizeof(ils));
+	TAILQ_FOREACH(l, &listeners, entry)
+		if (memcmp(&l->conf.ss, &ils.ss, sizeof(ils.ss)) == 0)
+			break;
+	if (l == NULL) {
+		log_warnx("%s: no such listener", __func__);
+		return;
+	}
+	if ((o = reallocarray(l->others, l->nothers + 1,
+	    sizeof(*o))) == NULL)
+		fatal("%s", __func__);
+	o[l->nothers++] = ils.server;
+	l->others = o;
+}
+
+/*
+ * Every tls listener gets its context before the sandbox, then the key
+ * copies go: from here on only OpenSSL's structures hold the keys.
+ */
+static void
+hs_tls_contexts(void)
+{
+	struct hs_listener	*l;
+
+	TAILQ_FOREACH(l, &listeners, entry)
+		if (l->conf.tls && l->tls == NULL)
+			l->tls = hs_tls_listener(l->conf.server, l->others,
+			    l->nothers);
+	hs_tls_wipe();
 }
 
 static void
@@ -216,6 +269,15 @@ hs_dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	case IPC_LISTENER:
 		hs_add_listener(msg);
 		break;
+	case IPC_LISTENER_SERVER:
+		hs_add_listener_server(msg);
+		break;
+	case IPC_TLS_SERVER:
+		hs_tls_server(msg);
+		break;
+	case IPC_TLS_FILE:
+		hs_tls_file(msg);
+		break;
 	case IPC_PEER:
 		hs_add_worker(msg);
 		break;
@@ -230,6 +292,8 @@ hs_dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		if (hconf.max_header == 0 || nworkers == 0 ||
 		    TAILQ_EMPTY(&servers))
 			fatalx("start before configuration");
+		hs_tls_contexts();
+		relay_init(base, hconf.timeout_shutdown);
 		/* Everything has arrived: from here on, only what we hold. */
 		sandbox(ROLE_HANDSHAKE, &hconf);
 		started = 1;
@@ -283,7 +347,8 @@ hs_accept(int fd, short event, void *arg)
 	c->peer = ss;
 	c->l = l;
 	c->id = ((uint64_t)(instance + 1) << 48) | ++next_id;
-	c->ev = event_new(base, s, EV_READ | EV_PERSIST, hs_read, c);
+	c->state = l->tls != NULL ? HS_TLS_HANDSHAKE : HS_READ_HEAD;
+	c->ev = event_new(base, -1, 0, hs_read, c);
 	c->ev_timeout = evtimer_new(base, hs_timeout, c);
 	TAILQ_INSERT_TAIL(&conns, c, entry);
 	if (c->ev == NULL || c->ev_timeout == NULL) {
@@ -291,10 +356,57 @@ hs_accept(int fd, short event, void *arg)
 		hs_close(c);
 		return;
 	}
+	if (l->tls != NULL && tls_accept_socket(l->tls, &c->tls, s) == -1) {
+		log_warnx("%s: tls_accept_socket: %s", __func__,
+		    tls_error(l->tls));
+		hs_close(c);
+		return;
+	}
+	/* The deadline covers the TLS handshake and the request head. */
 	timerclear(&tv);
 	tv.tv_sec = hconf.timeout_handshake;
 	evtimer_add(c->ev_timeout, &tv);
+	hs_wait(c, EV_READ, c->tls != NULL ? hs_tls_handshake : hs_read);
+}
+
+/* Wait for what a step of the connection needs, changing only what differs. */
+static void
+hs_wait(struct hs_conn *c, short what, event_callback_fn cb)
+{
+	if (c->evflags == what && c->evcb == cb)
+		return;
+	event_del(c->ev);
+	event_assign(c->ev, base, c->fd, what | EV_PERSIST, cb, c);
+	c->evflags = what;
+	c->evcb = cb;
 	event_add(c->ev, NULL);
+}
+
+static void
+hs_tls_handshake(int fd, short event, void *arg)
+{
+	struct hs_conn	*c = arg;
+	char		 peer[64];
+	int		 rv;
+
+	rv = tls_handshake(c->tls);
+	if (rv == TLS_WANT_POLLIN || rv == TLS_WANT_POLLOUT) {
+		hs_wait(c, rv == TLS_WANT_POLLIN ? EV_READ : EV_WRITE,
+		    hs_tls_handshake);
+		return;
+	}
+	if (rv == -1) {
+		log_info("connection %llu from %s: TLS handshake failed: %s",
+		    (unsigned long long)c->id, sockaddr_str((struct sockaddr *)
+		    &c->peer, peer, sizeof(peer)), tls_error(c->tls));
+		hs_close(c);
+		return;
+	}
+	hs_tls_describe(c->tls, c->tlsinfo, sizeof(c->tlsinfo));
+	c->state = HS_READ_HEAD;
+	hs_wait(c, EV_READ, hs_read);
+	/* The request may already sit decrypted in libtls. */
+	hs_read(c->fd, EV_READ, c);
 }
 
 static void
@@ -321,21 +433,27 @@ hs_read(int fd, short event, void *arg)
 		hs_drain(c);
 		return;
 	}
-	n = read(fd, c->buf + c->len, hconf.max_header - c->len);
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
-		hs_close(c);
-		return;
-	}
-	c->len += n;
-	head = http_reader_feed(&c->reader, c->buf, c->len, hconf.max_header);
-	if (head == -1 || (head == 0 && c->len == hconf.max_header)) {
-		hs_respond(c, 431, "request head too large", NULL);
-		return;
-	}
-	if (head == 0)
-		return;
+	/* Until libtls has nothing left: no event comes for its buffer. */
+	do {
+		n = io_read(c->tls, fd, c->buf + c->len,
+		    hconf.max_header - c->len);
+		if (n == IO_WANT_READ || n == IO_WANT_WRITE) {
+			hs_wait(c, n == IO_WANT_READ ? EV_READ : EV_WRITE,
+			    hs_read);
+			return;
+		}
+		if (n <= 0) {
+			hs_close(c);
+			return;
+		}
+		c->len += n;
+		head = http_reader_feed(&c->reader, c->buf, c->len,
+		    hconf.max_header);
+		if (head == -1 || (head == 0 && c->len == hconf.max_header)) {
+			hs_respond(c, 431, "request head too large", NULL);
+			return;
+		}
+	} while (head == 0);
 	c->headlen = head;
 	if ((status = http_parse_request((char *)c->buf, head, &req,
 	    &reason)) != 0) {
@@ -413,8 +531,7 @@ hs_start_write(struct hs_conn *c, int n)
 	}
 	c->outlen = n;
 	c->outoff = 0;
-	event_del(c->ev);
-	event_assign(c->ev, base, c->fd, EV_WRITE | EV_PERSIST, hs_write, c);
+	hs_wait(c, EV_WRITE, hs_write);
 	hs_write(c->fd, EV_WRITE, c);
 }
 
@@ -520,11 +637,11 @@ hs_write(int fd, short event, void *arg)
 
 	(void)event;
 	while (c->outoff < c->outlen) {
-		n = write(fd, c->out + c->outoff, c->outlen - c->outoff);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN) {
-			event_add(c->ev, NULL);
+		n = io_write(c->tls, fd, c->out + c->outoff,
+		    c->outlen - c->outoff);
+		if (n == IO_WANT_READ || n == IO_WANT_WRITE) {
+			hs_wait(c, n == IO_WANT_READ ? EV_READ : EV_WRITE,
+			    hs_write);
 			return;
 		}
 		if (n <= 0) {
@@ -537,11 +654,12 @@ hs_write(int fd, short event, void *arg)
 		hs_handoff(c);
 		return;
 	}
+	/* One try at close_notify; the drain below reads raw bytes. */
+	if (c->tls != NULL)
+		(void)tls_close(c->tls);
 	shutdown(fd, SHUT_WR);
 	c->state = HS_DRAIN;
-	event_del(c->ev);
-	event_assign(c->ev, base, c->fd, EV_READ | EV_PERSIST, hs_read, c);
-	event_add(c->ev, NULL);
+	hs_wait(c, EV_READ, hs_read);
 	timerclear(&tv);
 	tv.tv_sec = DRAIN_TIMEOUT;
 	evtimer_add(c->ev_timeout, &tv);
@@ -553,12 +671,13 @@ hs_log_accepted(struct hs_conn *c)
 	char	 peer[64], path[LOG_FIELD_MAX + 8], origin[LOG_FIELD_MAX + 8];
 
 	log_info("connection %llu from %s accepted: server %s, path %s, "
-	    "origin %s, subprotocol %s", (unsigned long long)c->id,
+	    "origin %s, subprotocol %s%s%s", (unsigned long long)c->id,
 	    sockaddr_str((struct sockaddr *)&c->peer, peer, sizeof(peer)),
 	    TAILQ_FIRST(&c->pol.srv->names)->name,
 	    hs_logstr(path, sizeof(path), c->pol.path, c->pol.pathlen),
 	    hs_logstr(origin, sizeof(origin), c->pol.origin,
-	    c->pol.originlen), c->pol.subproto ? c->pol.subproto : "-");
+	    c->pol.originlen), c->pol.subproto ? c->pol.subproto : "-",
+	    c->tls != NULL ? ", tls" : "", c->tls != NULL ? c->tlsinfo : "");
 }
 
 /* Workers in turn; the channel closes our copy of the socket once sent. */
@@ -568,12 +687,19 @@ hs_handoff(struct hs_conn *c)
 	struct ipc_conn	 ic;
 	struct ipc_chan	*w;
 	unsigned int	 i;
+	int		 fd;
 
 	for (i = 0, w = NULL; i < nworkers && w == NULL; i++)
 		w = workers[next_worker++ % nworkers];
 	if (w == NULL) {
 		log_warnx("%s: connection %llu dropped: no worker", __func__,
 		    (unsigned long long)c->id);
+		hs_close(c);
+		return;
+	}
+	/* Before the hand-off takes the TLS session to the relay. */
+	hs_log_accepted(c);
+	if ((fd = hs_handoff_fd(c)) == -1) {
 		hs_close(c);
 		return;
 	}
@@ -588,13 +714,41 @@ hs_handoff(struct hs_conn *c)
 		strlcpy(ic.subproto, c->pol.subproto, sizeof(ic.subproto));
 	ic.deflate = c->deflate;
 	ic.extra_len = c->len - c->headlen;
-	hs_log_accepted(c);
 	if (ipc_compose(w, IPC_CONN, &ic, sizeof(ic), c->buf + c->headlen,
-	    ic.extra_len, c->fd) == -1)
+	    ic.extra_len, fd) == -1)
 		log_warnx("%s: connection %llu lost in hand-off", __func__,
 		    (unsigned long long)c->id);
-	c->fd = -1;
 	hs_close(c);
+}
+
+/*
+ * What the worker gets: the client socket for ws://; for wss:// one end
+ * of a socketpair, the other going to the relay with the TLS session
+ * and the client socket. Either way c no longer owns them.
+ */
+static int
+hs_handoff_fd(struct hs_conn *c)
+{
+	int	 sp[2], fd = c->fd;
+
+	c->fd = -1;
+	if (c->tls == NULL)
+		return (fd);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
+	    sp) == -1) {
+		log_warn("%s: connection %llu: socketpair", __func__,
+		    (unsigned long long)c->id);
+		c->fd = fd;
+		return (-1);
+	}
+	event_del(c->ev);
+	if (relay_start(c->tls, fd, sp[0], c->id) == -1) {
+		c->tls = NULL;
+		close(sp[1]);
+		return (-1);
+	}
+	c->tls = NULL;
+	return (sp[1]);
 }
 
 static void
@@ -622,17 +776,38 @@ hs_close(struct hs_conn *c)
 		event_free(c->ev);
 	if (c->ev_timeout != NULL)
 		event_free(c->ev_timeout);
+	tls_free(c->tls);
 	if (c->fd != -1)
 		close(c->fd);
 	free(c->buf);
 	free(c);
 }
 
-/* Stop accepting, drop handshakes in progress, deliver hand-offs. */
+static void
+hs_exit(void)
+{
+	ipc_flush_blocking(parent_chan, hconf.timeout_shutdown * 1000);
+	exit(0);
+}
+
+static void
+hs_shutdown_timeout(int fd, short event, void *arg)
+{
+	log_info("shutdown timeout: dropping %u tls connections",
+	    relay_count());
+	hs_exit();
+}
+
+/*
+ * Stop accepting, drop handshakes in progress, deliver hand-offs; then
+ * relay until the workers have said goodbye (close 1001) over every
+ * wss:// connection, or the shutdown timeout passes.
+ */
 static void
 hs_shutdown(void)
 {
 	struct hs_conn	*c;
+	struct timeval	 tv;
 	unsigned int	 i;
 	int		 wait_ms = hconf.timeout_shutdown * 1000;
 
@@ -642,8 +817,10 @@ hs_shutdown(void)
 	for (i = 0; i < nworkers; i++)
 		if (workers[i] != NULL)
 			ipc_flush_blocking(workers[i], wait_ms);
-	ipc_flush_blocking(parent_chan, wait_ms);
-	exit(0);
+	timerclear(&tv);
+	tv.tv_sec = hconf.timeout_shutdown;
+	event_base_once(base, -1, EV_TIMEOUT, hs_shutdown_timeout, NULL, &tv);
+	relay_on_empty(hs_exit);
 }
 
 __dead void
@@ -655,8 +832,10 @@ handshake_main(unsigned int inst, int debug, int verbose)
 	    IPC_BIT(IPC_CONFIG) | IPC_BIT(IPC_LISTENER) | IPC_BIT(IPC_PEER) |
 	    IPC_BIT(IPC_START) | IPC_BIT(IPC_SHUTDOWN) | IPC_BIT(IPC_SERVER) |
 	    IPC_BIT(IPC_ALIAS) | IPC_BIT(IPC_ORIGIN) | IPC_BIT(IPC_LOCATION) |
-	    IPC_BIT(IPC_SUBPROTO) | IPC_BIT(IPC_VERBOSE), hs_dispatch_parent,
-	    &base);
+	    IPC_BIT(IPC_SUBPROTO) | IPC_BIT(IPC_VERBOSE) |
+	    IPC_BIT(IPC_TLS_SERVER) | IPC_BIT(IPC_TLS_FILE) |
+	    IPC_BIT(IPC_LISTENER_SERVER), hs_dispatch_parent, &base);
+	hs_tls_init();
 	if ((ev_accept_pause = evtimer_new(base, hs_accept_resume,
 	    NULL)) == NULL ||
 	    (ev_refusals = evtimer_new(base, hs_refusals_summary,

@@ -146,6 +146,26 @@ size_t		 base64_encode(const uint8_t *, size_t, char *, size_t);
 ssize_t		 base64_decode(const char *, size_t, uint8_t *, size_t);
 void		 ws_accept_key(const char *, char[WS_ACCEPT_LEN + 1]);
 
+/* tls.c */
+#define IO_WANT_READ		-2
+#define IO_WANT_WRITE		-3
+
+struct tls;
+void		 hs_tls_init(void);
+void		 hs_tls_server(struct ipc_msg *);
+void		 hs_tls_file(struct ipc_msg *);
+struct tls	*hs_tls_listener(uint32_t, const uint32_t *, size_t);
+void		 hs_tls_wipe(void);
+void		 hs_tls_describe(struct tls *, char *, size_t);
+ssize_t		 io_read(struct tls *, int, void *, size_t);
+ssize_t		 io_write(struct tls *, int, const void *, size_t);
+
+/* relay.c */
+void		 relay_init(struct event_base *, unsigned int);
+int		 relay_start(struct tls *, int, int, uint64_t);
+unsigned int	 relay_count(void);
+void		 relay_on_empty(void (*)(void));
+
 /* handshake.c */
 __dead void	 handshake_main(unsigned int, int, int);
 

@@ -58,6 +58,8 @@ static unsigned int		 role_ndeaths[ROLE_MAX];
 static void	 parent_bind(struct wsd_config *);
 static void	 parent_configure(struct child *);
 static void	 parent_send_servers(struct child *);
+static void	 parent_configure_tls(struct child *);
+static void	 parent_configure_listeners(struct child *);
 static void	 parent_dispatch(struct ipc_chan *, struct ipc_msg *, void *);
 static void	 parent_chan_closed(struct ipc_chan *, void *);
 static void	 parent_sig(int, short, void *);
@@ -101,9 +103,6 @@ static void
 parent_configure(struct child *c)
 {
 	struct ipc_config	 ic;
-	struct ipc_listener	 il;
-	struct wsd_listener	*l;
-	int			 fd;
 
 	memset(&ic, 0, sizeof(ic));
 	ic.verbose = log_getverbose();
@@ -125,23 +124,73 @@ parent_configure(struct child *c)
 	if (ipc_compose(c->chan, IPC_CONFIG, &ic, sizeof(ic), NULL, 0,
 	    -1) == -1)
 		fatalx("%s: cannot send config to %s", __func__, c->name);
-	if (c->role == ROLE_HANDSHAKE)
-		TAILQ_FOREACH(l, &conf->listeners, entry) {
-			memset(&il, 0, sizeof(il));
-			il.ss = l->ss;
-			il.server = l->server;
-			il.tls = l->tls;
-			il.id = l->id;
-			if ((fd = dup(l->fd)) == -1)
-				fatal("%s: dup", __func__);
-			if (ipc_compose(c->chan, IPC_LISTENER, &il,
-			    sizeof(il), NULL, 0, fd) == -1)
-				fatalx("%s: cannot send listener", __func__);
-		}
-	if (c->role == ROLE_HANDSHAKE)
+	if (c->role == ROLE_HANDSHAKE) {
 		parent_send_servers(c);
+		parent_configure_tls(c);
+		parent_configure_listeners(c);
+	}
 	if (ipc_compose(c->chan, IPC_START, NULL, 0, NULL, 0, -1) == -1)
 		fatalx("%s: cannot send start to %s", __func__, c->name);
+}
+
+/* Settings, then certificate, key and CA of every server with tls. */
+static void
+parent_configure_tls(struct child *c)
+{
+	struct wsd_server	*s;
+	struct ipc_tls_file	 tf;
+	int			 k;
+
+	TAILQ_FOREACH(s, &conf->servers, entry) {
+		if (!s->tls)
+			continue;
+		s->tls_conf.server = s->id;
+		if (ipc_compose(c->chan, IPC_TLS_SERVER, &s->tls_conf,
+		    sizeof(s->tls_conf), NULL, 0, -1) == -1)
+			fatalx("%s: cannot send tls server", __func__);
+		for (k = 0; k < TLS_FILE_MAXKIND; k++) {
+			if (s->tls_file[k].data == NULL)
+				continue;
+			tf.server = s->id;
+			tf.kind = k;
+			if (ipc_compose(c->chan, IPC_TLS_FILE, &tf, sizeof(tf),
+			    s->tls_file[k].data, s->tls_file[k].len,
+			    -1) == -1)
+				fatalx("%s: cannot send tls file", __func__);
+		}
+	}
+}
+
+static void
+parent_configure_listeners(struct child *c)
+{
+	struct ipc_listener		 il;
+	struct ipc_listener_server	 ils;
+	struct wsd_listener		*l;
+	unsigned int			 i;
+	int				 fd;
+
+	TAILQ_FOREACH(l, &conf->listeners, entry) {
+		memset(&il, 0, sizeof(il));
+		il.ss = l->ss;
+		il.server = l->server;
+		il.tls = l->tls;
+		il.id = l->id;
+		if ((fd = dup(l->fd)) == -1)
+			fatal("%s: dup", __func__);
+		if (ipc_compose(c->chan, IPC_LISTENER, &il, sizeof(il), NULL,
+		    0, fd) == -1)
+			fatalx("%s: cannot send listener", __func__);
+		for (i = 0; i < l->nothers; i++) {
+			memset(&ils, 0, sizeof(ils));
+			ils.ss = l->ss;
+			ils.server = l->others[i];
+			if (ipc_compose(c->chan, IPC_LISTENER_SERVER, &ils,
+			    sizeof(ils), NULL, 0, -1) == -1)
+				fatalx("%s: cannot send listener server",
+				    __func__);
+		}
+	}
 }
 
 static void
@@ -539,6 +588,8 @@ parent_main(struct wsd_config *c, const char *exe, int debug, int verbose)
 	proc_mesh(children, n, children + n, conf->prefork_worker);
 	for (i = 0; i < nchildren; i++)
 		parent_configure(&children[i]);
+	/* The messages hold the only copies now; they are wiped once sent. */
+	config_wipe_keys(conf);
 	control_listen(base, ctlfd);
 
 	event_base_dispatch(base);

@@ -34,8 +34,16 @@ struct wsd_listener {
 	int			 fd;
 	unsigned int		 id;		/* < WSD_MAXLISTENERS */
 	unsigned int		 server;	/* first server that named it */
+	unsigned int		*others;	/* the servers that share it */
+	unsigned int		 nothers;
 };
 TAILQ_HEAD(wsd_listeners, wsd_listener);
+
+/* A certificate, key or CA file, read at load time by the parent. */
+struct wsd_tls_file {
+	uint8_t			*data;
+	size_t			 len;
+};
 
 struct wsd_alias {
 	TAILQ_ENTRY(wsd_alias)	 entry;
@@ -69,6 +77,9 @@ struct wsd_server {
 	struct wsd_strs		 origins;
 	struct wsd_strs		 protos;
 	TAILQ_HEAD(, wsd_location) locations;
+	int			 tls;		/* has a tls listener */
+	struct wsd_tls_file	 tls_file[TLS_FILE_MAXKIND];
+	struct ipc_tls_server	 tls_conf;
 };
 TAILQ_HEAD(wsd_servers, wsd_server);
 
@@ -102,6 +113,7 @@ struct wsd_config *parse_config(const char *);
 struct wsd_config *parse_config_buffer(const char *, const char *, size_t);
 int		 cmdline_symset(const char *);
 void		 config_free(struct wsd_config *);
+void		 config_wipe_keys(struct wsd_config *);
 
 /* More than this many deaths of one child in the window: a crash loop. */
 #define CRASH_LOOP_DEATHS	10

@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <tls.h>
 #include <unistd.h>
 
 #include "parent.h"
@@ -91,6 +92,9 @@ static int	 symset(const char *, const char *, int);
 static char	*symget(const char *);
 static int	 parse_size(const char *, long long *);
 static int	 add_listener(const char *, long long, int);
+static int	 tls_file_read(enum tls_file_kind, const char *);
+static int	 tls_spec_set(char *, const char *, const char *);
+static int	 tls_server_check(struct wsd_server *);
 static int	 add_origin(const char *);
 static int	 add_location(const char *);
 static int	 add_subproto(struct wsd_strs *, const char *);
@@ -108,13 +112,20 @@ typedef struct {
 
 %}
 
-%token	ALIAS CHROOT COMPRESSION ERROR FRAGMENTS HANDSHAKE HEADER HEALTH
-%token	IDLE INCLUDE INTERVAL LISTEN LOCATION MAX MESSAGE MESSAGES OFF ON
-%token	ORIGIN PER PING PORT PREFORK REQUIRED SECOND SERVER SHUTDOWN SOCKET
-%token	SUBPROTOCOL TIMEOUT TLS USER WORKER
+%token	ALIAS CA CERTIFICATE CHROOT CIPHERS CLIENT COMPRESSION ECDHE ERROR
+%token	FRAGMENTS HANDSHAKE HEADER HEALTH IDLE INCLUDE INTERVAL KEY LISTEN
+%token	LOCATION MAX MESSAGE MESSAGES OFF ON OPTIONAL ORIGIN PER PING PORT
+%token	PREFORK PROTOCOLS REQUIRED SECOND SERVER SHUTDOWN SOCKET SUBPROTOCOL
+%token	TIMEOUT TLS USER WORKER
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
-%type	<v.number>	opttls size onoff
+/*
+ * "listen on ... port N tls": a tls after the port belongs to the listen
+ * option, not to a tls option on the same line.
+ */
+%nonassoc	NOTLS
+%nonassoc	TLS
+%type	<v.number>	opttls size onoff optional
 
 %%
 
@@ -303,6 +314,8 @@ server		: SERVER STRING			{
 				YYERROR;
 			}
 			TAILQ_INIT(&srv->aliases);
+			srv->tls_conf.protocols = TLS_PROTOCOLS_DEFAULT;
+			srv->tls_conf.verify = TLS_VERIFY_NONE;
 			TAILQ_INIT(&srv->origins);
 			TAILQ_INIT(&srv->protos);
 			TAILQ_INIT(&srv->locations);
@@ -325,6 +338,8 @@ server		: SERVER STRING			{
 				    srv->name);
 				YYERROR;
 			}
+			if (srv->tls && tls_server_check(srv) == -1)
+				YYERROR;
 			srv = NULL;
 		}
 		;
@@ -391,6 +406,63 @@ serveropts	: LISTEN ON STRING PORT NUMBER opttls {
 		} '{' optnl locopts_o '}'	{
 			loc = NULL;
 		}
+		| TLS tlsopts
+		;
+
+tlsopts		: CERTIFICATE STRING		{
+			if (tls_file_read(TLS_FILE_CERT, $2) == -1) {
+				free($2);
+				YYERROR;
+			}
+			free($2);
+		}
+		| KEY STRING			{
+			if (tls_file_read(TLS_FILE_KEY, $2) == -1) {
+				free($2);
+				YYERROR;
+			}
+			free($2);
+		}
+		| CLIENT CA STRING optional	{
+			if (tls_file_read(TLS_FILE_CA, $3) == -1) {
+				free($3);
+				YYERROR;
+			}
+			free($3);
+			srv->tls_conf.verify = $4 ? TLS_VERIFY_OPTIONAL :
+			    TLS_VERIFY_REQUIRED;
+		}
+		| PROTOCOLS STRING		{
+			uint32_t	 protocols;
+
+			if (tls_config_parse_protocols(&protocols, $2) != 0) {
+				yyerror("invalid tls protocols: %s", $2);
+				free($2);
+				YYERROR;
+			}
+			free($2);
+			srv->tls_conf.protocols = protocols;
+		}
+		| CIPHERS STRING		{
+			if (tls_spec_set(srv->tls_conf.ciphers, "ciphers",
+			    $2) == -1) {
+				free($2);
+				YYERROR;
+			}
+			free($2);
+		}
+		| ECDHE STRING			{
+			if (tls_spec_set(srv->tls_conf.ecdhe, "ecdhe",
+			    $2) == -1) {
+				free($2);
+				YYERROR;
+			}
+			free($2);
+		}
+		;
+
+optional	: /* empty */			{ $$ = 0; }
+		| OPTIONAL			{ $$ = 1; }
 		;
 
 locopts_o	: /* empty */
@@ -423,7 +495,7 @@ onoff		: ON				{ $$ = 1; }
 		| OFF				{ $$ = 0; }
 		;
 
-opttls		: /* empty */			{ $$ = 0; }
+opttls		: /* empty */ %prec NOTLS	{ $$ = 0; }
 		| TLS				{ $$ = 1; }
 		;
 
@@ -467,8 +539,13 @@ lookup(char *s)
 	/* Sorted, for bsearch. */
 	static const struct keywords keywords[] = {
 		{ "alias",	ALIAS },
+		{ "ca",		CA },
+		{ "certificate", CERTIFICATE },
 		{ "chroot",	CHROOT },
+		{ "ciphers",	CIPHERS },
+		{ "client",	CLIENT },
 		{ "compression", COMPRESSION },
+		{ "ecdhe",	ECDHE },
 		{ "fragments",	FRAGMENTS },
 		{ "handshake",	HANDSHAKE },
 		{ "header",	HEADER },
@@ -476,6 +553,7 @@ lookup(char *s)
 		{ "idle",	IDLE },
 		{ "include",	INCLUDE },
 		{ "interval",	INTERVAL },
+		{ "key",	KEY },
 		{ "listen",	LISTEN },
 		{ "location",	LOCATION },
 		{ "max",	MAX },
@@ -483,11 +561,13 @@ lookup(char *s)
 		{ "messages",	MESSAGES },
 		{ "off",	OFF },
 		{ "on",		ON },
+		{ "optional",	OPTIONAL },
 		{ "origin",	ORIGIN },
 		{ "per",	PER },
 		{ "ping",	PING },
 		{ "port",	PORT },
 		{ "prefork",	PREFORK },
+		{ "protocols",	PROTOCOLS },
 		{ "required",	REQUIRED },
 		{ "second",	SECOND },
 		{ "server",	SERVER },
@@ -939,6 +1019,17 @@ config_new(void)
 	return (c);
 }
 
+static void
+tls_file_free(struct wsd_tls_file *f)
+{
+	if (f->data != NULL) {
+		explicit_bzero(f->data, f->len);
+		free(f->data);
+	}
+	f->data = NULL;
+	f->len = 0;
+}
+
 void
 config_free(struct wsd_config *c)
 {
@@ -946,6 +1037,7 @@ config_free(struct wsd_config *c)
 	struct wsd_alias	*a;
 	struct wsd_listener	*l;
 	struct wsd_location	*lo;
+	int			 i;
 
 	if (c == NULL)
 		return;
@@ -962,15 +1054,31 @@ config_free(struct wsd_config *c)
 		strs_free(&s->origins);
 		strs_free(&s->protos);
 		TAILQ_REMOVE(&c->servers, s, entry);
+		for (i = 0; i < TLS_FILE_MAXKIND; i++)
+			tls_file_free(&s->tls_file[i]);
 		free(s);
 	}
 	while ((l = TAILQ_FIRST(&c->listeners)) != NULL) {
 		TAILQ_REMOVE(&c->listeners, l, entry);
 		if (l->fd != -1)
 			close(l->fd);
+		free(l->others);
 		free(l);
 	}
 	free(c);
+}
+
+/*
+ * Once every handshake process has its copy, the parent keeps no private
+ * key (it re-reads the files on reload). Certificates and CAs are public.
+ */
+void
+config_wipe_keys(struct wsd_config *c)
+{
+	struct wsd_server	*s;
+
+	TAILQ_FOREACH(s, &c->servers, entry)
+		tls_file_free(&s->tls_file[TLS_FILE_KEY]);
 }
 
 /* "16", "16K", "16M", "1G": bytes. */
@@ -1018,6 +1126,27 @@ sockaddr_equal(const struct sockaddr_storage *a,
 	return (memcmp(a, b, sizeof(struct sockaddr_in6)) == 0);
 }
 
+/* Another server on a shared listener: its certificate is chosen by SNI. */
+static int
+listener_add_other(struct wsd_listener *l)
+{
+	unsigned int	*o, i;
+
+	if (l->server == srv->id)
+		return (0);
+	for (i = 0; i < l->nothers; i++)
+		if (l->others[i] == srv->id)
+			return (0);
+	if ((o = reallocarray(l->others, l->nothers + 1,
+	    sizeof(*o))) == NULL) {
+		yyerror("out of memory");
+		return (-1);
+	}
+	o[l->nothers++] = srv->id;
+	l->others = o;
+	return (0);
+}
+
 static int
 add_listener_ai(struct addrinfo *ai, int tls)
 {
@@ -1033,7 +1162,7 @@ add_listener_ai(struct addrinfo *ai, int tls)
 		}
 		/* Shared by name-based servers: each one knows it. */
 		srv->listeners |= 1ULL << l->id;
-		return (0);
+		return (listener_add_other(l));
 	}
 	if (conf->nlisteners >= WSD_MAXLISTENERS) {
 		yyerror("too many listeners (at most %d)", WSD_MAXLISTENERS);
@@ -1061,10 +1190,8 @@ add_listener(const char *host, long long port, int tls)
 	char		 portstr[8];
 	int		 error, rv = 0;
 
-	if (tls) {
-		yyerror("tls listeners are not supported yet");
-		return (-1);
-	}
+	if (tls)
+		srv->tls = 1;
 	if (port < 1 || port > 65535) {
 		yyerror("port out of range (1-65535)");
 		return (-1);
@@ -1188,6 +1315,122 @@ add_location(const char *path)
 	TAILQ_INSERT_TAIL(&srv->locations, l, entry);
 	loc = l;
 	return (0);
+}
+
+/*
+ * Certificates, keys and CAs are read now, as root, so that an unreadable
+ * file is an error at its line, also with -n; the handshake processes get
+ * the bytes and open nothing.
+ */
+static int
+tls_file_read(enum tls_file_kind kind, const char *path)
+{
+	struct wsd_tls_file	*f = &srv->tls_file[kind];
+	struct stat		 st;
+	uint8_t			*buf;
+	ssize_t			 n;
+	size_t			 len = 0;
+	int			 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		yyerror("%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_size == 0 ||
+	    st.st_size > TLS_FILE_MAX) {
+		yyerror("%s: not a regular file of 1 to %d bytes", path,
+		    TLS_FILE_MAX);
+		close(fd);
+		return (-1);
+	}
+	if ((buf = malloc(st.st_size)) == NULL) {
+		yyerror("out of memory");
+		close(fd);
+		return (-1);
+	}
+	while (len < (size_t)st.st_size &&
+	    (n = read(fd, buf + len, st.st_size - len)) > 0)
+		len += n;
+	close(fd);
+	if (len != (size_t)st.st_size) {
+		yyerror("%s: short read", path);
+		explicit_bzero(buf, len);
+		free(buf);
+		return (-1);
+	}
+	tls_file_free(f);
+	f->data = buf;
+	f->len = len;
+	return (0);
+}
+
+/* Check a cipher or curve list now, with a scratch libtls config. */
+static int
+tls_spec_set(char *dst, const char *what, const char *spec)
+{
+	struct tls_config	*tc;
+	int			 rv;
+
+	if (strlcpy(dst, spec, TLS_SPEC_MAX) >= TLS_SPEC_MAX) {
+		yyerror("tls %s too long", what);
+		return (-1);
+	}
+	if ((tc = tls_config_new()) == NULL) {
+		yyerror("tls_config_new failed");
+		return (-1);
+	}
+	if (strcmp(what, "ciphers") == 0)
+		rv = tls_config_set_ciphers(tc, spec);
+	else
+		rv = tls_config_set_ecdhecurves(tc, spec);
+	if (rv == -1)
+		yyerror("invalid tls %s \"%s\": %s", what, spec,
+		    tls_config_error(tc));
+	tls_config_free(tc);
+	return (rv);
+}
+
+/*
+ * A server with a tls listener needs a certificate and key that libtls
+ * accepts together; try them now rather than in the handshake process.
+ */
+static int
+tls_server_check(struct wsd_server *s)
+{
+	struct tls_config	*tc;
+	struct tls		*ctx = NULL;
+	struct wsd_tls_file	*cert = &s->tls_file[TLS_FILE_CERT];
+	struct wsd_tls_file	*key = &s->tls_file[TLS_FILE_KEY];
+	int			 rv = -1;
+
+	if (cert->data == NULL || key->data == NULL) {
+		yyerror("server \"%s\" has a tls listener but no tls %s",
+		    s->name, cert->data == NULL ? "certificate" : "key");
+		return (-1);
+	}
+	if ((tc = tls_config_new()) == NULL || (ctx = tls_server()) == NULL) {
+		yyerror("libtls: out of memory");
+		goto done;
+	}
+	if (tls_config_set_keypair_mem(tc, cert->data, cert->len, key->data,
+	    key->len) == -1) {
+		yyerror("server \"%s\": tls certificate or key: %s", s->name,
+		    tls_config_error(tc));
+		goto done;
+	}
+	if (tls_configure(ctx, tc) == -1) {
+		yyerror("server \"%s\": tls certificate and key: %s",
+		    s->name, tls_error(ctx));
+		goto done;
+	}
+	rv = 0;
+ done:
+	tls_free(ctx);
+	if (tc != NULL) {
+		tls_config_clear_keys(tc);
+		tls_config_free(tc);
+	}
+	return (rv);
 }
 
 static int

@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <tls.h>
 #include <unistd.h>
 
 #include "wsc.h"
@@ -342,29 +343,41 @@ wsc_read_response(int fd, char *buf, size_t size)
 
 /*
  * A GET upgrade request for path with a fixed key; host is the whole
- * Host value (NULL: 127.0.0.1 with the port connected to); extra header
- * lines are appended.
+ * Host value (NULL: 127.0.0.1 with the port fd is connected to); extra
+ * header lines are appended.
  */
-int
-wsc_upgrade_to(int fd, const char *path, const char *host,
-    const char *extra, char *resp, size_t size)
+size_t
+wsc_request(char *req, size_t size, int fd, const char *path,
+    const char *host, const char *extra)
 {
 	struct sockaddr_in	 sin;
 	socklen_t		 len = sizeof(sin);
-	char			 req[4096], hostbuf[64];
+	char			 hostbuf[64];
+	int			 n;
 
 	if (host == NULL) {
 		if (getpeername(fd, (struct sockaddr *)&sin, &len) == -1)
-			return (-1);
+			return (0);
 		snprintf(hostbuf, sizeof(hostbuf), "127.0.0.1:%d",
 		    ntohs(sin.sin_port));
 		host = hostbuf;
 	}
-	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s\r\n"
+	n = snprintf(req, size, "GET %s HTTP/1.1\r\nHost: %s\r\n"
 	    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
 	    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
 	    "Sec-WebSocket-Version: 13\r\n%s\r\n", path, host,
 	    extra ? extra : "");
+	return (n < 0 || (size_t)n >= size ? 0 : (size_t)n);
+}
+
+int
+wsc_upgrade_to(int fd, const char *path, const char *host,
+    const char *extra, char *resp, size_t size)
+{
+	char	 req[4096];
+
+	if (wsc_request(req, sizeof(req), fd, path, host, extra) == 0)
+		return (-1);
 	if (wsc_write_all(fd, req, strlen(req)) == -1)
 		return (-1);
 	return (wsc_read_response(fd, resp, size));
@@ -419,33 +432,48 @@ wsc_send(int fd, int fin, int op, const void *data, size_t len)
 	return (rv);
 }
 
-/* Receive one server frame; the server never masks. */
-int
-wsc_recv(int fd, int *fin, int *op, uint8_t *buf, size_t cap, size_t *len)
+typedef int	(*reader)(void *, void *, size_t);
+
+static int
+plain_read_full(void *arg, void *buf, size_t len)
+{
+	return (read_full(*(int *)arg, buf, len));
+}
+
+/* One server frame from rd; the server never masks. */
+static int
+recv_frame(reader rd, void *arg, int *fin, int *op, uint8_t *buf,
+    size_t cap, size_t *len)
 {
 	uint8_t		 h[8];
 	uint64_t	 n;
 	int		 i;
 
-	if (read_full(fd, h, 2) == -1 || (h[1] & 0x80))
+	if (rd(arg, h, 2) == -1 || (h[1] & 0x80))
 		return (-1);
 	*fin = h[0] >> 7;
 	*op = h[0] & 0x4f;	/* RSV1 stays: permessage-deflate uses it */
 	n = h[1] & 0x7f;
 	if (n == 126) {
-		if (read_full(fd, h, 2) == -1)
+		if (rd(arg, h, 2) == -1)
 			return (-1);
 		n = (uint64_t)h[0] << 8 | h[1];
 	} else if (n == 127) {
-		if (read_full(fd, h, 8) == -1)
+		if (rd(arg, h, 8) == -1)
 			return (-1);
 		for (i = 0, n = 0; i < 8; i++)
 			n = n << 8 | h[i];
 	}
-	if (n > cap || read_full(fd, buf, n) == -1)
+	if (n > cap || rd(arg, buf, n) == -1)
 		return (-1);
 	*len = n;
 	return (0);
+}
+
+int
+wsc_recv(int fd, int *fin, int *op, uint8_t *buf, size_t cap, size_t *len)
+{
+	return (recv_frame(plain_read_full, &fd, fin, op, buf, cap, len));
 }
 
 /* 0 once the server has closed the connection. */
@@ -557,6 +585,297 @@ wsc_exchange(int fd, int op, const void *data, size_t len, uint8_t **echo,
 	rv = 0;
  done:
 	fcntl(fd, F_SETFL, flags);
+	free(tx);
+	free(rx);
+	if (rv == 0) {
+		*echo = msg;
+		*echo_len = msglen;
+	} else
+		free(msg);
+	return (rv);
+}
+
+/*
+ * The same client over TLS (libtls). The socket is non-blocking and every
+ * wait is a poll(2) with the usual timeout: libtls may answer
+ * TLS_WANT_POLLIN with bytes still pending (after a TLS 1.3 session
+ * ticket), so each want is simply retried after the wait.
+ */
+
+/* Wait for what libtls asked for; 0 when it may be retried. */
+static int
+wsct_wait(struct wsc_tls *t, ssize_t want)
+{
+	struct pollfd	 pfd;
+
+	pfd.fd = t->fd;
+	pfd.events = want == TLS_WANT_POLLOUT ? POLLOUT : POLLIN;
+	return (poll(&pfd, 1, WSC_TIMEOUT) > 0 ? 0 : -1);
+}
+
+static int
+wsct_setup(struct wsc_tls *t, const struct wsc_tls_opts *o)
+{
+	uint32_t	 protocols;
+
+	if ((t->cfg = tls_config_new()) == NULL ||
+	    (t->tls = tls_client()) == NULL)
+		return (-1);
+	if (o->protocols != NULL && (tls_config_parse_protocols(&protocols,
+	    o->protocols) == -1 || tls_config_set_protocols(t->cfg,
+	    protocols) == -1))
+		return (-1);
+	if (o->ca != NULL) {
+		if (tls_config_set_ca_file(t->cfg, o->ca) == -1)
+			return (-1);
+	} else {
+		tls_config_insecure_noverifycert(t->cfg);
+		tls_config_insecure_noverifyname(t->cfg);
+	}
+	if (o->cert != NULL && tls_config_set_keypair_file(t->cfg, o->cert,
+	    o->key) == -1)
+		return (-1);
+	return (tls_configure(t->tls, t->cfg));
+}
+
+/* Connect and finish the TLS handshake; -1 with wsct_error() on failure. */
+int
+wsct_connect(struct wsc_tls *t, int port, const struct wsc_tls_opts *o)
+{
+	static const struct wsc_tls_opts	 none;
+	int					 rv;
+
+	memset(t, 0, sizeof(*t));
+	t->fd = -1;
+	if (o == NULL)
+		o = &none;
+	if (wsct_setup(t, o) == -1)
+		return (-1);
+	if ((t->fd = wsc_connect(port)) == -1)
+		return (-1);
+	fcntl(t->fd, F_SETFL, O_NONBLOCK);
+	if (tls_connect_socket(t->tls, t->fd, o->servername ?
+	    o->servername : "localhost") == -1)
+		return (-1);
+	while ((rv = tls_handshake(t->tls)) == TLS_WANT_POLLIN ||
+	    rv == TLS_WANT_POLLOUT)
+		if (wsct_wait(t, rv) == -1)
+			return (-1);
+	return (rv == 0 ? 0 : -1);
+}
+
+const char *
+wsct_error(struct wsc_tls *t)
+{
+	const char	*e = NULL;
+
+	if (t->tls != NULL)
+		e = tls_error(t->tls);
+	if (e == NULL && t->cfg != NULL)
+		e = tls_config_error(t->cfg);
+	return (e != NULL ? e : "no TLS error");
+}
+
+void
+wsct_close(struct wsc_tls *t)
+{
+	if (t->tls != NULL)
+		tls_free(t->tls);
+	if (t->cfg != NULL)
+		tls_config_free(t->cfg);
+	if (t->fd != -1)
+		close(t->fd);
+	memset(t, 0, sizeof(*t));
+	t->fd = -1;
+}
+
+int
+wsct_write_all(struct wsc_tls *t, const void *buf, size_t len)
+{
+	const uint8_t	*p = buf;
+	ssize_t		 n;
+
+	while (len > 0) {
+		n = tls_write(t->tls, p, len);
+		if (n == TLS_WANT_POLLIN || n == TLS_WANT_POLLOUT) {
+			if (wsct_wait(t, n) == -1)
+				return (-1);
+			continue;
+		}
+		if (n <= 0)
+			return (-1);
+		p += n;
+		len -= n;
+	}
+	return (0);
+}
+
+/* Up to len bytes: n > 0, 0 at the end of the stream, -1 on error. */
+static ssize_t
+wsct_read(struct wsc_tls *t, void *buf, size_t len)
+{
+	ssize_t	 n;
+
+	for (;;) {
+		n = tls_read(t->tls, buf, len);
+		if (n != TLS_WANT_POLLIN && n != TLS_WANT_POLLOUT)
+			return (n);
+		if (wsct_wait(t, n) == -1)
+			return (-1);
+	}
+}
+
+static int
+wsct_read_full(void *arg, void *buf, size_t len)
+{
+	uint8_t	*p = buf;
+	ssize_t	 n;
+
+	while (len > 0) {
+		if ((n = wsct_read(arg, p, len)) <= 0)
+			return (-1);
+		p += n;
+		len -= n;
+	}
+	return (0);
+}
+
+int
+wsct_read_response(struct wsc_tls *t, char *buf, size_t size)
+{
+	size_t	 len = 0;
+	int	 status;
+
+	while (len + 1 < size) {
+		if (wsct_read_full(t, buf + len, 1) == -1)
+			break;
+		len++;
+		buf[len] = '\0';
+		if (len >= 4 && memcmp(buf + len - 4, "\r\n\r\n", 4) == 0)
+			break;
+	}
+	buf[len] = '\0';
+	if (sscanf(buf, "HTTP/1.1 %d", &status) != 1)
+		return (-1);
+	return (status);
+}
+
+int
+wsct_upgrade(struct wsc_tls *t, const char *extra, char *resp, size_t size)
+{
+	return (wsct_upgrade_host(t, NULL, extra, resp, size));
+}
+
+/* The same with Host chosen (NULL: 127.0.0.1 and the port). */
+int
+wsct_upgrade_host(struct wsc_tls *t, const char *host, const char *extra,
+    char *resp, size_t size)
+{
+	char	 req[2048];
+
+	if (wsc_request(req, sizeof(req), t->fd, "/", host, extra) == 0)
+		return (-1);
+	if (wsct_write_all(t, req, strlen(req)) == -1)
+		return (-1);
+	return (wsct_read_response(t, resp, size));
+}
+
+int
+wsct_send(struct wsc_tls *t, int fin, int op, const void *data, size_t len)
+{
+	uint8_t	*buf;
+	int	 rv;
+
+	if ((buf = malloc(len + 14)) == NULL)
+		return (-1);
+	rv = wsct_write_all(t, buf, wsc_frame(buf, fin, op, data, len));
+	free(buf);
+	return (rv);
+}
+
+int
+wsct_recv(struct wsc_tls *t, int *fin, int *op, uint8_t *buf, size_t cap,
+    size_t *len)
+{
+	return (recv_frame(wsct_read_full, t, fin, op, buf, cap, len));
+}
+
+/* 0 once the server has ended the stream (close_notify or EOF). */
+int
+wsct_wait_eof(struct wsc_tls *t)
+{
+	uint8_t	 b[512];
+	ssize_t	 n;
+
+	while ((n = wsct_read(t, b, sizeof(b))) > 0)
+		;
+	return (n == 0 ? 0 : -1);
+}
+
+/*
+ * wsc_exchange over TLS: write the frame and read the echo at the same
+ * time, waiting only when neither side can move.
+ */
+int
+wsct_exchange(struct wsc_tls *t, int op, const void *data, size_t len,
+    uint8_t **echo, size_t *echo_len, int *echo_op)
+{
+	struct pollfd	 pfd;
+	uint8_t		*tx, *rx, *msg;
+	const uint8_t	*payload;
+	size_t		 txlen, txoff = 0, rxlen = 0, rxcap, msglen = 0, n, plen;
+	int		 fin = 0, fop, first = 1, rv = -1, progress;
+	ssize_t		 r;
+
+	rxcap = len + 65536 + 1024;
+	if ((tx = malloc(len + 14)) == NULL || (rx = malloc(rxcap)) == NULL ||
+	    (msg = malloc(len + 1)) == NULL)
+		return (-1);
+	txlen = wsc_frame(tx, 1, op, data, len);
+	while (!fin) {
+		progress = 0;
+		pfd.fd = t->fd;
+		pfd.events = 0;
+		if (txoff < txlen) {
+			r = tls_write(t->tls, tx + txoff, txlen - txoff > 65536 ?
+			    65536 : txlen - txoff);
+			if (r > 0) {
+				txoff += r;
+				progress = 1;
+			} else if (r == TLS_WANT_POLLIN)
+				pfd.events |= POLLIN;
+			else if (r == TLS_WANT_POLLOUT)
+				pfd.events |= POLLOUT;
+			else
+				goto done;
+		}
+		r = tls_read(t->tls, rx + rxlen, rxcap - rxlen);
+		if (r > 0) {
+			rxlen += r;
+			progress = 1;
+		} else if (r == TLS_WANT_POLLIN)
+			pfd.events |= POLLIN;
+		else if (r == TLS_WANT_POLLOUT)
+			pfd.events |= POLLOUT;
+		else
+			goto done;
+		while (!fin && (n = wsc_parse(rx, rxlen, &fin, &fop, &payload,
+		    &plen)) > 0) {
+			if (first)
+				*echo_op = fop;
+			else if (fop != 0 || msglen + plen > len)
+				goto done;
+			first = 0;
+			memcpy(msg + msglen, payload, plen);
+			msglen += plen;
+			memmove(rx, rx + n, rxlen - n);
+			rxlen -= n;
+		}
+		if (!fin && !progress && poll(&pfd, 1, WSC_TIMEOUT) <= 0)
+			goto done;
+	}
+	rv = 0;
+ done:
 	free(tx);
 	free(rx);
 	if (rv == 0) {

@@ -62,5 +62,40 @@ int	 wsc_recv(int, int *, int *, uint8_t *, size_t, size_t *);
 int	 wsc_wait_eof(int);
 int	 wsc_exchange(int, int, const void *, size_t, uint8_t **, size_t *,
 	    int *);
+size_t	 wsc_request(char *, size_t, int, const char *, const char *,
+	    const char *);
+
+/* The client over TLS */
+struct tls;
+struct tls_config;
+
+struct wsc_tls {
+	int			 fd;
+	struct tls		*tls;
+	struct tls_config	*cfg;
+};
+
+struct wsc_tls_opts {
+	const char	*ca;		/* verify against it; NULL: no checks */
+	const char	*cert;		/* client certificate and key */
+	const char	*key;
+	const char	*protocols;	/* tls_config_parse_protocols(3) */
+	const char	*servername;	/* SNI; NULL: "localhost" */
+};
+
+int	 wsct_connect(struct wsc_tls *, int, const struct wsc_tls_opts *);
+const char *wsct_error(struct wsc_tls *);
+void	 wsct_close(struct wsc_tls *);
+int	 wsct_write_all(struct wsc_tls *, const void *, size_t);
+int	 wsct_read_response(struct wsc_tls *, char *, size_t);
+int	 wsct_upgrade(struct wsc_tls *, const char *, char *, size_t);
+int	 wsct_upgrade_host(struct wsc_tls *, const char *, const char *,
+	    char *, size_t);
+int	 wsct_send(struct wsc_tls *, int, int, const void *, size_t);
+int	 wsct_recv(struct wsc_tls *, int *, int *, uint8_t *, size_t,
+	    size_t *);
+int	 wsct_wait_eof(struct wsc_tls *);
+int	 wsct_exchange(struct wsc_tls *, int, const void *, size_t,
+	    uint8_t **, size_t *, int *);
 
 #endif /* WSC_H */

@@ -1,0 +1,352 @@
+/*
+ * Copyright (c) 2026 The wsd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The wss:// relay. A TLS session cannot leave the process that made it
+ * (and this kernel has no kTLS), so the worker gets one end of a stream
+ * socketpair and this process moves bytes between the TLS session and
+ * the other end for the life of the connection. The worker's code path
+ * is the same as for ws://: it sees a plain stream.
+ *
+ * Each direction has one bounded buffer; a side is not read while the
+ * buffer towards the other side is full, so backpressure crosses the
+ * relay both ways. A client's close_notify or EOF becomes shutdown(2) of
+ * the socketpair; the worker's EOF becomes close_notify to the client.
+ * Events are level-triggered on purpose: libtls can answer
+ * TLS_WANT_POLLIN with bytes still in the socket (after a TLS 1.3 session
+ * ticket), and only a level-triggered event comes back for them.
+ */
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <event.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tls.h>
+#include <unistd.h>
+
+#include "handshake.h"
+
+#define RELAY_BUFSZ	(16 * 1024)	/* each way */
+
+struct relay {
+	TAILQ_ENTRY(relay)	 entry;
+	uint64_t		 id;
+	struct tls		*tls;
+	int			 fd;		/* the client */
+	int			 pfd;		/* our end of the socketpair */
+	struct event		*ev_fd;
+	struct event		*ev_pfd;
+	struct event		*ev_timeout;
+	short			 armed_fd;	/* events now waited for */
+	short			 armed_pfd;
+	int			 client_eof;	/* close_notify or EOF read */
+	int			 worker_eof;
+	int			 shut;		/* SHUT_WR sent to the worker */
+	int			 closing;	/* close_notify under way */
+	uint8_t			 up[RELAY_BUFSZ];	/* to the worker */
+	size_t			 uplen, upoff;
+	uint8_t			 down[RELAY_BUFSZ];	/* to the client */
+	size_t			 downlen, downoff;
+	unsigned long long	 nup, ndown;
+};
+
+static TAILQ_HEAD(, relay)	 relays = TAILQ_HEAD_INITIALIZER(relays);
+static struct event_base	*relay_base;
+static unsigned int		 relay_close_wait;
+static void			(*relay_empty)(void);
+
+static void	 relay_event(int, short, void *);
+static void	 relay_timeout(int, short, void *);
+static void	 relay_run(struct relay *);
+static void	 relay_free(struct relay *, const char *);
+
+/* close_wait bounds the goodbye to a client that reads nothing. */
+void
+relay_init(struct event_base *base, unsigned int close_wait)
+{
+	relay_base = base;
+	relay_close_wait = close_wait;
+}
+
+unsigned int
+relay_count(void)
+{
+	struct relay	*r;
+	unsigned int	 n = 0;
+
+	TAILQ_FOREACH(r, &relays, entry)
+		n++;
+	return (n);
+}
+
+/* Called once when the last relay ends: the process may then exit. */
+void
+relay_on_empty(void (*cb)(void))
+{
+	relay_empty = cb;
+	if (cb != NULL && TAILQ_EMPTY(&relays))
+		cb();
+}
+
+/* Takes tls, fd and pfd whatever happens. */
+int
+relay_start(struct tls *tls, int fd, int pfd, uint64_t id)
+{
+	struct relay	*r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		log_warn("%s", __func__);
+		tls_free(tls);
+		close(fd);
+		close(pfd);
+		return (-1);
+	}
+	r->id = id;
+	r->tls = tls;
+	r->fd = fd;
+	r->pfd = pfd;
+	TAILQ_INSERT_TAIL(&relays, r, entry);
+	r->ev_fd = event_new(relay_base, fd, 0, relay_event, r);
+	r->ev_pfd = event_new(relay_base, pfd, 0, relay_event, r);
+	r->ev_timeout = evtimer_new(relay_base, relay_timeout, r);
+	if (r->ev_fd == NULL || r->ev_pfd == NULL || r->ev_timeout == NULL ||
+	    fd_nonblock(pfd) == -1) {
+		relay_free(r, "out of memory");
+		return (-1);
+	}
+	/* libtls may hold bytes read past the request already. */
+	relay_run(r);
+	return (0);
+}
+
+/* Wait for what is wanted on one descriptor, changing only what differs. */
+static void
+relay_arm(struct relay *r, struct event *ev, int fd, short *armed,
+    short want)
+{
+	if (*armed == want)
+		return;
+	event_del(ev);
+	*armed = want;
+	if (want == 0)
+		return;
+	event_assign(ev, relay_base, fd, want | EV_PERSIST, relay_event, r);
+	event_add(ev, NULL);
+}
+
+static void
+relay_event(int fd, short event, void *arg)
+{
+	relay_run(arg);
+}
+
+static void
+relay_timeout(int fd, short event, void *arg)
+{
+	relay_free(arg, "close timed out");
+}
+
+static short
+relay_want(ssize_t n)
+{
+	return (n == IO_WANT_READ ? EV_READ : EV_WRITE);
+}
+
+/* Client to buffer. Returns 1 on progress, 0 if blocked, -1 on error. */
+static int
+relay_from_client(struct relay *r, short *want)
+{
+	ssize_t	 n;
+
+	if (r->client_eof || r->closing || r->uplen == sizeof(r->up))
+		return (0);
+	n = io_read(r->tls, r->fd, r->up + r->uplen,
+	    sizeof(r->up) - r->uplen);
+	if (n == IO_WANT_READ || n == IO_WANT_WRITE) {
+		*want |= relay_want(n);
+		return (0);
+	}
+	if (n == -1)
+		return (-1);
+	if (n == 0)
+		r->client_eof = 1;
+	r->uplen += n;
+	r->nup += n;
+	return (1);
+}
+
+/* Buffer to worker; a worker that is gone gets no more. */
+static int
+relay_to_worker(struct relay *r, short *want)
+{
+	ssize_t	 n;
+
+	if (r->upoff < r->uplen) {
+		n = write(r->pfd, r->up + r->upoff, r->uplen - r->upoff);
+		if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
+			*want |= EV_WRITE;
+			return (0);
+		}
+		if (n == -1) {
+			r->upoff = r->uplen = 0;
+			r->client_eof = 1;
+			return (1);
+		}
+		r->upoff += n;
+		if (r->upoff == r->uplen)
+			r->upoff = r->uplen = 0;
+		return (1);
+	}
+	if (r->client_eof && !r->shut) {
+		/* The worker reads EOF as the client's. */
+		shutdown(r->pfd, SHUT_WR);
+		r->shut = 1;
+		return (1);
+	}
+	return (0);
+}
+
+static int
+relay_from_worker(struct relay *r, short *want)
+{
+	ssize_t	 n;
+
+	if (r->worker_eof || r->downlen == sizeof(r->down))
+		return (0);
+	n = read(r->pfd, r->down + r->downlen, sizeof(r->down) - r->downlen);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
+		*want |= EV_READ;
+		return (0);
+	}
+	if (n <= 0) {
+		r->worker_eof = 1;
+		return (1);
+	}
+	r->downlen += n;
+	r->ndown += n;
+	return (1);
+}
+
+/*
+ * Buffer to client, then, once the worker is done and all is sent,
+ * close_notify. Returns 2 when the relay is finished.
+ */
+static int
+relay_to_client(struct relay *r, short *want)
+{
+	struct timeval	 tv;
+	ssize_t		 n;
+
+	if (r->downoff < r->downlen) {
+		n = io_write(r->tls, r->fd, r->down + r->downoff,
+		    r->downlen - r->downoff);
+		if (n == IO_WANT_READ || n == IO_WANT_WRITE) {
+			*want |= relay_want(n);
+			return (0);
+		}
+		if (n <= 0)
+			return (-1);
+		r->downoff += n;
+		if (r->downoff == r->downlen)
+			r->downoff = r->downlen = 0;
+		return (1);
+	}
+	if (!r->worker_eof)
+		return (0);
+	if (!r->closing) {
+		r->closing = 1;
+		timerclear(&tv);
+		tv.tv_sec = relay_close_wait;
+		evtimer_add(r->ev_timeout, &tv);
+	}
+	n = tls_close(r->tls);
+	if (n == TLS_WANT_POLLIN || n == TLS_WANT_POLLOUT) {
+		*want |= n == TLS_WANT_POLLIN ? EV_READ : EV_WRITE;
+		return (0);
+	}
+	return (2);
+}
+
+static const char *
+relay_error(struct relay *r)
+{
+	const char	*e;
+
+	if ((e = tls_error(r->tls)) == NULL)
+		e = "connection lost";
+	return (e);
+}
+
+/*
+ * Move what can be moved, both ways, until nothing moves; then wait for
+ * exactly what the last pass was blocked on.
+ */
+static void
+relay_run(struct relay *r)
+{
+	short	 want_fd, want_pfd;
+	int	 progress, rv;
+
+	do {
+		want_fd = want_pfd = 0;
+		progress = 0;
+		if ((rv = relay_from_client(r, &want_fd)) == -1) {
+			relay_free(r, relay_error(r));
+			return;
+		}
+		progress |= rv;
+		progress |= relay_to_worker(r, &want_pfd);
+		progress |= relay_from_worker(r, &want_pfd);
+		if ((rv = relay_to_client(r, &want_fd)) == -1) {
+			relay_free(r, relay_error(r));
+			return;
+		}
+		if (rv == 2) {
+			relay_free(r, NULL);
+			return;
+		}
+		progress |= rv;
+	} while (progress);
+	relay_arm(r, r->ev_fd, r->fd, &r->armed_fd, want_fd);
+	relay_arm(r, r->ev_pfd, r->pfd, &r->armed_pfd, want_pfd);
+}
+
+static void
+relay_free(struct relay *r, const char *error)
+{
+	if (error != NULL)
+		log_debug("connection %llu: relay ends: %s",
+		    (unsigned long long)r->id, error);
+	log_debug("connection %llu: relayed %llu bytes in, %llu out",
+	    (unsigned long long)r->id, r->nup, r->ndown);
+	TAILQ_REMOVE(&relays, r, entry);
+	if (r->ev_fd != NULL)
+		event_free(r->ev_fd);
+	if (r->ev_pfd != NULL)
+		event_free(r->ev_pfd);
+	if (r->ev_timeout != NULL)
+		event_free(r->ev_timeout);
+	tls_free(r->tls);
+	close(r->fd);
+	close(r->pfd);
+	free(r);
+	if (relay_empty != NULL && TAILQ_EMPTY(&relays))
+		relay_empty();
+}

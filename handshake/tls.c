@@ -1,0 +1,274 @@
+/*
+ * Copyright (c) 2026 The wsd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * TLS in the handshake process: the contexts of the tls listeners, built
+ * from the certificate, key and CA bytes that the parent read (this
+ * process opens no file), and reads and writes that work alike over TLS
+ * and over a plain socket.
+ *
+ * One libtls context per listener: the keypair of the listener's first
+ * server is the default, those of the other servers that share the
+ * listener are added, and libtls picks one by SNI. The protocols,
+ * ciphers, curves and client CA of the first server apply.
+ */
+
+#include <sys/types.h>
+#include <sys/queue.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <tls.h>
+#include <unistd.h>
+
+#include "handshake.h"
+
+struct hs_tls_server {
+	TAILQ_ENTRY(hs_tls_server) entry;
+	struct ipc_tls_server	 conf;
+	uint8_t			*file[TLS_FILE_MAXKIND];
+	size_t			 len[TLS_FILE_MAXKIND];
+};
+
+static TAILQ_HEAD(, hs_tls_server) tls_servers =
+				    TAILQ_HEAD_INITIALIZER(tls_servers);
+
+/*
+ * OpenSSL reads its configuration file when it is initialised: do that
+ * now, before the sandbox takes open(2) away.
+ */
+void
+hs_tls_init(void)
+{
+	if (tls_init() == -1)
+		fatalx("%s: tls_init", __func__);
+}
+
+static struct hs_tls_server *
+hs_tls_find(uint32_t server)
+{
+	struct hs_tls_server	*s;
+
+	TAILQ_FOREACH(s, &tls_servers, entry)
+		if (s->conf.server == server)
+			return (s);
+	return (NULL);
+}
+
+void
+hs_tls_server(struct ipc_msg *msg)
+{
+	struct hs_tls_server	*s;
+	struct ipc_tls_server	 conf;
+
+	memcpy(&conf, msg->data, sizeof(conf));
+	if (memchr(conf.ciphers, '\0', sizeof(conf.ciphers)) == NULL ||
+	    memchr(conf.ecdhe, '\0', sizeof(conf.ecdhe)) == NULL ||
+	    conf.verify > TLS_VERIFY_REQUIRED ||
+	    hs_tls_find(conf.server) != NULL) {
+		log_warnx("%s: bad tls server", __func__);
+		return;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		fatal("%s", __func__);
+	s->conf = conf;
+	TAILQ_INSERT_TAIL(&tls_servers, s, entry);
+}
+
+/* Copy a PEM file out of the receive buffer and wipe it there. */
+void
+hs_tls_file(struct ipc_msg *msg)
+{
+	struct hs_tls_server	*s;
+	struct ipc_tls_file	 tf;
+	size_t			 len = msg->len - sizeof(tf);
+
+	memcpy(&tf, msg->data, sizeof(tf));
+	if (tf.kind >= TLS_FILE_MAXKIND ||
+	    (s = hs_tls_find(tf.server)) == NULL ||
+	    s->file[tf.kind] != NULL) {
+		log_warnx("%s: unexpected tls file", __func__);
+		explicit_bzero(msg->data, msg->len);
+		return;
+	}
+	if ((s->file[tf.kind] = malloc(len)) == NULL)
+		fatal("%s", __func__);
+	memcpy(s->file[tf.kind], msg->data + sizeof(tf), len);
+	s->len[tf.kind] = len;
+	explicit_bzero(msg->data, msg->len);
+}
+
+static int
+hs_tls_settings(struct tls_config *tc, struct hs_tls_server *s)
+{
+	if (tls_config_set_protocols(tc, s->conf.protocols) == -1)
+		return (-1);
+	if (s->conf.ciphers[0] != '\0' &&
+	    tls_config_set_ciphers(tc, s->conf.ciphers) == -1)
+		return (-1);
+	if (s->conf.ecdhe[0] != '\0' &&
+	    tls_config_set_ecdhecurves(tc, s->conf.ecdhe) == -1)
+		return (-1);
+	if (s->conf.verify == TLS_VERIFY_NONE)
+		return (0);
+	if (s->file[TLS_FILE_CA] == NULL || tls_config_set_ca_mem(tc,
+	    s->file[TLS_FILE_CA], s->len[TLS_FILE_CA]) == -1)
+		return (-1);
+	if (s->conf.verify == TLS_VERIFY_OPTIONAL)
+		tls_config_verify_client_optional(tc);
+	else
+		tls_config_verify_client(tc);
+	return (0);
+}
+
+static int
+hs_tls_keypair(struct tls_config *tc, struct hs_tls_server *s, int first)
+{
+	if (s->file[TLS_FILE_CERT] == NULL || s->file[TLS_FILE_KEY] == NULL)
+		return (-1);
+	if (first)
+		return (tls_config_set_keypair_mem(tc, s->file[TLS_FILE_CERT],
+		    s->len[TLS_FILE_CERT], s->file[TLS_FILE_KEY],
+		    s->len[TLS_FILE_KEY]));
+	return (tls_config_add_keypair_mem(tc, s->file[TLS_FILE_CERT],
+	    s->len[TLS_FILE_CERT], s->file[TLS_FILE_KEY],
+	    s->len[TLS_FILE_KEY]));
+}
+
+/*
+ * The server context of a tls listener. libtls copies the keys into
+ * OpenSSL's structures at tls_configure(); the config's copies are wiped
+ * right after, ours by hs_tls_wipe() once every listener has its context.
+ */
+struct tls *
+hs_tls_listener(uint32_t server, const uint32_t *others, size_t nothers)
+{
+	struct tls_config	*tc;
+	struct tls		*ctx;
+	struct hs_tls_server	*s;
+	size_t			 i;
+
+	if ((s = hs_tls_find(server)) == NULL)
+		fatalx("%s: no tls configuration for server %u", __func__,
+		    server);
+	if ((tc = tls_config_new()) == NULL || (ctx = tls_server()) == NULL)
+		fatalx("%s: out of memory", __func__);
+	if (hs_tls_settings(tc, s) == -1 || hs_tls_keypair(tc, s, 1) == -1)
+		fatalx("%s: server %u: %s", __func__, server,
+		    tls_config_error(tc));
+	for (i = 0; i < nothers; i++) {
+		if ((s = hs_tls_find(others[i])) == NULL ||
+		    hs_tls_keypair(tc, s, 0) == -1)
+			fatalx("%s: server %u: %s", __func__, others[i],
+			    s == NULL ? "no tls configuration" :
+			    tls_config_error(tc));
+	}
+	if (tls_configure(ctx, tc) == -1)
+		fatalx("%s: tls_configure: %s", __func__, tls_error(ctx));
+	tls_config_clear_keys(tc);
+	/* The context keeps a reference; freeing now only drops ours. */
+	tls_config_free(tc);
+	return (ctx);
+}
+
+void
+hs_tls_wipe(void)
+{
+	struct hs_tls_server	*s;
+	int			 k;
+
+	while ((s = TAILQ_FIRST(&tls_servers)) != NULL) {
+		TAILQ_REMOVE(&tls_servers, s, entry);
+		for (k = 0; k < TLS_FILE_MAXKIND; k++)
+			if (s->file[k] != NULL) {
+				explicit_bzero(s->file[k], s->len[k]);
+				free(s->file[k]);
+			}
+		free(s);
+	}
+}
+
+/*
+ * " TLSv1.3 TLS_AES_256_GCM_SHA384", the name the client sent with SNI
+ * and the subject of its certificate, if any. Both are the client's to
+ * choose: escaped.
+ */
+void
+hs_tls_describe(struct tls *t, char *buf, size_t size)
+{
+	const char	*sni, *subject;
+	char		 esc[128];
+	size_t		 len;
+
+	snprintf(buf, size, " %s %s", tls_conn_version(t),
+	    tls_conn_cipher(t));
+	if ((sni = tls_conn_servername(t)) != NULL) {
+		str_escape(esc, sizeof(esc), sni, strlen(sni));
+		len = strlen(buf);
+		snprintf(buf + len, size - len, " sni \"%s\"", esc);
+	}
+	if (tls_peer_cert_provided(t) &&
+	    (subject = tls_peer_cert_subject(t)) != NULL) {
+		str_escape(esc, sizeof(esc), subject, strlen(subject));
+		len = strlen(buf);
+		snprintf(buf + len, size - len, " client \"%s\"", esc);
+	}
+}
+
+/*
+ * Read or write over TLS or plain: bytes moved, 0 at end of file, -1 on
+ * error, or IO_WANT_READ/IO_WANT_WRITE when the socket must be ready
+ * for that first.
+ */
+ssize_t
+io_read(struct tls *t, int fd, void *buf, size_t len)
+{
+	ssize_t	 n;
+
+	if (t != NULL) {
+		n = tls_read(t, buf, len);
+		if (n == TLS_WANT_POLLIN)
+			return (IO_WANT_READ);
+		if (n == TLS_WANT_POLLOUT)
+			return (IO_WANT_WRITE);
+		return (n);
+	}
+	n = read(fd, buf, len);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return (IO_WANT_READ);
+	return (n);
+}
+
+ssize_t
+io_write(struct tls *t, int fd, const void *buf, size_t len)
+{
+	ssize_t	 n;
+
+	if (t != NULL) {
+		n = tls_write(t, buf, len);
+		if (n == TLS_WANT_POLLIN)
+			return (IO_WANT_READ);
+		if (n == TLS_WANT_POLLOUT)
+			return (IO_WANT_WRITE);
+		return (n);
+	}
+	n = write(fd, buf, len);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return (IO_WANT_WRITE);
+	return (n);
+}

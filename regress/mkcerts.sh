@@ -1,0 +1,31 @@
+#!/bin/sh
+#
+# Certificates for the TLS tests, made in the current directory with the
+# openssl CLI: a CA, a server certificate for localhost and 127.0.0.1, one
+# each for a.test and b.test (SNI), and a client certificate, all signed
+# by the CA. EC keys: quick to make. Nothing here is ever committed.
+
+set -e
+
+# name subject [subjectAltName]
+leaf() {
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+	    -nodes -keyout "$1.key" -subj "$2" -out "$1.csr" 2>/dev/null
+	if [ -n "$3" ]; then
+		printf 'subjectAltName=%s\n' "$3" >"$1.ext"
+	else
+		printf 'extendedKeyUsage=clientAuth\n' >"$1.ext"
+	fi
+	openssl x509 -req -in "$1.csr" -CA ca.crt -CAkey ca.key \
+	    -CAcreateserial -days 2 -extfile "$1.ext" -out "$1.crt" 2>/dev/null
+	rm -f "$1.csr" "$1.ext"
+}
+
+openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+    -nodes -keyout ca.key -subj "/CN=wsd test CA" -days 2 -out ca.crt \
+    2>/dev/null
+leaf server "/CN=localhost" "DNS:localhost,IP:127.0.0.1"
+leaf a "/CN=a.test" "DNS:a.test"
+leaf b "/CN=b.test" "DNS:b.test"
+leaf client "/O=wsd tests/CN=test client"
+chmod 600 ./*.key
