@@ -43,6 +43,7 @@ TAILQ_HEAD(wsd_listeners, wsd_listener);
 struct wsd_tls_file {
 	uint8_t			*data;
 	size_t			 len;
+	char			 path[PATH_MAX];	/* for wsd -nv */
 };
 
 struct wsd_alias {

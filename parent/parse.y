@@ -1361,6 +1361,7 @@ tls_file_read(enum tls_file_kind kind, const char *path)
 	tls_file_free(f);
 	f->data = buf;
 	f->len = len;
+	strlcpy(f->path, path, sizeof(f->path));
 	return (0);
 }
 

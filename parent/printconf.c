@@ -27,6 +27,7 @@
 #include <arpa/inet.h>
 
 #include <stdio.h>
+#include <tls.h>
 
 #include "parent.h"
 
@@ -98,6 +99,56 @@ print_strs(FILE *f, const char *indent, const char *kw,
 }
 
 static void
+print_tls(FILE *f, const struct wsd_server *s)
+{
+	static const struct {
+		uint32_t	 bit;
+		const char	*name;
+	} protos[] = {
+		{ TLS_PROTOCOL_TLSv1_0, "tlsv1.0" },
+		{ TLS_PROTOCOL_TLSv1_1, "tlsv1.1" },
+		{ TLS_PROTOCOL_TLSv1_2, "tlsv1.2" },
+		{ TLS_PROTOCOL_TLSv1_3, "tlsv1.3" },
+	};
+	const char	*sep = "";
+	size_t		 i;
+
+	if (s->tls_file[TLS_FILE_CERT].path[0] != '\0') {
+		fprintf(f, "\ttls certificate ");
+		print_str(f, s->tls_file[TLS_FILE_CERT].path);
+		fputc('\n', f);
+	}
+	if (s->tls_file[TLS_FILE_KEY].path[0] != '\0') {
+		fprintf(f, "\ttls key ");
+		print_str(f, s->tls_file[TLS_FILE_KEY].path);
+		fputc('\n', f);
+	}
+	if (s->tls_file[TLS_FILE_CA].path[0] != '\0') {
+		fprintf(f, "\ttls client ca ");
+		print_str(f, s->tls_file[TLS_FILE_CA].path);
+		fprintf(f, "%s\n", s->tls_conf.verify == TLS_VERIFY_OPTIONAL ?
+		    " optional" : "");
+	}
+	fprintf(f, "\ttls protocols \"");
+	for (i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
+		if (s->tls_conf.protocols & protos[i].bit) {
+			fprintf(f, "%s%s", sep, protos[i].name);
+			sep = ",";
+		}
+	fprintf(f, "\"\n");
+	if (s->tls_conf.ciphers[0] != '\0') {
+		fprintf(f, "\ttls ciphers ");
+		print_str(f, s->tls_conf.ciphers);
+		fputc('\n', f);
+	}
+	if (s->tls_conf.ecdhe[0] != '\0') {
+		fprintf(f, "\ttls ecdhe ");
+		print_str(f, s->tls_conf.ecdhe);
+		fputc('\n', f);
+	}
+}
+
+static void
 print_server(FILE *f, const struct wsd_config *c, const struct wsd_server *s)
 {
 	const struct wsd_alias		*a;
@@ -115,6 +166,8 @@ print_server(FILE *f, const struct wsd_config *c, const struct wsd_server *s)
 	TAILQ_FOREACH(l, &c->listeners, entry)
 		if (s->listeners & (1ULL << l->id))
 			print_listen(f, l);
+	if (s->tls)
+		print_tls(f, s);
 	print_strs(f, "\t", "origin", &s->origins);
 	if (s->origin_required)
 		fprintf(f, "\torigin required\n");

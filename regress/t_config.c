@@ -73,6 +73,15 @@ static const struct conf_case cases[] = {
 	{ "include \"/nonexistent/x.conf\"\n" SERVER,
 	    "c.conf:1: /nonexistent/x.conf: No such file or directory" },
 	{ "# nothing\n", "c.conf: no server defined" },
+	{ "server \"a\" {\n\tlisten on 127.0.0.1 port 8443 tls\n}\n",
+	    "c.conf:3: server \"a\" has a tls listener but no tls "
+	    "certificate" },
+	{ "server \"a\" {\n\tlisten on 127.0.0.1 port 8443 tls\n\t"
+	    "tls key \"/nonexistent.key\"\n}\n",
+	    "c.conf:3: /nonexistent.key: No such file or directory" },
+	{ "server \"a\" {\n\tlisten on 127.0.0.1 port 8443 tls\n\t"
+	    "tls protocols \"bogus\"\n}\n",
+	    "c.conf:3: invalid tls protocols: bogus" },
 	{ "server \"a\" {\n\tlisten on 127.0.0.1 port 8080\n\t"
 	    "location \"chat\" {\n\t}\n}\n",
 	    "c.conf:3: location must start with / and have no query, space or "
@@ -187,10 +196,35 @@ ATF_TC_BODY(print_round_trip, tc)
 	    "the printed configuration prints differently once loaded");
 }
 
+ATF_TC_WITHOUT_HEAD(print_tls);
+ATF_TC_BODY(print_tls, tc)
+{
+	char	 cmd[2048];
+
+	snprintf(cmd, sizeof(cmd), "sh %s/mkcerts.sh >/dev/null 2>&1",
+	    atf_tc_get_config_var(tc, "srcdir"));
+	ATF_REQUIRE_EQ(system(cmd), 0);
+	ATF_REQUIRE_EQ(check(tc, "server \"a\" {\n"
+	    "\tlisten on 127.0.0.1 port 8443 tls\n"
+	    "\ttls certificate \"server.crt\"\n\ttls key \"server.key\"\n"
+	    "\ttls client ca \"ca.crt\" optional\n\ttls ecdhe \"X25519\"\n"
+	    "}\n", "-nv"), 0);
+	ATF_CHECK(atf_utils_grep_file("^\ttls protocols \"tlsv1.2,tlsv1.3\"$",
+	    "out"));
+	ATF_CHECK(atf_utils_grep_file("^\ttls client ca \"ca.crt\" optional$",
+	    "out"));
+	ATF_REQUIRE(rename("out", "first.conf") == 0);
+	snprintf(cmd, sizeof(cmd), "%s -nv -f first.conf >second 2>err",
+	    wsd_path(tc));
+	ATF_REQUIRE_EQ(WEXITSTATUS(system(cmd)), 0);
+	ATF_CHECK(WEXITSTATUS(system("cmp -s first.conf second")) == 0);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, table);
 	ATF_TP_ADD_TC(tp, macros_from_command_line);
 	ATF_TP_ADD_TC(tp, print_round_trip);
+	ATF_TP_ADD_TC(tp, print_tls);
 	return (atf_no_error());
 }
