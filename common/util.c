@@ -95,3 +95,15 @@ str_escape(char *dst, size_t size, const void *src, size_t len)
 	dst[o] = '\0';
 	return (i < len);
 }
+
+/* The same address and port. */
+int
+sockaddr_same(const struct sockaddr_storage *a,
+    const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return (0);
+	if (a->ss_family == AF_INET)
+		return (memcmp(a, b, sizeof(struct sockaddr_in)) == 0);
+	return (memcmp(a, b, sizeof(struct sockaddr_in6)) == 0);
+}

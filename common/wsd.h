@@ -95,6 +95,8 @@ enum ipc_type {
 	IPC_TLS_SERVER,		/* parent -> handshake: ipc_tls_server */
 	IPC_TLS_FILE,		/* parent -> handshake: ipc_tls_file + PEM */
 	IPC_LISTENER_SERVER,	/* parent -> handshake: ipc_listener_server */
+	IPC_RECONF,		/* parent -> handshake: a reload begins */
+	IPC_RECONF_END,		/* parent -> handshake: it is all there */
 	IPC_TYPE_MAX
 };
 
@@ -324,6 +326,7 @@ enum ctl_cmd {
 	CTL_KILL,
 	CTL_LOG_VERBOSE,
 	CTL_LOG_BRIEF,
+	CTL_RELOAD,
 	CTL_MAX
 };
 
@@ -355,6 +358,7 @@ struct ipc_chan {
 };
 
 #define IPC_BIT(t)		(1U << (t))
+_Static_assert(IPC_TYPE_MAX <= 32, "accept masks hold 32 message types");
 
 /* ipc.c */
 const char	*ipc_type_name(uint32_t);
@@ -404,6 +408,8 @@ void	sandbox(enum wsd_role, const struct ipc_config *);
 /* util.c */
 int		 fd_nonblock(int);
 const char	*sockaddr_str(const struct sockaddr *, char *, size_t);
+int		 sockaddr_same(const struct sockaddr_storage *,
+		    const struct sockaddr_storage *);
 int		 str_escape(char *, size_t, const void *, size_t);
 
 #endif /* WSD_H */

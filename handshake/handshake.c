@@ -53,14 +53,30 @@ enum hs_state {
 	HS_DRAIN		/* error sent; read until EOF, then close */
 };
 
+struct hs_gen;
+
 struct hs_listener {
 	TAILQ_ENTRY(hs_listener) entry;
+	struct hs_gen		*gen;
 	int			 fd;
 	struct ipc_listener	 conf;
 	struct event		*ev;
 	struct tls		*tls;		/* a tls listener's context */
 	uint32_t		*others;	/* servers sharing it, for SNI */
 	size_t			 nothers;
+};
+
+/*
+ * A generation of configuration: the listeners and the server table as
+ * one load of wsd.conf gave them. A reload makes a new one; the old one
+ * stops accepting at once and is freed when the last handshake that
+ * began under it ends, so nothing changes under a connection's feet.
+ */
+struct hs_gen {
+	TAILQ_HEAD(, hs_listener) listeners;
+	struct hs_servers	 servers;
+	unsigned int		 refs;		/* handshakes in progress */
+	int			 retired;
 };
 
 struct hs_conn {
@@ -78,7 +94,8 @@ struct hs_conn {
 	event_callback_fn	 evcb;
 	struct event		*ev_timeout;
 	struct http_reader	 reader;
-	uint8_t			*buf;		/* max_header bytes */
+	uint8_t			*buf;
+	size_t			 bufsize;	/* max_header when accepted */
 	size_t			 len;
 	size_t			 headlen;
 	char			 out[RESPONSE_MAX];
@@ -96,13 +113,12 @@ static uint64_t			 next_id;
 static struct ipc_chan		*workers[WSD_MAXPROC];
 static unsigned int		 nworkers, next_worker;
 static struct event		*ev_accept_pause;
-static struct hs_servers	 servers = TAILQ_HEAD_INITIALIZER(servers);
+static struct hs_gen		*gen;		/* the one in force */
+static struct hs_gen		*incoming;	/* a reload, arriving */
 static time_t			 refusal_sec;
 static unsigned int		 refusals_logged;
 static unsigned long		 refusals_dropped;
 static struct event		*ev_refusals;
-static TAILQ_HEAD(, hs_listener) listeners =
-				    TAILQ_HEAD_INITIALIZER(listeners);
 static TAILQ_HEAD(, hs_conn)	 conns = TAILQ_HEAD_INITIALIZER(conns);
 
 static void	 hs_dispatch_parent(struct ipc_chan *, struct ipc_msg *,
@@ -128,13 +144,67 @@ static void	 hs_handoff(struct hs_conn *);
 static int	 hs_handoff_fd(struct hs_conn *);
 static void	 hs_close(struct hs_conn *);
 static void	 hs_shutdown(void);
+static void	 hs_reload(void);
+
+static struct hs_gen *
+hs_gen_new(void)
+{
+	struct hs_gen	*g;
+
+	if ((g = calloc(1, sizeof(*g))) == NULL)
+		fatal("%s", __func__);
+	TAILQ_INIT(&g->listeners);
+	TAILQ_INIT(&g->servers);
+	return (g);
+}
+
+static void
+hs_gen_free(struct hs_gen *g)
+{
+	struct hs_listener	*l;
+
+	while ((l = TAILQ_FIRST(&g->listeners)) != NULL) {
+		TAILQ_REMOVE(&g->listeners, l, entry);
+		event_free(l->ev);
+		if (l->fd != -1)
+			close(l->fd);
+		tls_free(l->tls);
+		free(l->others);
+		free(l);
+	}
+	servers_free(&g->servers);
+	free(g);
+}
+
+/* Stop accepting on g's listeners; free it once no handshake uses it. */
+static void
+hs_gen_retire(struct hs_gen *g)
+{
+	struct hs_listener	*l;
+
+	g->retired = 1;
+	TAILQ_FOREACH(l, &g->listeners, entry) {
+		event_del(l->ev);
+		close(l->fd);
+		l->fd = -1;
+	}
+	if (g->refs == 0)
+		hs_gen_free(g);
+}
+
+/* Configuration messages go to the reload under way, if there is one. */
+static struct hs_gen *
+hs_gen_target(void)
+{
+	return (incoming != NULL ? incoming : gen);
+}
 
 static void
 hs_listeners_enable(int on)
 {
 	struct hs_listener	*l;
 
-	TAILQ_FOREACH(l, &listeners, entry) {
+	TAILQ_FOREACH(l, &gen->listeners, entry) {
 		if (on)
 			event_add(l->ev, NULL);
 		else
@@ -150,14 +220,15 @@ hs_add_listener(struct ipc_msg *msg)
 	if ((l = calloc(1, sizeof(*l))) == NULL)
 		fatal("%s", __func__);
 	memcpy(&l->conf, msg->data, sizeof(l->conf));
+	l->gen = hs_gen_target();
 	l->fd = msg->fd;
 	if (fd_nonblock(l->fd) == -1)
 		fatal("%s: fd_nonblock", __func__);
 	if ((l->ev = event_new(base, l->fd, EV_READ | EV_PERSIST, hs_accept,
 	    l)) == NULL)
 		fatalx("%s: event_new", __func__);
-	TAILQ_INSERT_TAIL(&listeners, l, entry);
-	if (started)
+	TAILQ_INSERT_TAIL(&l->gen->listeners, l, entry);
+	if (started && l->gen == gen)
 		event_add(l->ev, NULL);
 }
 
@@ -169,7 +240,7 @@ hs_add_listener_server(struct ipc_msg *msg)
 	uint32_t			*o;
 
 	memcpy(&ils, msg->data, sizeof(ils));
-	TAILQ_FOREACH(l, &listeners, entry)
+	TAILQ_FOREACH(l, &hs_gen_target()->listeners, entry)
 		if (memcmp(&l->conf.ss, &ils.ss, sizeof(ils.ss)) == 0)
 			break;
 	if (l == NULL) {
@@ -188,11 +259,11 @@ hs_add_listener_server(struct ipc_msg *msg)
  * copies go: from here on only OpenSSL's structures hold the keys.
  */
 static void
-hs_tls_contexts(void)
+hs_tls_contexts(struct hs_gen *g)
 {
 	struct hs_listener	*l;
 
-	TAILQ_FOREACH(l, &listeners, entry)
+	TAILQ_FOREACH(l, &g->listeners, entry)
 		if (l->conf.tls && l->tls == NULL)
 			l->tls = hs_tls_listener(l->conf.server, l->others,
 			    l->nothers);
@@ -239,19 +310,19 @@ hs_worker_lost(struct ipc_chan *chan, void *arg)
 	ipc_chan_free(chan);
 }
 
-/* The server table only changes before start: there is no reload yet. */
+/* The server table changes before start, and then only by a reload. */
 static void
 hs_add_server_item(struct ipc_msg *msg)
 {
 	const char	*errstr;
 
-	if (started) {
-		log_warnx("%s: %s after start ignored", __func__,
+	if (started && incoming == NULL) {
+		log_warnx("%s: %s outside a reload ignored", __func__,
 		    ipc_type_name(msg->type));
 		return;
 	}
-	if (servers_add(&servers, msg->type, msg->data, msg->len,
-	    &errstr) == -1)
+	if (servers_add(&hs_gen_target()->servers, msg->type, msg->data,
+	    msg->len, &errstr) == -1)
 		fatalx("%s: %s: %s", __func__, ipc_type_name(msg->type),
 		    errstr);
 }
@@ -290,15 +361,25 @@ hs_dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		break;
 	case IPC_START:
 		if (hconf.max_header == 0 || nworkers == 0 ||
-		    TAILQ_EMPTY(&servers))
+		    TAILQ_EMPTY(&gen->servers))
 			fatalx("start before configuration");
-		hs_tls_contexts();
+		hs_tls_contexts(gen);
 		relay_init(base, hconf.timeout_shutdown);
 		/* Everything has arrived: from here on, only what we hold. */
 		sandbox(ROLE_HANDSHAKE, &hconf);
 		started = 1;
 		hs_listeners_enable(1);
 		ipc_compose(parent_chan, IPC_READY, NULL, 0, NULL, 0, -1);
+		break;
+	case IPC_RECONF:
+		if (!started || incoming != NULL) {
+			log_warnx("%s: unexpected reload", __func__);
+			break;
+		}
+		incoming = hs_gen_new();
+		break;
+	case IPC_RECONF_END:
+		hs_reload();
 		break;
 	case IPC_SHUTDOWN:
 		hs_shutdown();
@@ -308,6 +389,29 @@ hs_dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		log_setverbose(level);
 		break;
 	}
+}
+
+/*
+ * The reload has all arrived: make its TLS contexts, then swap. The old
+ * listeners stop accepting (the parent closes the sockets that went);
+ * handshakes under way finish with the configuration they began with.
+ */
+static void
+hs_reload(void)
+{
+	struct hs_gen	*old = gen;
+
+	if (incoming == NULL || TAILQ_EMPTY(&incoming->servers)) {
+		log_warnx("%s: incomplete reload ignored", __func__);
+		return;
+	}
+	hs_tls_contexts(incoming);
+	gen = incoming;
+	incoming = NULL;
+	hs_gen_retire(old);
+	hs_listeners_enable(1);
+	log_debug("new configuration in place");
+	ipc_compose(parent_chan, IPC_READY, NULL, 0, NULL, 0, -1);
 }
 
 static void
@@ -346,6 +450,8 @@ hs_accept(int fd, short event, void *arg)
 	c->fd = s;
 	c->peer = ss;
 	c->l = l;
+	c->bufsize = hconf.max_header;
+	l->gen->refs++;
 	c->id = ((uint64_t)(instance + 1) << 48) | ++next_id;
 	c->state = l->tls != NULL ? HS_TLS_HANDSHAKE : HS_READ_HEAD;
 	c->ev = event_new(base, -1, 0, hs_read, c);
@@ -436,7 +542,7 @@ hs_read(int fd, short event, void *arg)
 	/* Until libtls has nothing left: no event comes for its buffer. */
 	do {
 		n = io_read(c->tls, fd, c->buf + c->len,
-		    hconf.max_header - c->len);
+		    c->bufsize - c->len);
 		if (n == IO_WANT_READ || n == IO_WANT_WRITE) {
 			hs_wait(c, n == IO_WANT_READ ? EV_READ : EV_WRITE,
 			    hs_read);
@@ -448,8 +554,8 @@ hs_read(int fd, short event, void *arg)
 		}
 		c->len += n;
 		head = http_reader_feed(&c->reader, c->buf, c->len,
-		    hconf.max_header);
-		if (head == -1 || (head == 0 && c->len == hconf.max_header)) {
+		    c->bufsize);
+		if (head == -1 || (head == 0 && c->len == c->bufsize)) {
 			hs_respond(c, 431, "request head too large", NULL);
 			return;
 		}
@@ -461,13 +567,14 @@ hs_read(int fd, short event, void *arg)
 		return;
 	}
 	if (ws_check_upgrade(&req, &up) != 101) {
-		if (up.plain_get && policy_health(&servers, &c->l->conf, &req))
+		if (up.plain_get && policy_health(&c->l->gen->servers, &c->l->conf,
+		    &req))
 			hs_respond_health(c);
 		else
 			hs_respond(c, up.status, up.reason, up.extra);
 		return;
 	}
-	if ((status = policy_check(&servers, &c->l->conf, &req,
+	if ((status = policy_check(&c->l->gen->servers, &c->l->conf, &req,
 	    &c->pol)) != 0) {
 		hs_refuse_policy(c, &req, status);
 		return;
@@ -772,6 +879,8 @@ static void
 hs_close(struct hs_conn *c)
 {
 	TAILQ_REMOVE(&conns, c, entry);
+	if (c->l != NULL && --c->l->gen->refs == 0 && c->l->gen->retired)
+		hs_gen_free(c->l->gen);
 	if (c->ev != NULL)
 		event_free(c->ev);
 	if (c->ev_timeout != NULL)
@@ -827,6 +936,7 @@ __dead void
 handshake_main(unsigned int inst, int debug, int verbose)
 {
 	instance = inst;
+	gen = hs_gen_new();
 	next_worker = inst;	/* spread the first hand-offs */
 	parent_chan = child_start(ROLE_HANDSHAKE, debug, verbose,
 	    IPC_BIT(IPC_CONFIG) | IPC_BIT(IPC_LISTENER) | IPC_BIT(IPC_PEER) |
@@ -834,7 +944,8 @@ handshake_main(unsigned int inst, int debug, int verbose)
 	    IPC_BIT(IPC_ALIAS) | IPC_BIT(IPC_ORIGIN) | IPC_BIT(IPC_LOCATION) |
 	    IPC_BIT(IPC_SUBPROTO) | IPC_BIT(IPC_VERBOSE) |
 	    IPC_BIT(IPC_TLS_SERVER) | IPC_BIT(IPC_TLS_FILE) |
-	    IPC_BIT(IPC_LISTENER_SERVER), hs_dispatch_parent, &base);
+	    IPC_BIT(IPC_LISTENER_SERVER) | IPC_BIT(IPC_RECONF) |
+	    IPC_BIT(IPC_RECONF_END), hs_dispatch_parent, &base);
 	hs_tls_init();
 	if ((ev_accept_pause = evtimer_new(base, hs_accept_resume,
 	    NULL)) == NULL ||

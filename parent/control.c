@@ -150,6 +150,7 @@ control_closed(struct ipc_chan *chan, void *arg)
 	TAILQ_FOREACH(r, &control_reqs, entry)
 		if (r->chan == chan)
 			r->chan = NULL;
+	parent_reload_forget(chan);
 	ipc_chan_free(chan);
 	control_nconn--;
 }
@@ -161,6 +162,13 @@ control_end(struct ipc_chan *chan, int status)
 
 	end.status = status;
 	ipc_compose(chan, IPC_CTL_END, &end, sizeof(end), NULL, 0, -1);
+}
+
+void
+control_reloaded(struct ipc_chan *chan)
+{
+	ctl_line(chan, "configuration reloaded");
+	control_end(chan, 0);
 }
 
 static void
@@ -278,6 +286,14 @@ control_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	case CTL_SHOW_METRICS:
 		show_metrics(chan);
 		break;
+	case CTL_RELOAD:
+		/* Answered when the handshake processes confirm. */
+		if (parent_reload(chan) == -1) {
+			ctl_line(chan, "reload failed; the configuration in "
+			    "force stays (see the log)");
+			control_end(chan, 1);
+		}
+		return;
 	case CTL_SHOW_CONNECTIONS:
 	case CTL_KILL:
 		control_query(chan, &req);

@@ -51,12 +51,16 @@ static int			 exit_status;
 static int			 all_ready;
 static struct event		*ev_kill;
 static const char		*self_exe;
+static const char		*conf_path;
+static unsigned int		 reload_waiting;	/* handshakes to confirm */
+static struct ipc_chan		*reload_chan;
 static int			 opt_debug, opt_verbose;
 static time_t			 role_deaths[ROLE_MAX][CRASH_LOOP_DEATHS + 1];
 static unsigned int		 role_ndeaths[ROLE_MAX];
 
 static void	 parent_bind(struct wsd_config *);
 static void	 parent_configure(struct child *);
+static void	 parent_send_config(struct child *);
 static void	 parent_send_servers(struct child *);
 static void	 parent_configure_tls(struct child *);
 static void	 parent_configure_listeners(struct child *);
@@ -68,39 +72,93 @@ static void	 parent_shutdown(int);
 static void	 parent_kill(int, short, void *);
 static void	 parent_start_child(struct child *);
 static void	 parent_respawn(struct child *);
+static void	 parent_reconfigure(struct child *);
+static void	 parent_reload_done(void);
+
+/* Returns -1, with the reason logged, when the address cannot be had. */
+static int
+parent_bind_one(struct wsd_listener *l)
+{
+	char		 addr[64];
+	int		 on = 1;
+	socklen_t	 len;
+
+	sockaddr_str((struct sockaddr *)&l->ss, addr, sizeof(addr));
+	len = l->ss.ss_family == AF_INET ?
+	    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+	if ((l->fd = socket(l->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) == -1 ||
+	    setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &on,
+	    sizeof(on)) == -1 ||
+	    (l->ss.ss_family == AF_INET6 && setsockopt(l->fd, IPPROTO_IPV6,
+	    IPV6_V6ONLY, &on, sizeof(on)) == -1) ||
+	    bind(l->fd, (struct sockaddr *)&l->ss, len) == -1 ||
+	    listen(l->fd, LISTEN_BACKLOG) == -1) {
+		log_warn("listen on %s", addr);
+		if (l->fd != -1)
+			close(l->fd);
+		l->fd = -1;
+		return (-1);
+	}
+	log_debug("listening on %s%s", addr, l->tls ? " tls" : "");
+	return (0);
+}
 
 static void
 parent_bind(struct wsd_config *c)
 {
 	struct wsd_listener	*l;
-	char			 addr[64];
-	int			 on = 1;
-	socklen_t		 len;
 
-	TAILQ_FOREACH(l, &c->listeners, entry) {
-		sockaddr_str((struct sockaddr *)&l->ss, addr, sizeof(addr));
-		if ((l->fd = socket(l->ss.ss_family, SOCK_STREAM |
-		    SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1)
-			fatal("socket %s", addr);
-		if (setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &on,
-		    sizeof(on)) == -1)
-			fatal("SO_REUSEADDR %s", addr);
-		if (l->ss.ss_family == AF_INET6 && setsockopt(l->fd,
-		    IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) == -1)
-			fatal("IPV6_V6ONLY %s", addr);
-		len = l->ss.ss_family == AF_INET ?
-		    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
-		if (bind(l->fd, (struct sockaddr *)&l->ss, len) == -1)
-			fatal("bind %s", addr);
-		if (listen(l->fd, LISTEN_BACKLOG) == -1)
-			fatal("listen %s", addr);
-		log_debug("listening on %s%s", addr, l->tls ? " tls" : "");
-	}
+	TAILQ_FOREACH(l, &c->listeners, entry)
+		if (parent_bind_one(l) == -1)
+			fatalx("cannot listen");
+}
+
+/* The listener of old that serves the same address, if any. */
+static struct wsd_listener *
+listener_match(struct wsd_config *old, const struct wsd_listener *l)
+{
+	struct wsd_listener	*o;
+
+	TAILQ_FOREACH(o, &old->listeners, entry)
+		if (o->fd != -1 && o->tls == l->tls &&
+		    sockaddr_same(&o->ss, &l->ss))
+			return (o);
+	return (NULL);
+}
+
+/*
+ * Sockets that stay are handed over, so no connection in a listen queue
+ * is lost; new addresses are bound first, and if one cannot be, the
+ * reload fails with nothing changed.
+ */
+static int
+parent_rebind(struct wsd_config *old, struct wsd_config *nc)
+{
+	struct wsd_listener	*l, *o;
+
+	TAILQ_FOREACH(l, &nc->listeners, entry)
+		if (listener_match(old, l) == NULL &&
+		    parent_bind_one(l) == -1) {
+			TAILQ_FOREACH(l, &nc->listeners, entry)
+				if (l->fd != -1) {
+					close(l->fd);
+					l->fd = -1;
+				}
+			return (-1);
+		}
+	TAILQ_FOREACH(l, &nc->listeners, entry)
+		if (l->fd == -1 && (o = listener_match(old, l)) != NULL) {
+			l->fd = o->fd;
+			o->fd = -1;
+		}
+	return (0);
 }
 
 /* The configuration goes out as a message sequence that ends in start. */
+/* The configuration in force, as the message sequence a child reads. */
 static void
-parent_configure(struct child *c)
+parent_send_config(struct child *c)
 {
 	struct ipc_config	 ic;
 
@@ -129,6 +187,12 @@ parent_configure(struct child *c)
 		parent_configure_tls(c);
 		parent_configure_listeners(c);
 	}
+}
+
+static void
+parent_configure(struct child *c)
+{
+	parent_send_config(c);
 	if (ipc_compose(c->chan, IPC_START, NULL, 0, NULL, 0, -1) == -1)
 		fatalx("%s: cannot send start to %s", __func__, c->name);
 }
@@ -294,6 +358,12 @@ parent_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		control_reply(msg);
 		break;
 	case IPC_READY:
+		if (c->reloading) {
+			c->reloading = 0;
+			if (--reload_waiting == 0)
+				parent_reload_done();
+			break;
+		}
 		c->ready = 1;
 		if (all_ready)
 			log_info("%s (pid %d) is ready", c->name, (int)c->pid);
@@ -334,7 +404,8 @@ parent_sig(int sig, short event, void *arg)
 		parent_reap();
 		break;
 	case SIGHUP:
-		log_warnx("reload is not available in this version; ignored");
+		log_info("received SIGHUP, reloading");
+		parent_reload(NULL);
 		break;
 	}
 }
@@ -434,7 +505,12 @@ parent_respawn(struct child *c)
 		else
 			proc_pair(&children[i], c);
 	}
+	/* The keys were wiped once sent: a new process needs them again. */
+	if (c->role == ROLE_HANDSHAKE && config_read_keys(conf) == -1)
+		log_warnx("%s gets no tls key: its tls listeners will fail",
+		    c->name);
 	parent_configure(c);
+	config_wipe_keys(conf);
 	log_info("respawned %s as pid %d", c->name, (int)c->pid);
 }
 
@@ -487,6 +563,103 @@ parent_kill(int fd, short event, void *arg)
 		}
 }
 
+/* What a running daemon cannot change in place: the reason, or NULL. */
+static const char *
+reload_unchangeable(const struct wsd_config *nc)
+{
+	if (nc->prefork_handshake != conf->prefork_handshake ||
+	    nc->prefork_worker != conf->prefork_worker)
+		return ("the number of processes");
+	if (strcmp(nc->user, conf->user) != 0)
+		return ("the user");
+	if (strcmp(nc->chroot, conf->chroot) != 0)
+		return ("the chroot directory");
+	return (NULL);
+}
+
+/*
+ * SIGHUP or wsctl reload: load the file again; if it loads, every child
+ * is reconfigured in place by messages and new connections get the new
+ * configuration; if not, the old one stays in force, whole. chan is the
+ * wsctl that asked, answered once the handshake processes confirm.
+ */
+int
+parent_reload(struct ipc_chan *chan)
+{
+	struct wsd_config	*nc;
+	const char		*why;
+	unsigned int		 i;
+
+	if (shutting_down || reload_waiting) {
+		log_warnx("reload refused: %s", shutting_down ?
+		    "shutting down" : "a reload is under way");
+		return (-1);
+	}
+	if ((nc = parse_config(conf_path)) == NULL) {
+		log_warnx("reload failed: %s not loaded; the configuration "
+		    "in force stays", conf_path);
+		return (-1);
+	}
+	/* The control socket stays where it is, -s included. */
+	strlcpy(nc->socket, conf->socket, sizeof(nc->socket));
+	nc->privdrop = conf->privdrop;
+	nc->uid = conf->uid;
+	nc->gid = conf->gid;
+	nc->sandbox_debug = conf->sandbox_debug;
+	if ((why = reload_unchangeable(nc)) != NULL) {
+		log_warnx("reload failed: %s cannot change without a "
+		    "restart; the configuration in force stays", why);
+		config_free(nc);
+		return (-1);
+	}
+	if (parent_rebind(conf, nc) == -1) {
+		log_warnx("reload failed: the configuration in force stays");
+		config_free(nc);
+		return (-1);
+	}
+	config_free(conf);	/* closes the sockets that went */
+	conf = nc;
+	reload_chan = chan;
+	for (i = 0; i < nchildren; i++)
+		parent_reconfigure(&children[i]);
+	config_wipe_keys(conf);
+	if (reload_waiting == 0)
+		parent_reload_done();
+	return (0);
+}
+
+static void
+parent_reconfigure(struct child *c)
+{
+	if (c->exited || c->chan == NULL || !c->ready)
+		return;		/* a child starting or respawning gets it all */
+	if (c->role == ROLE_HANDSHAKE) {
+		ipc_compose(c->chan, IPC_RECONF, NULL, 0, NULL, 0, -1);
+		parent_send_config(c);
+		ipc_compose(c->chan, IPC_RECONF_END, NULL, 0, NULL, 0, -1);
+		c->reloading = 1;
+		reload_waiting++;
+	} else
+		parent_send_config(c);
+}
+
+static void
+parent_reload_done(void)
+{
+	log_info("configuration reloaded");
+	if (reload_chan != NULL)
+		control_reloaded(reload_chan);
+	reload_chan = NULL;
+}
+
+/* wsctl went away before its reload was done. */
+void
+parent_reload_forget(struct ipc_chan *chan)
+{
+	if (reload_chan == chan)
+		reload_chan = NULL;
+}
+
 struct child *
 parent_children(unsigned int *n)
 {
@@ -536,7 +709,8 @@ parent_query(const struct ipc_query *q)
 }
 
 __dead void
-parent_main(struct wsd_config *c, const char *exe, int debug, int verbose)
+parent_main(struct wsd_config *c, const char *path, const char *exe,
+    int debug, int verbose)
 {
 	struct event	*ev_sig[4];
 	struct rlimit	 rl;
@@ -545,6 +719,7 @@ parent_main(struct wsd_config *c, const char *exe, int debug, int verbose)
 	int		 ctlfd;
 
 	conf = c;
+	conf_path = path;
 	self_exe = exe;
 	/* Every connection is a descriptor: take what the system allows. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {

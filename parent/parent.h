@@ -115,6 +115,7 @@ struct wsd_config *parse_config_buffer(const char *, const char *, size_t);
 int		 cmdline_symset(const char *);
 void		 config_free(struct wsd_config *);
 void		 config_wipe_keys(struct wsd_config *);
+int		 config_read_keys(struct wsd_config *);
 
 /* More than this many deaths of one child in the window: a crash loop. */
 #define CRASH_LOOP_DEATHS	10
@@ -133,6 +134,7 @@ struct child {
 	int			 chan_fd;
 	struct ipc_chan		*chan;
 	struct ipc_stats	 stats;		/* a worker's, latest */
+	int			 reloading;	/* a reload to confirm */
 	char			 name[32];
 };
 
@@ -146,9 +148,13 @@ int		 control_init(const char *);
 void		 control_listen(struct event_base *, int);
 void		 control_cleanup(const char *);
 void		 control_reply(struct ipc_msg *);
+void		 control_reloaded(struct ipc_chan *);
 
 /* parent.c */
-__dead void	 parent_main(struct wsd_config *, const char *, int, int);
+__dead void	 parent_main(struct wsd_config *, const char *, const char *,
+		    int, int);
+int		 parent_reload(struct ipc_chan *);
+void		 parent_reload_forget(struct ipc_chan *);
 struct child	*parent_children(unsigned int *);
 const struct wsd_config *parent_conf(void);
 int		 parent_stopping(void);

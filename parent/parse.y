@@ -1115,17 +1115,6 @@ parse_size(const char *s, long long *out)
 	return (0);
 }
 
-static int
-sockaddr_equal(const struct sockaddr_storage *a,
-    const struct sockaddr_storage *b)
-{
-	if (a->ss_family != b->ss_family)
-		return (0);
-	if (a->ss_family == AF_INET)
-		return (memcmp(a, b, sizeof(struct sockaddr_in)) == 0);
-	return (memcmp(a, b, sizeof(struct sockaddr_in6)) == 0);
-}
-
 /* Another server on a shared listener: its certificate is chosen by SNI. */
 static int
 listener_add_other(struct wsd_listener *l)
@@ -1153,7 +1142,7 @@ add_listener_ai(struct addrinfo *ai, int tls)
 	struct wsd_listener	*l;
 
 	TAILQ_FOREACH(l, &conf->listeners, entry) {
-		if (!sockaddr_equal(&l->ss,
+		if (!sockaddr_same(&l->ss,
 		    (struct sockaddr_storage *)ai->ai_addr))
 			continue;
 		if (l->tls != tls) {
@@ -1322,29 +1311,28 @@ add_location(const char *path)
  * file is an error at its line, also with -n; the handshake processes get
  * the bytes and open nothing.
  */
+/* Read a PEM file whole; *errstr says why not. */
 static int
-tls_file_read(enum tls_file_kind kind, const char *path)
+pem_read(const char *path, struct wsd_tls_file *f, const char **errstr)
 {
-	struct wsd_tls_file	*f = &srv->tls_file[kind];
-	struct stat		 st;
-	uint8_t			*buf;
-	ssize_t			 n;
-	size_t			 len = 0;
-	int			 fd;
+	struct stat	 st;
+	uint8_t		*buf;
+	ssize_t		 n;
+	size_t		 len = 0;
+	int		 fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		yyerror("%s: %s", path, strerror(errno));
+		*errstr = strerror(errno);
 		return (-1);
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_size == 0 ||
 	    st.st_size > TLS_FILE_MAX) {
-		yyerror("%s: not a regular file of 1 to %d bytes", path,
-		    TLS_FILE_MAX);
+		*errstr = "not a regular file of 1 to 65536 bytes";
 		close(fd);
 		return (-1);
 	}
 	if ((buf = malloc(st.st_size)) == NULL) {
-		yyerror("out of memory");
+		*errstr = "out of memory";
 		close(fd);
 		return (-1);
 	}
@@ -1353,7 +1341,7 @@ tls_file_read(enum tls_file_kind kind, const char *path)
 		len += n;
 	close(fd);
 	if (len != (size_t)st.st_size) {
-		yyerror("%s: short read", path);
+		*errstr = "short read";
 		explicit_bzero(buf, len);
 		free(buf);
 		return (-1);
@@ -1361,7 +1349,43 @@ tls_file_read(enum tls_file_kind kind, const char *path)
 	tls_file_free(f);
 	f->data = buf;
 	f->len = len;
-	strlcpy(f->path, path, sizeof(f->path));
+	if (f->path != path)
+		strlcpy(f->path, path, sizeof(f->path));
+	return (0);
+}
+
+static int
+tls_file_read(enum tls_file_kind kind, const char *path)
+{
+	const char	*errstr;
+
+	if (pem_read(path, &srv->tls_file[kind], &errstr) == -1) {
+		yyerror("%s: %s", path, errstr);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * The keys again, from their files, for a handshake process that is
+ * respawned after the parent wiped its copies.
+ */
+int
+config_read_keys(struct wsd_config *c)
+{
+	struct wsd_server	*s;
+	struct wsd_tls_file	*f;
+	const char		*errstr;
+
+	TAILQ_FOREACH(s, &c->servers, entry) {
+		f = &s->tls_file[TLS_FILE_KEY];
+		if (f->path[0] == '\0' || f->data != NULL)
+			continue;
+		if (pem_read(f->path, f, &errstr) == -1) {
+			log_warnx("%s: %s", f->path, errstr);
+			return (-1);
+		}
+	}
 	return (0);
 }
 

@@ -173,5 +173,5 @@ main(int argc, char *argv[])
 	}
 	sandbox_setup(conf);
 	exe = self_path(argv[0]);
-	parent_main(conf, exe, debug, verbose);
+	parent_main(conf, conffile, exe, debug, verbose);
 }

@@ -42,6 +42,7 @@ static const struct command commands[] = {
 	{ { "kill", NULL },		CTL_KILL, 1 },
 	{ { "log", "brief", NULL },	CTL_LOG_BRIEF, 0 },
 	{ { "log", "verbose", NULL },	CTL_LOG_VERBOSE, 0 },
+	{ { "reload", NULL },		CTL_RELOAD, 0 },
 	{ { "show", "connections", NULL }, CTL_SHOW_CONNECTIONS, 0 },
 	{ { "show", "metrics", NULL },	CTL_SHOW_METRICS, 0 },
 	{ { "show", "stats", NULL },	CTL_SHOW_STATS, 0 },

@@ -1,0 +1,371 @@
+/*
+ * Copyright (c) 2026 The wsd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Reload through the running daemon: open connections keep echoing, new
+ * ones get the new configuration, and one that does not load changes
+ * nothing.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <atf-c.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tls.h>
+#include <unistd.h>
+
+#include "wsc.h"
+
+#define MAXKIDS		16
+
+static struct wsd_proc	 wsd;
+
+static const char *
+srcpath(const atf_tc_t *tc, const char *rel)
+{
+	static char	 path[2][1024];
+	static int	 i;
+
+	i = !i;
+	snprintf(path[i], sizeof(path[i]), "%s/%s",
+	    atf_tc_get_config_var(tc, "srcdir"), rel);
+	return (path[i]);
+}
+
+/* A configuration of one server listening on each port given. */
+static void
+write_conf(const char *extra, int port1, int port2)
+{
+	FILE	*f;
+
+	ATF_REQUIRE((f = fopen("wsd.conf", "w")) != NULL);
+	fprintf(f, "server \"127.0.0.1\" {\n");
+	if (port1 > 0)
+		fprintf(f, "\tlisten on 127.0.0.1 port %d\n", port1);
+	if (port2 > 0)
+		fprintf(f, "\tlisten on 127.0.0.1 port %d\n", port2);
+	fprintf(f, "%s}\n", extra != NULL ? extra : "");
+	fclose(f);
+}
+
+static void
+start(const atf_tc_t *tc)
+{
+	char	 cwd[200];
+	FILE	*f;
+
+	ATF_REQUIRE(getcwd(cwd, sizeof(cwd)) != NULL);
+	snprintf(wsd.conf, sizeof(wsd.conf), "wsd.conf");
+	snprintf(wsd.sock, sizeof(wsd.sock), "%s/wsd.sock", cwd);
+	if (wsd_start(&wsd, srcpath(tc, "../wsd"), NULL) != 0)
+		atf_tc_fail("wsd did not get ready; its output:\n%s", wsd.log);
+	if ((f = fopen("wsd.pid", "w")) != NULL) {
+		fprintf(f, "%d\n", (int)wsd.pid);
+		fclose(f);
+	}
+}
+
+static void
+cleanup(void)
+{
+	FILE	*f;
+	int	 pid;
+
+	if ((f = fopen("wsd.pid", "r")) == NULL)
+		return;
+	if (fscanf(f, "%d", &pid) == 1 && pid > 1)
+		kill(pid, SIGKILL);
+	fclose(f);
+}
+
+static void
+stop_ok(void)
+{
+	int	 status;
+
+	status = wsd_stop(&wsd, SIGTERM);
+	ATF_REQUIRE_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "wsd did not exit cleanly; output:\n%s", wsd.log);
+}
+
+/* Wait until needle has appeared n times in the log (bounded). */
+static int
+wait_count(const char *needle, int n)
+{
+	const char	*p;
+	int		 i, found = 0;
+
+	for (i = 0; i < 100 && found < n; i++) {
+		wsd_wait_log(&wsd, "\001", 100);
+		for (found = 0, p = wsd.log; (p = strstr(p, needle)) != NULL;
+		    p++)
+			found++;
+	}
+	return (found >= n ? 0 : -1);
+}
+
+/* wsctl reload; its exit status, its output in the file out. */
+static int
+wsctl_reload(const atf_tc_t *tc)
+{
+	char	 cmd[2048];
+
+	snprintf(cmd, sizeof(cmd), "%s -s %s reload >out 2>&1",
+	    srcpath(tc, "../wsctl/wsctl"), wsd.sock);
+	return (WEXITSTATUS(system(cmd)));
+}
+
+static int
+client(int port)
+{
+	char	 resp[1024];
+	int	 fd;
+
+	ATF_REQUIRE((fd = wsc_connect(port)) != -1);
+	ATF_REQUIRE_EQ_MSG(wsc_upgrade(fd, NULL, resp, sizeof(resp)), 101,
+	    "%s", resp);
+	return (fd);
+}
+
+static void
+echo(int fd, const char *msg)
+{
+	uint8_t	*back;
+	size_t	 len;
+	int	 op;
+
+	ATF_REQUIRE_MSG(wsc_exchange(fd, 0x1, msg, strlen(msg), &back, &len,
+	    &op) == 0, "no echo of \"%s\"", msg);
+	ATF_CHECK(len == strlen(msg) && memcmp(back, msg, len) == 0);
+	free(back);
+}
+
+ATF_TC_WITH_CLEANUP(listeners);
+ATF_TC_HEAD(listeners, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "SIGHUP with connections open: they "
+	    "keep echoing, a new listener answers, a removed one stops");
+}
+ATF_TC_BODY(listeners, tc)
+{
+	int	 p1, p2, fd, fd2;
+
+	ATF_REQUIRE((p1 = wsd_free_port()) > 0);
+	ATF_REQUIRE((p2 = wsd_free_port()) > 0 && p2 != p1);
+	write_conf(NULL, p1, 0);
+	start(tc);
+	fd = client(p1);
+	echo(fd, "before");
+	write_conf(NULL, 0, p2);
+	kill(wsd.pid, SIGHUP);
+	ATF_REQUIRE_MSG(wsd_wait_log(&wsd, "configuration reloaded",
+	    WSC_TIMEOUT) == 0, "log:\n%s", wsd.log);
+	echo(fd, "after, on the old listener");
+	fd2 = client(p2);
+	echo(fd2, "on the new listener");
+	ATF_CHECK_MSG(wsc_connect(p1) == -1, "the removed listener answers");
+	close(fd);
+	close(fd2);
+	stop_ok();
+}
+ATF_TC_CLEANUP(listeners, tc)
+{
+	cleanup();
+}
+
+ATF_TC_WITH_CLEANUP(refused);
+ATF_TC_HEAD(refused, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "A configuration that does not load, "
+	    "or changes what needs a restart, is refused whole");
+}
+ATF_TC_BODY(refused, tc)
+{
+	FILE	*f;
+	int	 p1, fd;
+
+	ATF_REQUIRE((p1 = wsd_free_port()) > 0);
+	write_conf(NULL, p1, 0);
+	start(tc);
+	fd = client(p1);
+	ATF_REQUIRE((f = fopen("wsd.conf", "w")) != NULL);
+	fprintf(f, "server \"127.0.0.1\" {\n\tlisten on 127.0.0.1 port %d\n"
+	    "\tbogus keyword\n}\n", p1 + 1);
+	fclose(f);
+	ATF_CHECK_EQ(wsctl_reload(tc), 1);
+	ATF_CHECK(atf_utils_grep_file("^reload failed", "out"));
+	ATF_CHECK(wsd_wait_log(&wsd, "wsd.conf:3: syntax error", WSC_TIMEOUT) ==
+	    0);
+	echo(fd, "still here");
+	close(fd);
+	close(client(p1));
+
+	write_conf(NULL, p1, 0);
+	ATF_REQUIRE((f = fopen("wsd.conf", "a")) != NULL);
+	fprintf(f, "prefork worker 5\n");
+	fclose(f);
+	ATF_CHECK_EQ(wsctl_reload(tc), 1);
+	ATF_CHECK(wsd_wait_log(&wsd, "the number of processes cannot change",
+	    WSC_TIMEOUT) == 0);
+
+	/* And a good one goes through wsctl too. */
+	write_conf(NULL, p1, 0);
+	ATF_CHECK_EQ(wsctl_reload(tc), 0);
+	ATF_CHECK(atf_utils_grep_file("^configuration reloaded$", "out"));
+	close(client(p1));
+	stop_ok();
+}
+ATF_TC_CLEANUP(refused, tc)
+{
+	cleanup();
+}
+
+ATF_TC_WITH_CLEANUP(policy);
+ATF_TC_HEAD(policy, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "A new origin policy holds for new "
+	    "connections only");
+}
+ATF_TC_BODY(policy, tc)
+{
+	char	 resp[1024];
+	int	 p1, fd, fd2;
+
+	ATF_REQUIRE((p1 = wsd_free_port()) > 0);
+	write_conf(NULL, p1, 0);
+	start(tc);
+	fd = client(p1);
+	ATF_REQUIRE((fd2 = wsc_connect(p1)) != -1);
+	ATF_REQUIRE_EQ(wsc_upgrade(fd2, "Origin: https://a.example\r\n", resp,
+	    sizeof(resp)), 403);
+	close(fd2);
+
+	write_conf("\torigin \"https://a.example\"\n"
+	    "\tlocation \"/\" {\n\t\tmax message 200\n\t}\n", p1, 0);
+	ATF_REQUIRE_EQ(wsctl_reload(tc), 0);
+	ATF_REQUIRE((fd2 = wsc_connect(p1)) != -1);
+	ATF_CHECK_EQ(wsc_upgrade(fd2, "Origin: https://a.example\r\n", resp,
+	    sizeof(resp)), 101);
+	close(fd2);
+	/* A new connection gets the new limit, the old one keeps its own. */
+	fd2 = client(p1);
+	{
+		char	 big[300];
+		uint8_t	 buf[128];
+		size_t	 len;
+		int	 fin, op;
+
+		memset(big, 'y', sizeof(big));
+		ATF_REQUIRE(wsc_send(fd2, 1, 0x2, big, sizeof(big)) == 0);
+		ATF_REQUIRE(wsc_recv(fd2, &fin, &op, buf, sizeof(buf),
+		    &len) == 0);
+		ATF_CHECK(op == 0x8 && len >= 2 && (buf[0] << 8 | buf[1]) ==
+		    1009);
+	}
+	close(fd2);
+	{
+		char	 big[300];
+
+		memset(big, 'x', sizeof(big) - 1);
+		big[sizeof(big) - 1] = '\0';
+		echo(fd, big);
+	}
+	close(fd);
+	stop_ok();
+}
+ATF_TC_CLEANUP(policy, tc)
+{
+	cleanup();
+}
+
+/* The subject of the certificate wsd shows on port. */
+static char *
+cert_subject(int port)
+{
+	struct wsc_tls_opts	 o = { .servername = "localhost" };
+	struct wsc_tls		 t;
+	char			*subject;
+
+	ATF_REQUIRE_MSG(wsct_connect(&t, port, &o) == 0, "%s",
+	    wsct_error(&t));
+	subject = strdup(tls_peer_cert_subject(t.tls));
+	wsct_close(&t);
+	return (subject);
+}
+
+ATF_TC_WITH_CLEANUP(tls);
+ATF_TC_HEAD(tls, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "A reload replaces the certificate; a "
+	    "handshake process respawned afterwards still has its key");
+}
+ATF_TC_BODY(tls, tc)
+{
+	char	 cmd[2048], extra[256], *subject;
+	pid_t	 kids[MAXKIDS];
+	char	 titles[MAXKIDS][64];
+	int	 port, n, i;
+
+	snprintf(cmd, sizeof(cmd), "sh %s >/dev/null 2>&1",
+	    srcpath(tc, "mkcerts.sh"));
+	ATF_REQUIRE_EQ(system(cmd), 0);
+	ATF_REQUIRE((port = wsd_free_port()) > 0);
+	snprintf(extra, sizeof(extra), "\tlisten on 127.0.0.1 port %d tls\n"
+	    "\ttls certificate \"a.crt\"\n\ttls key \"a.key\"\n", port);
+	write_conf(extra, wsd_free_port(), 0);
+	start(tc);
+	subject = cert_subject(port);
+	ATF_CHECK_MSG(strstr(subject, "CN=a.test") != NULL, "%s", subject);
+	free(subject);
+
+	snprintf(extra, sizeof(extra), "\tlisten on 127.0.0.1 port %d tls\n"
+	    "\ttls certificate \"b.crt\"\n\ttls key \"b.key\"\n", port);
+	write_conf(extra, wsd_free_port(), 0);
+	ATF_REQUIRE_EQ(wsctl_reload(tc), 0);
+	subject = cert_subject(port);
+	ATF_CHECK_MSG(strstr(subject, "CN=b.test") != NULL, "%s", subject);
+	free(subject);
+
+	/* Kill both handshake processes: their respawns need the key. */
+	n = wsd_children(&wsd, kids, titles, MAXKIDS);
+	for (i = 0; i < n; i++)
+		if (strcmp(titles[i], "wsd: handshake") == 0)
+			kill(kids[i], SIGKILL);
+	ATF_REQUIRE_MSG(wait_count(") is ready", 2) == 0, "log:\n%s",
+	    wsd.log);
+	subject = cert_subject(port);
+	ATF_CHECK_MSG(strstr(subject, "CN=b.test") != NULL, "%s", subject);
+	free(subject);
+	stop_ok();
+}
+ATF_TC_CLEANUP(tls, tc)
+{
+	cleanup();
+}
+
+ATF_TP_ADD_TCS(tp)
+{
+	ATF_TP_ADD_TC(tp, listeners);
+	ATF_TP_ADD_TC(tp, refused);
+	ATF_TP_ADD_TC(tp, policy);
+	ATF_TP_ADD_TC(tp, tls);
+	return (atf_no_error());
+}
