@@ -74,6 +74,8 @@ static const struct ipc_type_info ipc_types[IPC_TYPE_MAX] = {
 	[IPC_VERBOSE] = { "verbose", sizeof(int32_t), sizeof(int32_t), 0 },
 	[IPC_RECONF] = { "reconf", 0, 0, 0 },
 	[IPC_RECONF_END] = { "reconf-end", 0, 0, 0 },
+	[IPC_PEER_RETIRE] = { "peer-retire", sizeof(struct ipc_peer),
+	    sizeof(struct ipc_peer), 0 },
 	[IPC_SERVER] = { "server", sizeof(struct ipc_server),
 	    sizeof(struct ipc_server), 0 },
 	[IPC_ALIAS] = { "alias", sizeof(struct ipc_alias),

@@ -97,6 +97,7 @@ enum ipc_type {
 	IPC_LISTENER_SERVER,	/* parent -> handshake: ipc_listener_server */
 	IPC_RECONF,		/* parent -> handshake: a reload begins */
 	IPC_RECONF_END,		/* parent -> handshake: it is all there */
+	IPC_PEER_RETIRE,	/* parent -> handshake: struct ipc_peer */
 	IPC_TYPE_MAX
 };
 

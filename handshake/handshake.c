@@ -296,6 +296,20 @@ hs_add_worker(struct ipc_msg *msg)
 		nworkers = peer.instance + 1;
 }
 
+/* A worker beyond a reduced count takes no more connections. */
+static void
+hs_retire_worker(struct ipc_msg *msg)
+{
+	struct ipc_peer	 peer;
+
+	memcpy(&peer, msg->data, sizeof(peer));
+	if (peer.role != ROLE_WORKER || peer.instance >= WSD_MAXPROC ||
+	    workers[peer.instance] == NULL)
+		return;
+	ipc_chan_free(workers[peer.instance]);
+	workers[peer.instance] = NULL;
+}
+
 /* A worker that went away gets no more connections. */
 static void
 hs_worker_lost(struct ipc_chan *chan, void *arg)
@@ -351,6 +365,9 @@ hs_dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		break;
 	case IPC_PEER:
 		hs_add_worker(msg);
+		break;
+	case IPC_PEER_RETIRE:
+		hs_retire_worker(msg);
 		break;
 	case IPC_SERVER:
 	case IPC_ALIAS:
@@ -945,7 +962,8 @@ handshake_main(unsigned int inst, int debug, int verbose)
 	    IPC_BIT(IPC_SUBPROTO) | IPC_BIT(IPC_VERBOSE) |
 	    IPC_BIT(IPC_TLS_SERVER) | IPC_BIT(IPC_TLS_FILE) |
 	    IPC_BIT(IPC_LISTENER_SERVER) | IPC_BIT(IPC_RECONF) |
-	    IPC_BIT(IPC_RECONF_END), hs_dispatch_parent, &base);
+	    IPC_BIT(IPC_RECONF_END) | IPC_BIT(IPC_PEER_RETIRE),
+	    hs_dispatch_parent, &base);
 	hs_tls_init();
 	if ((ev_accept_pause = evtimer_new(base, hs_accept_resume,
 	    NULL)) == NULL ||

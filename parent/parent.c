@@ -72,6 +72,7 @@ static void	 parent_shutdown(int);
 static void	 parent_kill(int, short, void *);
 static void	 parent_start_child(struct child *);
 static void	 parent_respawn(struct child *);
+static void	 parent_resize(enum wsd_role, unsigned int, unsigned int);
 static void	 parent_reconfigure(struct child *);
 static void	 parent_reload_done(void);
 
@@ -368,7 +369,8 @@ parent_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		if (all_ready)
 			log_info("%s (pid %d) is ready", c->name, (int)c->pid);
 		for (i = 0; i < nchildren; i++)
-			if (!children[i].ready)
+			if (children[i].used && !children[i].exited &&
+			    !children[i].ready)
 				return;
 		if (!all_ready) {
 			all_ready = 1;
@@ -444,7 +446,10 @@ parent_reap(void)
 		if (children[i].chan != NULL)
 			ipc_chan_drain(children[i].chan);
 		child_status(status, how, sizeof(how));
-		if (shutting_down && WIFEXITED(status) &&
+		if (children[i].retiring)
+			log_info("%s (pid %d) retired: %s", children[i].name,
+			    pid, how);
+		else if (shutting_down && WIFEXITED(status) &&
 		    WEXITSTATUS(status) == 0)
 			log_debug("%s (pid %d) %s", children[i].name, pid, how);
 		else {
@@ -498,7 +503,8 @@ parent_respawn(struct child *c)
 	parent_start_child(c);
 	/* Channels to the other role's processes, then configuration. */
 	for (i = 0; i < nchildren; i++) {
-		if (children[i].role == c->role || children[i].exited)
+		if (children[i].role == c->role || children[i].exited ||
+		    children[i].retiring)
 			continue;
 		if (c->role == ROLE_HANDSHAKE)
 			proc_pair(c, &children[i]);
@@ -512,6 +518,91 @@ parent_respawn(struct child *c)
 	parent_configure(c);
 	config_wipe_keys(conf);
 	log_info("respawned %s as pid %d", c->name, (int)c->pid);
+}
+
+/* A slot for a new child: never used, or of a child that retired. */
+static struct child *
+child_slot(void)
+{
+	unsigned int	 i;
+
+	for (i = 0; i < CHILDREN_MAX; i++)
+		if (!children[i].used || (children[i].retiring &&
+		    children[i].exited)) {
+			memset(&children[i], 0, sizeof(children[i]));
+			if (i >= nchildren)
+				nchildren = i + 1;
+			return (&children[i]);
+		}
+	fatalx("%s: no room for another child", __func__);
+}
+
+/* Start instance of role, paired with the other role's processes. */
+static void
+parent_add_child(enum wsd_role role, unsigned int instance)
+{
+	struct child	*c = child_slot();
+	unsigned int	 i;
+
+	c->used = 1;
+	c->role = role;
+	c->instance = instance;
+	snprintf(c->name, sizeof(c->name), "%s[%u]", role_names[role],
+	    instance);
+	parent_start_child(c);
+	for (i = 0; i < nchildren; i++) {
+		if (children[i].role == role || children[i].exited ||
+		    children[i].retiring || !children[i].used)
+			continue;
+		if (role == ROLE_HANDSHAKE)
+			proc_pair(c, &children[i]);
+		else
+			proc_pair(&children[i], c);
+	}
+	parent_configure(c);
+}
+
+/*
+ * A process beyond the new count: it gets the shutdown sequence (a
+ * handshake process stops accepting and relays its wss:// connections
+ * until they end; a worker closes its connections with 1001), and the
+ * handshake processes stop handing connections to a retiring worker.
+ */
+static void
+parent_retire_child(struct child *c)
+{
+	struct ipc_peer	 peer;
+	unsigned int	 i;
+
+	c->retiring = 1;
+	if (c->chan != NULL)
+		ipc_compose(c->chan, IPC_SHUTDOWN, NULL, 0, NULL, 0, -1);
+	if (c->role != ROLE_WORKER)
+		return;
+	peer.role = ROLE_WORKER;
+	peer.instance = c->instance;
+	for (i = 0; i < nchildren; i++)
+		if (children[i].role == ROLE_HANDSHAKE &&
+		    !children[i].exited && children[i].chan != NULL)
+			ipc_compose(children[i].chan, IPC_PEER_RETIRE, &peer,
+			    sizeof(peer), NULL, 0, -1);
+}
+
+/* Take role from n processes to want: start some, or retire some. */
+static void
+parent_resize(enum wsd_role role, unsigned int n, unsigned int want)
+{
+	unsigned int	 i, inst;
+
+	for (inst = n; inst < want; inst++)
+		parent_add_child(role, inst);
+	for (i = 0; i < nchildren; i++)
+		if (children[i].used && children[i].role == role &&
+		    children[i].instance >= want && !children[i].retiring &&
+		    !children[i].exited) {
+			log_info("retiring %s", children[i].name);
+			parent_retire_child(&children[i]);
+		}
 }
 
 static void
@@ -567,9 +658,6 @@ parent_kill(int fd, short event, void *arg)
 static const char *
 reload_unchangeable(const struct wsd_config *nc)
 {
-	if (nc->prefork_handshake != conf->prefork_handshake ||
-	    nc->prefork_worker != conf->prefork_worker)
-		return ("the number of processes");
 	if (strcmp(nc->user, conf->user) != 0)
 		return ("the user");
 	if (strcmp(nc->chroot, conf->chroot) != 0)
@@ -588,7 +676,7 @@ parent_reload(struct ipc_chan *chan)
 {
 	struct wsd_config	*nc;
 	const char		*why;
-	unsigned int		 i;
+	unsigned int		 i, old_handshake, old_worker;
 
 	if (shutting_down || reload_waiting) {
 		log_warnx("reload refused: %s", shutting_down ?
@@ -612,6 +700,8 @@ parent_reload(struct ipc_chan *chan)
 		config_free(nc);
 		return (-1);
 	}
+	old_handshake = conf->prefork_handshake;
+	old_worker = conf->prefork_worker;
 	if (parent_rebind(conf, nc) == -1) {
 		log_warnx("reload failed: the configuration in force stays");
 		config_free(nc);
@@ -622,6 +712,9 @@ parent_reload(struct ipc_chan *chan)
 	reload_chan = chan;
 	for (i = 0; i < nchildren; i++)
 		parent_reconfigure(&children[i]);
+	/* Workers first, so new handshake processes pair with the final set. */
+	parent_resize(ROLE_WORKER, old_worker, conf->prefork_worker);
+	parent_resize(ROLE_HANDSHAKE, old_handshake, conf->prefork_handshake);
 	config_wipe_keys(conf);
 	if (reload_waiting == 0)
 		parent_reload_done();
@@ -631,7 +724,7 @@ parent_reload(struct ipc_chan *chan)
 static void
 parent_reconfigure(struct child *c)
 {
-	if (c->exited || c->chan == NULL || !c->ready)
+	if (c->exited || c->chan == NULL || !c->ready || c->retiring)
 		return;		/* a child starting or respawning gets it all */
 	if (c->role == ROLE_HANDSHAKE) {
 		ipc_compose(c->chan, IPC_RECONF, NULL, 0, NULL, 0, -1);
@@ -715,7 +808,7 @@ parent_main(struct wsd_config *c, const char *path, const char *exe,
 	struct event	*ev_sig[4];
 	struct rlimit	 rl;
 	const int	 sigs[4] = { SIGTERM, SIGINT, SIGCHLD, SIGHUP };
-	unsigned int	 i, n;
+	unsigned int	 i;
 	int		 ctlfd;
 
 	conf = c;
@@ -745,24 +838,12 @@ parent_main(struct wsd_config *c, const char *path, const char *exe,
 		evsignal_add(ev_sig[i], NULL);
 	}
 
-	nchildren = conf->prefork_handshake + conf->prefork_worker;
-	if ((children = calloc(nchildren, sizeof(*children))) == NULL)
+	if ((children = calloc(CHILDREN_MAX, sizeof(*children))) == NULL)
 		fatal("%s", __func__);
-	for (i = 0; i < nchildren; i++) {
-		struct child	*ch = &children[i];
-
-		ch->role = i < conf->prefork_handshake ? ROLE_HANDSHAKE :
-		    ROLE_WORKER;
-		ch->instance = ch->role == ROLE_HANDSHAKE ? i :
-		    i - conf->prefork_handshake;
-		snprintf(ch->name, sizeof(ch->name), "%s[%u]",
-		    role_names[ch->role], ch->instance);
-		parent_start_child(ch);
-	}
-	n = conf->prefork_handshake;
-	proc_mesh(children, n, children + n, conf->prefork_worker);
-	for (i = 0; i < nchildren; i++)
-		parent_configure(&children[i]);
+	for (i = 0; i < CHILDREN_MAX; i++)
+		children[i].exited = 1;		/* a free slot */
+	parent_resize(ROLE_WORKER, 0, conf->prefork_worker);
+	parent_resize(ROLE_HANDSHAKE, 0, conf->prefork_handshake);
 	/* The messages hold the only copies now; they are wiped once sent. */
 	config_wipe_keys(conf);
 	control_listen(base, ctlfd);

@@ -117,6 +117,9 @@ void		 config_free(struct wsd_config *);
 void		 config_wipe_keys(struct wsd_config *);
 int		 config_read_keys(struct wsd_config *);
 
+/* Slots for children: the most of both roles, and as many retiring. */
+#define CHILDREN_MAX		(4 * WSD_MAXPROC)
+
 /* More than this many deaths of one child in the window: a crash loop. */
 #define CRASH_LOOP_DEATHS	10
 #define CRASH_LOOP_WINDOW	60
@@ -135,13 +138,13 @@ struct child {
 	struct ipc_chan		*chan;
 	struct ipc_stats	 stats;		/* a worker's, latest */
 	int			 reloading;	/* a reload to confirm */
+	int			 used;		/* the slot holds a child */
+	int			 retiring;	/* beyond a reduced count */
 	char			 name[32];
 };
 
 void		 proc_spawn(struct child *, const char *, int, int, int);
 void		 proc_pair(struct child *, struct child *);
-void		 proc_mesh(struct child *, unsigned int, struct child *,
-		    unsigned int);
 
 /* control.c */
 int		 control_init(const char *);

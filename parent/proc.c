@@ -82,7 +82,11 @@ proc_spawn(struct child *c, const char *exe, int debug, int verbose,
 	c->chan_fd = sp[0];
 }
 
-/* One channel between a handshake process and a worker. */
+/*
+ * One channel between a handshake process and a worker: every handshake
+ * process gets one to every worker, and nothing else, so the two roles
+ * never share a channel with another of their kind.
+ */
 void
 proc_pair(struct child *hs, struct child *wk)
 {
@@ -103,19 +107,4 @@ proc_pair(struct child *hs, struct child *wk)
 	if (ipc_compose(wk->chan, IPC_PEER, &peer, sizeof(peer), NULL, 0,
 	    sp[1]) == -1)
 		log_warnx("%s: cannot send peer to %s", __func__, wk->name);
-}
-
-/*
- * Every handshake process gets a channel to every worker, and nothing
- * else: the two roles never share one with another of their kind.
- */
-void
-proc_mesh(struct child *hs, unsigned int nhs, struct child *wk,
-    unsigned int nwk)
-{
-	unsigned int	 h, w;
-
-	for (h = 0; h < nhs; h++)
-		for (w = 0; w < nwk; w++)
-			proc_pair(&hs[h], &wk[w]);
 }

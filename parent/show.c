@@ -71,6 +71,8 @@ json_str(const char *s, char *buf, size_t size)
 static const char *
 child_state(const struct child *c)
 {
+	if (c->retiring)
+		return (c->exited ? "retired" : "retiring");
 	return (c->exited ? "exited" : c->ready ? "ready" : "starting");
 }
 
@@ -83,6 +85,7 @@ show_summary(struct ipc_chan *chan, int json)
 	struct child		*c;
 	char			 addr[64], esc[2 * SERVER_NAME_MAX + 8];
 	unsigned int		 i, n;
+	int			 first;
 
 	c = parent_children(&n);
 	if (json) {
@@ -100,11 +103,15 @@ show_summary(struct ipc_chan *chan, int json)
 			    sockaddr_str((struct sockaddr *)&l->ss, addr,
 			    sizeof(addr)), l->tls ? "true" : "false");
 		ctl_line(chan, "],\"processes\":[");
-		for (i = 0; i < n; i++)
+		for (i = 0, first = 1; i < n; i++) {
+			if (!c[i].used)
+				continue;
 			ctl_line(chan, "%s{\"role\":\"%s\",\"instance\":%u,"
-			    "\"pid\":%d,\"state\":\"%s\"}", i ? "," : "",
+			    "\"pid\":%d,\"state\":\"%s\"}", first ? "" : ",",
 			    role_names[c[i].role], c[i].instance,
 			    (int)c[i].pid, child_state(&c[i]));
+			first = 0;
+		}
 		ctl_line(chan, "]}");
 		return;
 	}
@@ -118,8 +125,10 @@ show_summary(struct ipc_chan *chan, int json)
 	ctl_line(chan, "%-10s %-8s %-8d %s", "parent", "-", (int)getpid(),
 	    parent_stopping() ? "stopping" : "running");
 	for (i = 0; i < n; i++)
-		ctl_line(chan, "%-10s %-8u %-8d %s", role_names[c[i].role],
-		    c[i].instance, (int)c[i].pid, child_state(&c[i]));
+		if (c[i].used)
+			ctl_line(chan, "%-10s %-8u %-8d %s",
+			    role_names[c[i].role], c[i].instance,
+			    (int)c[i].pid, child_state(&c[i]));
 }
 
 static void
@@ -151,7 +160,7 @@ stats_total(struct ipc_stats *total)
 	memset(total, 0, sizeof(*total));
 	c = parent_children(&n);
 	for (i = 0; i < n; i++)
-		if (c[i].role == ROLE_WORKER)
+		if (c[i].used && c[i].role == ROLE_WORKER && !c[i].exited)
 			stats_add(total, &c[i].stats);
 }
 
@@ -231,7 +240,7 @@ show_stats(struct ipc_chan *chan, int json)
 		    "PROCESS", "CONNS", "TOTAL", "MSGS IN", "MSGS OUT",
 		    "BYTES IN", "BYTES OUT");
 	for (i = 0; i < n; i++)
-		if (c[i].role == ROLE_WORKER) {
+		if (c[i].used && c[i].role == ROLE_WORKER && !c[i].exited) {
 			stats_row(chan, c[i].name, &c[i].stats, json, first);
 			first = 0;
 		}
@@ -281,7 +290,7 @@ show_metrics(struct ipc_chan *chan)
 	stats_total(&t);
 	c = parent_children(&n);
 	for (i = 0; i < n; i++)
-		if (!c[i].exited)
+		if (c[i].used && !c[i].exited)
 			count[c[i].role]++;
 	metric(chan, "wsd_processes", "gauge", "Running child processes.");
 	for (i = ROLE_HANDSHAKE; i < ROLE_MAX; i++)

@@ -220,11 +220,11 @@ ATF_TC_BODY(refused, tc)
 
 	write_conf(NULL, p1, 0);
 	ATF_REQUIRE((f = fopen("wsd.conf", "a")) != NULL);
-	fprintf(f, "prefork worker 5\n");
+	fprintf(f, "user \"nobody\"\n");
 	fclose(f);
 	ATF_CHECK_EQ(wsctl_reload(tc), 1);
-	ATF_CHECK(wsd_wait_log(&wsd, "the number of processes cannot change",
-	    WSC_TIMEOUT) == 0);
+	ATF_CHECK(wsd_wait_log(&wsd, "the user cannot change", WSC_TIMEOUT) ==
+	    0);
 
 	/* And a good one goes through wsctl too. */
 	write_conf(NULL, p1, 0);
@@ -234,6 +234,69 @@ ATF_TC_BODY(refused, tc)
 	stop_ok();
 }
 ATF_TC_CLEANUP(refused, tc)
+{
+	cleanup();
+}
+
+/* How many children of the daemon have title. */
+static int
+count_role(const char *title)
+{
+	pid_t	 kids[MAXKIDS];
+	char	 titles[MAXKIDS][64];
+	int	 n, i, found = 0;
+
+	n = wsd_children(&wsd, kids, titles, MAXKIDS);
+	for (i = 0; i < n; i++)
+		if (strcmp(titles[i], title) == 0)
+			found++;
+	return (found);
+}
+
+ATF_TC_WITH_CLEANUP(processes);
+ATF_TC_HEAD(processes, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "A reload that changes the number of "
+	    "processes starts new ones and retires the surplus");
+}
+ATF_TC_BODY(processes, tc)
+{
+	FILE	*f;
+	int	 p1, fd[4], i;
+
+	ATF_REQUIRE((p1 = wsd_free_port()) > 0);
+	write_conf(NULL, p1, 0);
+	start(tc);
+	for (i = 0; i < 4; i++) {
+		fd[i] = client(p1);
+		echo(fd[i], "x");
+	}
+	write_conf(NULL, p1, 0);
+	ATF_REQUIRE((f = fopen("wsd.conf", "a")) != NULL);
+	fprintf(f, "prefork handshake 1\nprefork worker 3\n");
+	fclose(f);
+	ATF_REQUIRE_EQ(wsctl_reload(tc), 0);
+	ATF_REQUIRE_MSG(wsd_wait_log(&wsd, "handshake[1] (pid", WSC_TIMEOUT) ==
+	    0 && wsd_wait_log(&wsd, "retired", WSC_TIMEOUT) == 0, "log:\n%s",
+	    wsd.log);
+	ATF_CHECK_EQ(count_role("wsd: handshake"), 1);
+	ATF_CHECK_EQ(count_role("wsd: worker"), 3);
+	/* The connections were on the workers that stay. */
+	for (i = 0; i < 4; i++) {
+		echo(fd[i], "still");
+		close(fd[i]);
+	}
+	/* The new worker takes its share of new connections. */
+	for (i = 0; i < 6; i++) {
+		fd[0] = client(p1);
+		echo(fd[0], "new");
+		close(fd[0]);
+	}
+	ATF_CHECK(wsd_wait_log(&wsd, "worker[2]: connection", WSC_TIMEOUT) ==
+	    0);
+	stop_ok();
+}
+ATF_TC_CLEANUP(processes, tc)
 {
 	cleanup();
 }
@@ -365,6 +428,7 @@ ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, listeners);
 	ATF_TP_ADD_TC(tp, refused);
+	ATF_TP_ADD_TC(tp, processes);
 	ATF_TP_ADD_TC(tp, policy);
 	ATF_TP_ADD_TC(tp, tls);
 	return (atf_no_error());
