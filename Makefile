@@ -23,8 +23,9 @@ CFLAGS+=	-O2 -g -std=gnu11 $(WARNINGS) $(PKG_CFLAGS) -D_GNU_SOURCE \
 LDFLAGS+=	-Wl,-z,relro,-z,now
 LDADD=		$(PKG_LIBS)
 
+# Each sandbox_*.c compiles to nothing on the other system.
 COMMON_SRCS=	common/child.c common/ipc.c common/log.c common/sandbox.c \
-		common/util.c
+		common/sandbox_linux.c common/sandbox_openbsd.c common/util.c
 PARENT_SRCS=	parent/wsd.c parent/parent.c parent/proc.c parent/control.c \
 		parent/printconf.c parent/show.c parent/parse.c
 HANDSHAKE_SRCS=	handshake/handshake.c handshake/extension.c handshake/http.c \

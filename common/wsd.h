@@ -406,6 +406,10 @@ __dead void fatalx(const char *, ...)
 void	sandbox_init(int, int);
 void	sandbox(enum wsd_role, const struct ipc_config *);
 
+/* sandbox_linux.c, sandbox_openbsd.c: what each system adds */
+void	sandbox_os_init(int);
+void	sandbox_os(enum wsd_role);
+
 /* util.c */
 int		 fd_nonblock(int);
 const char	*sockaddr_str(const struct sockaddr *, char *, size_t);

@@ -1,0 +1,72 @@
+/*
+ * Copyright (c) 2026 The wsd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The OpenBSD half of the sandbox: pledge(2) with the promises each role
+ * needs once it holds all its descriptors, and unveil(2) hiding the file
+ * system when no chroot could be had (a developer running wsd by hand).
+ * Written for OpenBSD but not compiled or tested there yet.
+ */
+
+#ifdef __OpenBSD__
+
+#include <sys/types.h>
+
+#include <unistd.h>
+
+#include "wsd.h"
+
+void
+sandbox_os_init(int trap)
+{
+	/* pledge(2) names a refused call itself: nothing to set up. */
+	(void)trap;
+}
+
+void
+sandbox_os(enum wsd_role role)
+{
+	const char	*promises;
+
+	switch (role) {
+	case ROLE_HANDSHAKE:
+		/*
+		 * stdio: the loop, reads and writes, malloc, getentropy for
+		 * libtls. inet: accept(2) on the listeners it was given.
+		 * recvfd: listeners and channels from the parent. sendfd:
+		 * the client socket, or a socketpair end, to a worker.
+		 */
+		promises = "stdio inet recvfd sendfd";
+		break;
+	case ROLE_WORKER:
+		/*
+		 * stdio: the loop, reads and writes, malloc. recvfd: the
+		 * connections from the handshake processes. No inet: it
+		 * never makes or accepts a connection.
+		 */
+		promises = "stdio recvfd";
+		break;
+	default:
+		fatalx("%s: no sandbox for this role", __func__);
+	}
+	/* Nothing of the file system is needed after set-up. */
+	if (unveil("/", "") == -1 || unveil(NULL, NULL) == -1)
+		fatal("%s: unveil", __func__);
+	if (pledge(promises, NULL) == -1)
+		fatal("%s: pledge", __func__);
+}
+
+#endif /* __OpenBSD__ */
