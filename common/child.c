@@ -36,7 +36,7 @@ child_parent_lost(struct ipc_chan *chan, void *arg)
 }
 
 struct ipc_chan *
-child_start(enum wsd_role role, int debug, int verbose, uint32_t accept,
+child_start(enum wsd_role role, int debug, int verbose, uint64_t accept,
     ipc_handler handler, struct event_base **basep)
 {
 	struct ipc_chan	*chan;

@@ -288,7 +288,7 @@ ipc_recvmsg(int sock, uint8_t *buf, size_t size, int *fdp,
 
 struct ipc_chan *
 ipc_chan_new(struct event_base *base, int fd, const char *name,
-    uint32_t accept, ipc_handler handler, void *arg)
+    uint64_t accept, ipc_handler handler, void *arg)
 {
 	struct ipc_chan	*c;
 

@@ -347,7 +347,7 @@ struct ipc_out {
 
 struct ipc_chan {
 	int			 fd;
-	uint32_t		 accept;	/* bit mask of accepted types */
+	uint64_t		 accept;	/* bit mask of accepted types */
 	struct event		*ev_read;
 	struct event		*ev_write;
 	TAILQ_HEAD(, ipc_out)	 outq;
@@ -358,8 +358,8 @@ struct ipc_chan {
 	const char		*name;		/* for log lines */
 };
 
-#define IPC_BIT(t)		(1U << (t))
-_Static_assert(IPC_TYPE_MAX <= 32, "accept masks hold 32 message types");
+#define IPC_BIT(t)		(1ULL << (t))
+_Static_assert(IPC_TYPE_MAX <= 64, "accept masks hold 64 message types");
 
 /* ipc.c */
 const char	*ipc_type_name(uint32_t);
@@ -370,7 +370,7 @@ int		 ipc_encode(uint8_t *, size_t, uint32_t, const void *, size_t,
 int		 ipc_sendmsg(int, const void *, size_t, int);
 ssize_t		 ipc_recvmsg(int, uint8_t *, size_t, int *, const char **);
 struct ipc_chan	*ipc_chan_new(struct event_base *, int, const char *,
-		    uint32_t, ipc_handler, void *);
+		    uint64_t, ipc_handler, void *);
 void		 ipc_chan_free(struct ipc_chan *);
 void		 ipc_chan_drain(struct ipc_chan *);
 int		 ipc_compose(struct ipc_chan *, uint32_t, const void *,
@@ -378,7 +378,7 @@ int		 ipc_compose(struct ipc_chan *, uint32_t, const void *,
 int		 ipc_flush_blocking(struct ipc_chan *, int);
 
 /* child.c */
-struct ipc_chan	*child_start(enum wsd_role, int, int, uint32_t, ipc_handler,
+struct ipc_chan	*child_start(enum wsd_role, int, int, uint64_t, ipc_handler,
 		    struct event_base **);
 
 /* log.c */
