@@ -76,6 +76,8 @@ static const struct ipc_type_info ipc_types[IPC_TYPE_MAX] = {
 	[IPC_RECONF_END] = { "reconf-end", 0, 0, 0 },
 	[IPC_PEER_RETIRE] = { "peer-retire", sizeof(struct ipc_peer),
 	    sizeof(struct ipc_peer), 0 },
+	[IPC_HS_STATS] = { "hs-stats", sizeof(struct ipc_hs_stats),
+	    sizeof(struct ipc_hs_stats), 0 },
 	[IPC_SERVER] = { "server", sizeof(struct ipc_server),
 	    sizeof(struct ipc_server), 0 },
 	[IPC_ALIAS] = { "alias", sizeof(struct ipc_alias),

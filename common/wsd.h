@@ -98,6 +98,7 @@ enum ipc_type {
 	IPC_RECONF,		/* parent -> handshake: a reload begins */
 	IPC_RECONF_END,		/* parent -> handshake: it is all there */
 	IPC_PEER_RETIRE,	/* parent -> handshake: struct ipc_peer */
+	IPC_HS_STATS,		/* handshake -> parent: struct ipc_hs_stats */
 	IPC_TYPE_MAX
 };
 
@@ -317,6 +318,22 @@ struct ipc_stats {
 	uint64_t	 close_sent[STATS_CLOSE_CODES];
 	uint64_t	 close_rcvd[STATS_CLOSE_CODES];
 	uint64_t	 errors[STATS_ERRORS];	/* by enum ws_err */
+};
+
+/*
+ * A handshake process's counters, sent once a second when they moved:
+ * outcomes, and refusals by the status answered (HS_STATUSES lists the
+ * codes counted one by one; the last slot takes any other).
+ */
+#define HS_STATUSES	{ 400, 403, 404, 405, 421, 426, 429, 431, 503, 505 }
+#define HS_NSTATUS	11
+struct ipc_hs_stats {
+	uint64_t	 accepted_plain;
+	uint64_t	 accepted_tls;
+	uint64_t	 health;
+	uint64_t	 timeouts;
+	uint64_t	 tls_failures;
+	uint64_t	 refused[HS_NSTATUS];
 };
 
 enum ctl_cmd {

@@ -119,6 +119,8 @@ static time_t			 refusal_sec;
 static unsigned int		 refusals_logged;
 static unsigned long		 refusals_dropped;
 static struct event		*ev_refusals;
+static struct ipc_hs_stats	 hstats, hstats_sent;
+static struct event		*ev_stats;
 static TAILQ_HEAD(, hs_conn)	 conns = TAILQ_HEAD_INITIALIZER(conns);
 
 static void	 hs_dispatch_parent(struct ipc_chan *, struct ipc_msg *,
@@ -138,6 +140,7 @@ static void	 hs_respond_health(struct hs_conn *);
 static void	 hs_refuse_policy(struct hs_conn *,
 		    const struct http_request *, int);
 static void	 hs_log_accepted(struct hs_conn *);
+static void	 hs_report(int, short, void *);
 static int	 hs_refusal_loggable(void);
 static void	 hs_drain(struct hs_conn *);
 static void	 hs_handoff(struct hs_conn *);
@@ -519,6 +522,7 @@ hs_tls_handshake(int fd, short event, void *arg)
 		return;
 	}
 	if (rv == -1) {
+		hstats.tls_failures++;
 		log_info("connection %llu from %s: TLS handshake failed: %s",
 		    (unsigned long long)c->id, sockaddr_str((struct sockaddr *)
 		    &c->peer, peer, sizeof(peer)), tls_error(c->tls));
@@ -679,6 +683,7 @@ static void
 hs_respond_health(struct hs_conn *c)
 {
 	log_debug("connection %llu: health check", (unsigned long long)c->id);
+	hstats.health++;
 	c->state = HS_WRITE_ERROR;
 	hs_start_write(c, snprintf(c->out, sizeof(c->out), "HTTP/1.1 200 OK\r\n"
 	    "Connection: close\r\nContent-Type: text/plain\r\n"
@@ -723,8 +728,14 @@ static void
 hs_respond(struct hs_conn *c, int status, const char *reason,
     const char *extra)
 {
-	char	 peer[64];
+	static const int	 codes[] = HS_STATUSES;
+	char			 peer[64];
+	size_t			 i;
 
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (codes[i] == status)
+			break;
+	hstats.refused[i]++;	/* the last slot: any other */
 	if (hs_refusal_loggable())
 		log_info("connection %llu from %s refused: %d (%s)",
 		    (unsigned long long)c->id, sockaddr_str((struct sockaddr *)
@@ -789,10 +800,26 @@ hs_write(int fd, short event, void *arg)
 	evtimer_add(c->ev_timeout, &tv);
 }
 
+/* Counters for wsctl, once a second when they moved. */
+static void
+hs_report(int fd, short event, void *arg)
+{
+	if (memcmp(&hstats, &hstats_sent, sizeof(hstats)) == 0)
+		return;
+	if (ipc_compose(parent_chan, IPC_HS_STATS, &hstats, sizeof(hstats),
+	    NULL, 0, -1) == 0)
+		hstats_sent = hstats;
+}
+
 static void
 hs_log_accepted(struct hs_conn *c)
 {
 	char	 peer[64], path[LOG_FIELD_MAX + 8], origin[LOG_FIELD_MAX + 8];
+
+	if (c->tls != NULL)
+		hstats.accepted_tls++;
+	else
+		hstats.accepted_plain++;
 
 	log_info("connection %llu from %s accepted: server %s, path %s, "
 	    "origin %s, subprotocol %s%s%s", (unsigned long long)c->id,
@@ -885,6 +912,7 @@ hs_timeout(int fd, short event, void *arg)
 		hs_close(c);
 		return;
 	}
+	hstats.timeouts++;
 	if (hs_refusal_loggable())
 		log_info("connection %llu from %s: handshake timed out",
 		    (unsigned long long)c->id, sockaddr_str((struct sockaddr *)
@@ -952,6 +980,8 @@ hs_shutdown(void)
 __dead void
 handshake_main(unsigned int inst, int debug, int verbose)
 {
+	struct timeval	 tv;
+
 	instance = inst;
 	gen = hs_gen_new();
 	next_worker = inst;	/* spread the first hand-offs */
@@ -968,8 +998,13 @@ handshake_main(unsigned int inst, int debug, int verbose)
 	if ((ev_accept_pause = evtimer_new(base, hs_accept_resume,
 	    NULL)) == NULL ||
 	    (ev_refusals = evtimer_new(base, hs_refusals_summary,
+	    NULL)) == NULL ||
+	    (ev_stats = event_new(base, -1, EV_PERSIST, hs_report,
 	    NULL)) == NULL)
 		fatalx("%s: evtimer_new", __func__);
+	timerclear(&tv);
+	tv.tv_sec = 1;
+	event_add(ev_stats, &tv);
 	event_base_dispatch(base);
 	exit(0);
 }

@@ -354,6 +354,9 @@ parent_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	case IPC_STATS:
 		memcpy(&c->stats, msg->data, sizeof(c->stats));
 		break;
+	case IPC_HS_STATS:
+		memcpy(&c->hsstats, msg->data, sizeof(c->hsstats));
+		break;
 	case IPC_CONN_INFO:
 	case IPC_QUERY_END:
 		control_reply(msg);
@@ -612,7 +615,8 @@ parent_start_child(struct child *ch)
 	if ((ch->chan = ipc_chan_new(base, ch->chan_fd, ch->name,
 	    IPC_BIT(IPC_LOG) | IPC_BIT(IPC_READY) | (ch->role == ROLE_WORKER ?
 	    IPC_BIT(IPC_STATS) | IPC_BIT(IPC_CONN_INFO) |
-	    IPC_BIT(IPC_QUERY_END) : 0), parent_dispatch, ch)) == NULL)
+	    IPC_BIT(IPC_QUERY_END) : IPC_BIT(IPC_HS_STATS)), parent_dispatch,
+	    ch)) == NULL)
 		fatal("%s: channel", __func__);
 	ch->chan->closed = parent_chan_closed;
 }

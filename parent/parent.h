@@ -137,6 +137,7 @@ struct child {
 	int			 chan_fd;
 	struct ipc_chan		*chan;
 	struct ipc_stats	 stats;		/* a worker's, latest */
+	struct ipc_hs_stats	 hsstats;	/* a handshake's, latest */
 	int			 reloading;	/* a reload to confirm */
 	int			 used;		/* the slot holds a child */
 	int			 retiring;	/* beyond a reduced count */

@@ -223,6 +223,81 @@ stats_codes(struct ipc_chan *chan, const char *what, const uint64_t *v,
 		ctl_line(chan, "%s: %s", what, buf[0] ? buf : "none");
 }
 
+static void
+hs_total(struct ipc_hs_stats *t)
+{
+	struct child	*c;
+	unsigned int	 i, n;
+	int		 k;
+
+	memset(t, 0, sizeof(*t));
+	c = parent_children(&n);
+	for (i = 0; i < n; i++) {
+		if (!c[i].used || c[i].role != ROLE_HANDSHAKE || c[i].exited)
+			continue;
+		t->accepted_plain += c[i].hsstats.accepted_plain;
+		t->accepted_tls += c[i].hsstats.accepted_tls;
+		t->health += c[i].hsstats.health;
+		t->timeouts += c[i].hsstats.timeouts;
+		t->tls_failures += c[i].hsstats.tls_failures;
+		for (k = 0; k < HS_NSTATUS; k++)
+			t->refused[k] += c[i].hsstats.refused[k];
+	}
+}
+
+/* "400 3, 403 1": refusals by the status they got. */
+static void
+hs_refusals(const struct ipc_hs_stats *t, int json, char *buf, size_t size)
+{
+	static const int	 codes[] = HS_STATUSES;
+	char			 item[48];
+	int			 k;
+
+	buf[0] = '\0';
+	for (k = 0; k < HS_NSTATUS; k++) {
+		if (t->refused[k] == 0)
+			continue;
+		if (k == HS_NSTATUS - 1)
+			snprintf(item, sizeof(item), json ? "%s\"other\":%llu" :
+			    "%sother %llu", buf[0] ? (json ? "," : ", ") : "",
+			    (unsigned long long)t->refused[k]);
+		else
+			snprintf(item, sizeof(item), json ? "%s\"%d\":%llu" :
+			    "%s%d %llu", buf[0] ? (json ? "," : ", ") : "",
+			    codes[k], (unsigned long long)t->refused[k]);
+		strlcat(buf, item, size);
+	}
+}
+
+static void
+show_handshakes(struct ipc_chan *chan, int json)
+{
+	struct ipc_hs_stats	 t;
+	char			 refused[512];
+
+	hs_total(&t);
+	hs_refusals(&t, json, refused, sizeof(refused));
+	if (json) {
+		ctl_line(chan, ",\"handshakes\":{\"accepted_plain\":%llu,"
+		    "\"accepted_tls\":%llu,\"health\":%llu,\"timeouts\":%llu,"
+		    "\"tls_failures\":%llu,\"refused\":{%s}}",
+		    (unsigned long long)t.accepted_plain,
+		    (unsigned long long)t.accepted_tls,
+		    (unsigned long long)t.health,
+		    (unsigned long long)t.timeouts,
+		    (unsigned long long)t.tls_failures, refused);
+		return;
+	}
+	ctl_line(chan, "handshakes: accepted %llu (plain %llu, tls %llu), "
+	    "health checks %llu, timeouts %llu, tls failures %llu",
+	    (unsigned long long)(t.accepted_plain + t.accepted_tls),
+	    (unsigned long long)t.accepted_plain,
+	    (unsigned long long)t.accepted_tls, (unsigned long long)t.health,
+	    (unsigned long long)t.timeouts,
+	    (unsigned long long)t.tls_failures);
+	ctl_line(chan, "handshakes refused: %s", refused[0] ? refused : "none");
+}
+
 void
 show_stats(struct ipc_chan *chan, int json)
 {
@@ -267,7 +342,10 @@ show_stats(struct ipc_chan *chan, int json)
 		first = 0;
 	}
 	if (json)
-		ctl_line(chan, "}}");
+		ctl_line(chan, "}");
+	show_handshakes(chan, json);
+	if (json)
+		ctl_line(chan, "}");
 }
 
 static void
@@ -276,6 +354,40 @@ metric(struct ipc_chan *chan, const char *name, const char *type,
 {
 	ctl_line(chan, "# TYPE %s %s", name, type);
 	ctl_line(chan, "# HELP %s %s", name, help);
+}
+
+static void
+show_handshake_metrics(struct ipc_chan *chan)
+{
+	static const int	 codes[] = HS_STATUSES;
+	struct ipc_hs_stats	 t;
+	int			 k;
+
+	hs_total(&t);
+	metric(chan, "wsd_handshakes", "counter",
+	    "Opening handshakes by outcome.");
+	ctl_line(chan, "wsd_handshakes_total{outcome=\"accepted\","
+	    "transport=\"plain\"} %llu", (unsigned long long)t.accepted_plain);
+	ctl_line(chan, "wsd_handshakes_total{outcome=\"accepted\","
+	    "transport=\"tls\"} %llu", (unsigned long long)t.accepted_tls);
+	ctl_line(chan, "wsd_handshakes_total{outcome=\"health\"} %llu",
+	    (unsigned long long)t.health);
+	ctl_line(chan, "wsd_handshakes_total{outcome=\"timeout\"} %llu",
+	    (unsigned long long)t.timeouts);
+	ctl_line(chan, "wsd_handshakes_total{outcome=\"tls failure\"} %llu",
+	    (unsigned long long)t.tls_failures);
+	for (k = 0; k < HS_NSTATUS; k++) {
+		if (t.refused[k] == 0)
+			continue;
+		if (k == HS_NSTATUS - 1)
+			ctl_line(chan, "wsd_handshakes_total{outcome=\"refused\","
+			    "status=\"other\"} %llu",
+			    (unsigned long long)t.refused[k]);
+		else
+			ctl_line(chan, "wsd_handshakes_total{outcome=\"refused\","
+			    "status=\"%d\"} %llu", codes[k],
+			    (unsigned long long)t.refused[k]);
+	}
 }
 
 /* OpenMetrics text: what a Prometheus scraper reads. */
@@ -325,6 +437,7 @@ show_metrics(struct ipc_chan *chan)
 			    "\"received\",code=\"%d\"} %llu", close_code(i),
 			    (unsigned long long)t.close_rcvd[i]);
 	}
+	show_handshake_metrics(chan);
 	metric(chan, "wsd_protocol_errors", "counter",
 	    "Connections failed for breaking the protocol, by kind.");
 	for (e = 1; e < WS_ERR_MAX; e++)

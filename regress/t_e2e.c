@@ -536,6 +536,24 @@ ATF_TC_BODY(wsctl_stats, tc)
 	    "out"));
 	ATF_CHECK(atf_utils_grep_file("^protocol error: unmasked frame: 1$",
 	    "out"));
+	/* Handshake processes count outcomes: four accepted, one refused. */
+	fd = wsc_connect(wsd.port);
+	ATF_REQUIRE(wsc_write_all(fd, "GET / HTTP/1.0\r\n\r\n", 18) == 0);
+	close(fd);
+	for (tries = 0; tries < 100; tries++) {
+		ATF_REQUIRE_EQ(system(cmd), 0);
+		if (atf_utils_grep_file("^handshakes refused: 505 1$", "out"))
+			break;
+		usleep(100000);
+	}
+	ATF_CHECK(atf_utils_grep_file("^handshakes: accepted 4 \\(plain 4, "
+	    "tls 0\\)", "out"));
+	ATF_CHECK(atf_utils_grep_file("^handshakes refused: 505 1$", "out"));
+	snprintf(cmd, sizeof(cmd), "%s -s %s show metrics >out 2>&1",
+	    srcpath(tc, "../wsctl/wsctl"), wsd.sock);
+	ATF_REQUIRE_EQ(system(cmd), 0);
+	ATF_CHECK(atf_utils_grep_file("^wsd_handshakes_total\\{outcome="
+	    "\"refused\",status=\"505\"\\} 1$", "out"));
 	stop_ok();
 }
 ATF_TC_CLEANUP(wsctl_stats, tc)
