@@ -264,6 +264,7 @@ struct ipc_conn {
 	uint64_t		 max_message;	/* for this connection */
 	char			 subproto[WSD_SUBPROTO_MAX]; /* "" for none */
 	struct ws_deflate_params deflate;
+	uint8_t			 tls;		/* relayed wss:// */
 	uint32_t		 extra_len;	/* bytes read past the head */
 	/* followed by extra_len bytes */
 };
@@ -297,6 +298,8 @@ struct ipc_conn_info {
 	uint32_t		 age;		/* seconds */
 	uint32_t		 idle;		/* seconds */
 	uint32_t		 deflate;
+	uint32_t		 location;	/* or WSD_NOLOCATION */
+	uint32_t		 tls;
 	uint64_t		 msgs_in, msgs_out, bytes_in, bytes_out;
 };
 

@@ -838,7 +838,7 @@ hs_handoff(struct hs_conn *c)
 	struct ipc_conn	 ic;
 	struct ipc_chan	*w;
 	unsigned int	 i;
-	int		 fd;
+	int		 fd, tls;
 
 	for (i = 0, w = NULL; i < nworkers && w == NULL; i++)
 		w = workers[next_worker++ % nworkers];
@@ -850,6 +850,7 @@ hs_handoff(struct hs_conn *c)
 	}
 	/* Before the hand-off takes the TLS session to the relay. */
 	hs_log_accepted(c);
+	tls = c->tls != NULL;
 	if ((fd = hs_handoff_fd(c)) == -1) {
 		hs_close(c);
 		return;
@@ -864,6 +865,7 @@ hs_handoff(struct hs_conn *c)
 	if (c->pol.subproto != NULL)
 		strlcpy(ic.subproto, c->pol.subproto, sizeof(ic.subproto));
 	ic.deflate = c->deflate;
+	ic.tls = tls;
 	ic.extra_len = c->len - c->headlen;
 	if (ipc_compose(w, IPC_CONN, &ic, sizeof(ic), c->buf + c->headlen,
 	    ic.extra_len, fd) == -1)

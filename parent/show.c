@@ -446,6 +446,34 @@ show_metrics(struct ipc_chan *chan)
 	ctl_line(chan, "# EOF");
 }
 
+/* Names from the configuration in force, for ids a worker reported. */
+static const char *
+server_name(uint32_t id)
+{
+	const struct wsd_server	*s;
+
+	TAILQ_FOREACH(s, &parent_conf()->servers, entry)
+		if (s->id == id)
+			return (s->name);
+	return ("?");
+}
+
+static const char *
+location_path(uint32_t server, uint32_t id)
+{
+	const struct wsd_server		*s;
+	const struct wsd_location	*l;
+
+	if (id == WSD_NOLOCATION)
+		return ("-");
+	TAILQ_FOREACH(s, &parent_conf()->servers, entry)
+		if (s->id == server)
+			TAILQ_FOREACH(l, &s->locations, entry)
+				if (l->id == id)
+					return (l->path);
+	return ("?");
+}
+
 /* One row of show connections; first says whether a comma is due. */
 void
 show_connection(struct ipc_chan *chan, const struct ipc_conn_info *ci,
@@ -456,21 +484,29 @@ show_connection(struct ipc_chan *chan, const struct ipc_conn_info *ci,
 
 	state = ci->state < 3 ? conn_states[ci->state] : "unknown";
 	sockaddr_str((const struct sockaddr *)&ci->peer, peer, sizeof(peer));
+	char		 srv[2 * SERVER_NAME_MAX + 8], loc[2 * WSD_PATH_MAX + 8];
+
 	if (json)
-		ctl_line(chan, "%s{\"id\":%llu,\"peer\":\"%s\",\"state\":"
+		ctl_line(chan, "%s{\"id\":%llu,\"peer\":\"%s\",\"server\":"
+		    "\"%s\",\"location\":\"%s\",\"tls\":%s,\"state\":"
 		    "\"%s\",\"age\":%u,\"idle\":%u,\"compression\":%s,"
 		    "\"messages_in\":%llu,\"messages_out\":%llu,"
 		    "\"bytes_in\":%llu,\"bytes_out\":%llu}", first ? "" : ",",
-		    (unsigned long long)ci->id, peer, state, ci->age, ci->idle,
-		    ci->deflate ? "true" : "false",
+		    (unsigned long long)ci->id, peer,
+		    json_str(server_name(ci->server), srv, sizeof(srv)),
+		    json_str(location_path(ci->server, ci->location), loc,
+		    sizeof(loc)), ci->tls ? "true" : "false", state, ci->age,
+		    ci->idle, ci->deflate ? "true" : "false",
 		    (unsigned long long)ci->msgs_in,
 		    (unsigned long long)ci->msgs_out,
 		    (unsigned long long)ci->bytes_in,
 		    (unsigned long long)ci->bytes_out);
 	else
-		ctl_line(chan, "%-20llu %-24s %-7s %6u %6u %-3s %10llu %10llu "
-		    "%12llu %12llu", (unsigned long long)ci->id, peer, state,
-		    ci->age, ci->idle, ci->deflate ? "yes" : "no",
+		ctl_line(chan, "%-20llu %-24s %-16s %-10s %-3s %-7s %6u %6u %-3s "
+		    "%10llu %10llu %12llu %12llu", (unsigned long long)ci->id,
+		    peer, server_name(ci->server), location_path(ci->server,
+		    ci->location), ci->tls ? "yes" : "no", state, ci->age,
+		    ci->idle, ci->deflate ? "yes" : "no",
 		    (unsigned long long)ci->msgs_in,
 		    (unsigned long long)ci->msgs_out,
 		    (unsigned long long)ci->bytes_in,
@@ -483,7 +519,8 @@ show_connections_head(struct ipc_chan *chan, int json)
 	if (json)
 		ctl_line(chan, "[");
 	else
-		ctl_line(chan, "%-20s %-24s %-7s %6s %6s %-3s %10s %10s %12s "
-		    "%12s", "ID", "PEER", "STATE", "AGE", "IDLE", "Z",
-		    "MSGS IN", "MSGS OUT", "BYTES IN", "BYTES OUT");
+		ctl_line(chan, "%-20s %-24s %-16s %-10s %-3s %-7s %6s %6s %-3s "
+		    "%10s %10s %12s %12s", "ID", "PEER", "SERVER", "LOCATION",
+		    "TLS", "STATE", "AGE", "IDLE", "Z", "MSGS IN", "MSGS OUT",
+		    "BYTES IN", "BYTES OUT");
 }

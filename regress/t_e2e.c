@@ -591,9 +591,10 @@ ATF_TC_BODY(wsctl_commands, tc)
 		expect_frame(fd[i], 1, 0x1, "abc", 3);
 	}
 	ATF_REQUIRE_EQ(wsctl(tc, "show connections"), 0);
-	ATF_CHECK(atf_utils_grep_file("^ID +PEER +STATE", "out"));
-	ATF_CHECK(atf_utils_grep_file("^[0-9]+ +127.0.0.1:[0-9]+ +open +"
-	    "[0-9]+ +[0-9]+ +no +1 +1 +", "out"));
+	ATF_CHECK(atf_utils_grep_file("^ID +PEER +SERVER +LOCATION +TLS +STATE",
+	    "out"));
+	ATF_CHECK(atf_utils_grep_file("^[0-9]+ +127.0.0.1:[0-9]+ +127.0.0.1 +- +"
+	    "no +open +[0-9]+ +[0-9]+ +no +1 +1 +", "out"));
 	/* The first connection's id, from the first row. */
 	ATF_REQUIRE((f = fopen("out", "r")) != NULL);
 	ATF_REQUIRE(fscanf(f, "%*[^\n]\n%31s", id) == 1);
@@ -604,6 +605,8 @@ ATF_TC_BODY(wsctl_commands, tc)
 	ATF_CHECK(atf_utils_grep_file("^\\]$", "out"));
 	ATF_CHECK(atf_utils_grep_file("\"id\":%s,\"peer\":\"127.0.0.1:",
 	    "out", id));
+	ATF_CHECK(atf_utils_grep_file("\"server\":\"127.0.0.1\",\"location\""
+	    ":\"-\",\"tls\":false,", "out"));
 
 	snprintf(args, sizeof(args), "kill %s", id);
 	ATF_CHECK_EQ(wsctl(tc, args), 0);

@@ -71,7 +71,10 @@ struct wconn {
 	uint8_t			 full;		/* above high water */
 	uint8_t			 ping_out;	/* keepalive ping unanswered */
 	uint8_t			 family;
+	uint8_t			 tls;		/* relayed wss:// */
 	uint16_t		 port;
+	uint16_t		 server;
+	uint16_t		 location;	/* for wsctl */
 	uint8_t			 addr[16];
 	uint32_t		 start;
 	uint32_t		 last;		/* start of current deadline */
@@ -317,6 +320,9 @@ wconn_new(struct ipc_msg *msg)
 	    ic.max_message <= WSD_MAXMESSAGE_MAX ? ic.max_message :
 	    wconf.max_message;
 	c->lim.max_fragments = wconf.max_fragments;
+	c->tls = ic.tls != 0;
+	c->server = ic.server;
+	c->location = ic.location;
 	ic.subproto[sizeof(ic.subproto) - 1] = '\0';
 	log_debug("connection %llu: server %u, location %d, subprotocol %s, "
 	    "max message %llu", (unsigned long long)c->id, ic.server,
@@ -588,6 +594,10 @@ wk_conn_info(struct wconn *c, uint32_t reqid, uint32_t now)
 	ci.age = now - c->start;
 	ci.idle = c->list == WL_ACTIVE ? now - c->last : 0;
 	ci.deflate = c->s.pmd != NULL;
+	ci.server = c->server;
+	ci.location = c->location == UINT16_MAX ? WSD_NOLOCATION :
+	    c->location;
+	ci.tls = c->tls;
 	ci.msgs_in = c->s.msgs_in;
 	ci.msgs_out = c->s.msgs_out;
 	ci.bytes_in = c->s.bytes_in;
