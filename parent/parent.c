@@ -371,8 +371,9 @@ parent_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		c->ready = 1;
 		if (all_ready)
 			log_info("%s (pid %d) is ready", c->name, (int)c->pid);
+		/* Every child but the retired: a dead one is not ready. */
 		for (i = 0; i < nchildren; i++)
-			if (children[i].used && !children[i].exited &&
+			if (children[i].used && !children[i].retiring &&
 			    !children[i].ready)
 				return;
 		if (!all_ready) {
