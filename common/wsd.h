@@ -55,6 +55,7 @@ struct event_base;
 #define WSD_PATH_MAX		256	/* a location or health path */
 #define WSD_SUBPROTO_MAX	128	/* a subprotocol name */
 #define WSD_NOLOCATION		UINT32_MAX
+#define WSD_MAXCONN_MAX		1000000	/* max connections (per address) */
 
 enum wsd_role {
 	ROLE_PARENT,

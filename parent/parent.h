@@ -94,6 +94,8 @@ struct wsd_config {
 	unsigned int		 ping_interval;
 	unsigned int		 max_fragments;
 	unsigned int		 max_rate;
+	unsigned int		 max_conns;
+	unsigned int		 max_conns_addr;
 	unsigned long long	 max_message;
 	int			 compression;
 	char			 user[LOGIN_NAME_MAX];
