@@ -96,8 +96,16 @@ enum ipc_type {
 	IPC_TLS_SERVER,		/* parent -> handshake: ipc_tls_server */
 	IPC_TLS_FILE,		/* parent -> handshake: ipc_tls_file + PEM */
 	IPC_LISTENER_SERVER,	/* parent -> handshake: ipc_listener_server */
+	IPC_ADMIT,		/* handshake -> parent: struct ipc_admit */
+	IPC_ADMIT_REPLY,	/* parent -> handshake: ipc_admit_reply */
+	IPC_HANDOFF,		/* handshake -> parent: struct ipc_handoff */
+	IPC_RELEASE,		/* handshake/worker -> parent: uint64_t id */
+	IPC_CLOSED,		/* worker -> handshake: uint64_t id */
 	IPC_TYPE_MAX
 };
+
+/* A channel's accept mask has a bit per type. */
+_Static_assert(IPC_TYPE_MAX <= 32, "too many IPC types for a uint32_t mask");
 
 #define IPC_MAXPAYLOAD		(WSD_MAXHEADER_MAX + 1024)
 #define IPC_MAXFDS		1
@@ -133,6 +141,8 @@ struct ipc_config {
 	uint32_t	 max_rate;		/* messages a second, 0: off */
 	uint64_t	 max_message;
 	uint32_t	 compression;		/* accept permessage-deflate */
+	uint32_t	 max_conns;		/* for the daemon */
+	uint32_t	 max_conns_addr;	/* per address or /64 */
 	uint32_t	 pad;
 	/* The sandbox: chroot and user, when the parent runs as root. */
 	uint32_t	 privdrop;
@@ -241,6 +251,30 @@ struct ipc_listener_server {
 struct ipc_peer {
 	uint32_t	 role;
 	uint32_t	 instance;
+	uint32_t	 pid;		/* tells a respawned peer apart */
+};
+
+/*
+ * Connection limits for the daemon as a whole (see parent/limits.c).
+ * The parent holds the counts: a handshake process asks it to admit
+ * each accepted connection, tells it when a ws:// connection moves to
+ * a worker, and whoever closes a connection releases it.
+ */
+struct ipc_admit {
+	uint64_t		 id;
+	struct sockaddr_storage	 peer;
+};
+
+struct ipc_admit_reply {
+	uint64_t	 id;
+	uint32_t	 status;	/* 0: admitted, else the HTTP status */
+	uint32_t	 pad;
+};
+
+struct ipc_handoff {
+	uint64_t	 id;
+	uint32_t	 worker;	/* instance */
+	uint32_t	 pid;		/* of that worker, from its ipc_peer */
 };
 
 /* permessage-deflate (RFC 7692) as negotiated by the handshake. */
@@ -261,6 +295,7 @@ struct ipc_conn {
 	uint64_t		 max_message;	/* for this connection */
 	char			 subproto[WSD_SUBPROTO_MAX]; /* "" for none */
 	struct ws_deflate_params deflate;
+	uint8_t			 relayed;	/* wss://: the relay releases it */
 	uint32_t		 extra_len;	/* bytes read past the head */
 	/* followed by extra_len bytes */
 };

@@ -117,6 +117,8 @@ parent_configure(struct child *c)
 	ic.max_fragments = conf->max_fragments;
 	ic.max_rate = conf->max_rate;
 	ic.compression = conf->compression;
+	ic.max_conns = conf->max_conns;
+	ic.max_conns_addr = conf->max_conns_addr;
 	ic.privdrop = conf->privdrop;
 	ic.uid = conf->uid;
 	ic.gid = conf->gid;
@@ -270,16 +272,45 @@ parent_send_servers(struct child *c)
 	}
 }
 
+/* Admission of a connection a handshake process accepted: limits.c. */
+static void
+parent_admit(struct child *c, struct ipc_msg *msg)
+{
+	struct ipc_admit	 ia;
+	struct ipc_admit_reply	 ir;
+
+	memcpy(&ia, msg->data, sizeof(ia));
+	memset(&ir, 0, sizeof(ir));
+	ir.id = ia.id;
+	ir.status = limits_admit(c, &ia, conf);
+	if (ipc_compose(c->chan, IPC_ADMIT_REPLY, &ir, sizeof(ir), NULL, 0,
+	    -1) == -1 && ir.status == 0)
+		limits_release(c, ia.id);
+}
+
 static void
 parent_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
-	struct child	*c = arg;
-	struct ipc_log	 il;
-	char		 text[IPC_LOG_MAX + 1];
-	unsigned int	 i;
+	struct child		*c = arg;
+	struct ipc_log		 il;
+	struct ipc_handoff	 ih;
+	char			 text[IPC_LOG_MAX + 1];
+	unsigned int		 i;
+	uint64_t		 id;
 
 	(void)chan;
 	switch (msg->type) {
+	case IPC_ADMIT:
+		parent_admit(c, msg);
+		break;
+	case IPC_HANDOFF:
+		memcpy(&ih, msg->data, sizeof(ih));
+		limits_handoff(c, &ih);
+		break;
+	case IPC_RELEASE:
+		memcpy(&id, msg->data, sizeof(id));
+		limits_release(c, id);
+		break;
 	case IPC_LOG:
 		memcpy(&il, msg->data, sizeof(il));
 		memcpy(text, msg->data + sizeof(il), msg->len - sizeof(il));
@@ -372,6 +403,7 @@ parent_reap(void)
 		/* Its last words (a refused syscall, say) before its death. */
 		if (children[i].chan != NULL)
 			ipc_chan_drain(children[i].chan);
+		limits_child_lost(&children[i]);
 		child_status(status, how, sizeof(how));
 		if (shutting_down && WIFEXITED(status) &&
 		    WEXITSTATUS(status) == 0)
@@ -443,9 +475,11 @@ parent_start_child(struct child *ch)
 {
 	proc_spawn(ch, self_exe, opt_debug, opt_verbose, conf->sandbox_debug);
 	if ((ch->chan = ipc_chan_new(base, ch->chan_fd, ch->name,
-	    IPC_BIT(IPC_LOG) | IPC_BIT(IPC_READY) | (ch->role == ROLE_WORKER ?
-	    IPC_BIT(IPC_STATS) | IPC_BIT(IPC_CONN_INFO) |
-	    IPC_BIT(IPC_QUERY_END) : 0), parent_dispatch, ch)) == NULL)
+	    IPC_BIT(IPC_LOG) | IPC_BIT(IPC_READY) | IPC_BIT(IPC_RELEASE) |
+	    (ch->role == ROLE_WORKER ? IPC_BIT(IPC_STATS) |
+	    IPC_BIT(IPC_CONN_INFO) | IPC_BIT(IPC_QUERY_END) :
+	    IPC_BIT(IPC_ADMIT) | IPC_BIT(IPC_HANDOFF)), parent_dispatch,
+	    ch)) == NULL)
 		fatal("%s: channel", __func__);
 	ch->chan->closed = parent_chan_closed;
 }
@@ -582,6 +616,7 @@ parent_main(struct wsd_config *c, const char *exe, int debug, int verbose)
 		    i - conf->prefork_handshake;
 		snprintf(ch->name, sizeof(ch->name), "%s[%u]",
 		    role_names[ch->role], ch->instance);
+		limits_child_init(ch);
 		parent_start_child(ch);
 	}
 	n = conf->prefork_handshake;
