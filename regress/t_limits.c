@@ -162,7 +162,7 @@ ATF_TC_HEAD(max_connections, tc)
 }
 ATF_TC_BODY(max_connections, tc)
 {
-	char	 resp[1024];
+	char	 resp[1024], cmd[2048];
 	int	 fd[6], idle, i, bad, st;
 
 	start(tc, "max connections 5\ntimeout handshake 1");
@@ -171,6 +171,11 @@ ATF_TC_BODY(max_connections, tc)
 	ATF_CHECK_EQ(upgrade_from("127.0.0.1", &fd[5]), 503);
 	ATF_CHECK(wsd_wait_log(&wsd, "refused: 503 (max connections)",
 	    WSC_TIMEOUT) == 0);
+	snprintf(cmd, sizeof(cmd), "%s -s %s show stats >out 2>&1",
+	    srcpath(tc, "../wsctl/wsctl"), wsd.sock);
+	ATF_REQUIRE_EQ(system(cmd), 0);
+	ATF_CHECK(atf_utils_grep_file("^limits: 5 open of 5, 1 addresses "
+	    "\\(256 each\\); refused 1 over the total, 0 per address", "out"));
 
 	/* A client that leaves: its place is free again. */
 	close(fd[0]);
