@@ -59,6 +59,8 @@ start(const atf_tc_t *tc, const char *global)
 {
 	FILE	*f;
 
+	/* A refused client may write to a socket the daemon closed. */
+	signal(SIGPIPE, SIG_IGN);
 	memset(&wsd, 0, sizeof(wsd));
 	ATF_REQUIRE((wsd.port = wsd_free_port()) > 0);
 	wsd_write_conf(&wsd, global, NULL);
@@ -240,6 +242,68 @@ ATF_TC_BODY(per_address, tc)
 	stop_ok();
 }
 ATF_TC_CLEANUP(per_address, tc)
+{
+	cleanup();
+}
+
+ATF_TC_WITH_CLEANUP(tls_listener);
+ATF_TC_HEAD(tls_listener, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "max connections 2 on a tls listener: "
+	    "the 3rd is closed before its TLS handshake; the relay of a "
+	    "wss:// connection gives its place back when it ends");
+}
+ATF_TC_BODY(tls_listener, tc)
+{
+	struct wsc_tls	 t[3];
+	char		 cmd[1200], server[512], resp[1024];
+	int		 tport, i, ok = 0;
+	FILE		*f;
+
+	snprintf(cmd, sizeof(cmd), "sh %s", srcpath(tc, "mkcerts.sh"));
+	ATF_REQUIRE_EQ_MSG(system(cmd), 0, "mkcerts.sh failed");
+	signal(SIGPIPE, SIG_IGN);
+	memset(&wsd, 0, sizeof(wsd));
+	ATF_REQUIRE((wsd.port = wsd_free_port()) > 0);
+	ATF_REQUIRE((tport = wsd_free_port()) > 0);
+	snprintf(server, sizeof(server), "\tlisten on 127.0.0.1 port %d tls\n"
+	    "\ttls certificate \"server.crt\"\n\ttls key \"server.key\"\n",
+	    tport);
+	wsd_write_conf(&wsd, "max connections 2", server);
+	if (wsd_start(&wsd, srcpath(tc, "../wsd"), NULL) != 0)
+		atf_tc_fail("wsd did not get ready; its output:\n%s", wsd.log);
+	if ((f = fopen("wsd.pid", "w")) != NULL) {
+		fprintf(f, "%d\n", (int)wsd.pid);
+		fclose(f);
+	}
+	for (i = 0; i < 2; i++) {
+		ATF_REQUIRE_MSG(wsct_connect(&t[i], tport, NULL) == 0,
+		    "connect: %s", wsct_error(&t[i]));
+		ATF_REQUIRE_EQ(wsct_upgrade(&t[i], NULL, resp, sizeof(resp)),
+		    101);
+	}
+	ATF_CHECK(wsct_connect(&t[2], tport, NULL) == -1);
+	wsct_close(&t[2]);
+	ATF_CHECK(wsd_wait_log(&wsd, "refused: max connections, closed",
+	    WSC_TIMEOUT) == 0);
+	/* The worker's close ends the relay, which releases the place. */
+	ATF_REQUIRE(wsct_send(&t[0], 1, 0x8, "\x03\xe8", 2) == 0);
+	wsct_close(&t[0]);
+	for (i = 0; i < 100 && !ok; i++) {
+		if (wsct_connect(&t[0], tport, NULL) == 0 &&
+		    wsct_upgrade(&t[0], NULL, resp, sizeof(resp)) == 101)
+			ok = 1;
+		else {
+			wsct_close(&t[0]);
+			usleep(50000);
+		}
+	}
+	ATF_CHECK_MSG(ok, "never admitted again; log:\n%s", wsd.log);
+	wsct_close(&t[0]);
+	wsct_close(&t[1]);
+	stop_ok();
+}
+ATF_TC_CLEANUP(tls_listener, tc)
 {
 	cleanup();
 }
@@ -437,6 +501,7 @@ ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, max_connections);
 	ATF_TP_ADD_TC(tp, per_address);
+	ATF_TP_ADD_TC(tp, tls_listener);
 	ATF_TP_ADD_TC(tp, two_handshakes);
 	ATF_TP_ADD_TC(tp, worker_killed);
 	ATF_TP_ADD_TC(tp, least_connections);
