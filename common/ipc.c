@@ -95,6 +95,14 @@ static const struct ipc_type_info ipc_types[IPC_TYPE_MAX] = {
 	[IPC_LISTENER_SERVER] = { "listener-server",
 	    sizeof(struct ipc_listener_server),
 	    sizeof(struct ipc_listener_server), 0 },
+	[IPC_ADMIT] = { "admit", sizeof(struct ipc_admit),
+	    sizeof(struct ipc_admit), 0 },
+	[IPC_ADMIT_REPLY] = { "admit-reply", sizeof(struct ipc_admit_reply),
+	    sizeof(struct ipc_admit_reply), 0 },
+	[IPC_HANDOFF] = { "handoff", sizeof(struct ipc_handoff),
+	    sizeof(struct ipc_handoff), 0 },
+	[IPC_RELEASE] = { "release", sizeof(uint64_t), sizeof(uint64_t), 0 },
+	[IPC_CLOSED] = { "closed", sizeof(uint64_t), sizeof(uint64_t), 0 },
 };
 
 /* A PEM file travels in one datagram. */

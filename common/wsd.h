@@ -55,6 +55,7 @@ struct event_base;
 #define WSD_PATH_MAX		256	/* a location or health path */
 #define WSD_SUBPROTO_MAX	128	/* a subprotocol name */
 #define WSD_NOLOCATION		UINT32_MAX
+#define WSD_MAXCONN_MAX		1000000	/* max connections (per address) */
 
 enum wsd_role {
 	ROLE_PARENT,
@@ -99,6 +100,11 @@ enum ipc_type {
 	IPC_RECONF_END,		/* parent -> handshake: it is all there */
 	IPC_PEER_RETIRE,	/* parent -> handshake: struct ipc_peer */
 	IPC_HS_STATS,		/* handshake -> parent: struct ipc_hs_stats */
+	IPC_ADMIT,		/* handshake -> parent: struct ipc_admit */
+	IPC_ADMIT_REPLY,	/* parent -> handshake: ipc_admit_reply */
+	IPC_HANDOFF,		/* handshake -> parent: struct ipc_handoff */
+	IPC_RELEASE,		/* handshake/worker -> parent: uint64_t id */
+	IPC_CLOSED,		/* worker -> handshake: uint64_t id */
 	IPC_TYPE_MAX
 };
 
@@ -136,6 +142,8 @@ struct ipc_config {
 	uint32_t	 max_rate;		/* messages a second, 0: off */
 	uint64_t	 max_message;
 	uint32_t	 compression;		/* accept permessage-deflate */
+	uint32_t	 max_conns;		/* for the daemon */
+	uint32_t	 max_conns_addr;	/* per address or /64 */
 	uint32_t	 pad;
 	/* The sandbox: chroot and user, when the parent runs as root. */
 	uint32_t	 privdrop;
@@ -244,6 +252,30 @@ struct ipc_listener_server {
 struct ipc_peer {
 	uint32_t	 role;
 	uint32_t	 instance;
+	uint32_t	 pid;		/* tells a respawned peer apart */
+};
+
+/*
+ * Connection limits for the daemon as a whole (see parent/limits.c).
+ * The parent holds the counts: a handshake process asks it to admit
+ * each accepted connection, tells it when a ws:// connection moves to
+ * a worker, and whoever closes a connection releases it.
+ */
+struct ipc_admit {
+	uint64_t		 id;
+	struct sockaddr_storage	 peer;
+};
+
+struct ipc_admit_reply {
+	uint64_t	 id;
+	uint32_t	 status;	/* 0: admitted, else the HTTP status */
+	uint32_t	 pad;
+};
+
+struct ipc_handoff {
+	uint64_t	 id;
+	uint32_t	 worker;	/* instance */
+	uint32_t	 pid;		/* of that worker, from its ipc_peer */
 };
 
 /* permessage-deflate (RFC 7692) as negotiated by the handshake. */
@@ -264,7 +296,7 @@ struct ipc_conn {
 	uint64_t		 max_message;	/* for this connection */
 	char			 subproto[WSD_SUBPROTO_MAX]; /* "" for none */
 	struct ws_deflate_params deflate;
-	uint8_t			 tls;		/* relayed wss:// */
+	uint8_t			 tls;		/* relayed wss://: the relay releases it */
 	uint32_t		 extra_len;	/* bytes read past the head */
 	/* followed by extra_len bytes */
 };

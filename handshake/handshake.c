@@ -46,6 +46,7 @@
 #define TLSINFO_MAX	384
 
 enum hs_state {
+	HS_ADMIT,		/* waiting for the parent's admission */
 	HS_TLS_HANDSHAKE,
 	HS_READ_HEAD,
 	HS_WRITE_101,
@@ -81,7 +82,9 @@ struct hs_gen {
 
 struct hs_conn {
 	TAILQ_ENTRY(hs_conn)	 entry;
+	TAILQ_ENTRY(hs_conn)	 admit_entry;	/* while HS_ADMIT */
 	int			 fd;
+	int			 counted;	/* the parent counts it */
 	struct tls		*tls;		/* NULL for ws:// */
 	enum hs_state		 state;
 	uint64_t		 id;
@@ -111,6 +114,8 @@ static unsigned int		 instance;
 static int			 started;
 static uint64_t			 next_id;
 static struct ipc_chan		*workers[WSD_MAXPROC];
+static uint32_t			 worker_pid[WSD_MAXPROC];
+static unsigned int		 worker_load[WSD_MAXPROC];	/* open */
 static unsigned int		 nworkers, next_worker;
 static struct event		*ev_accept_pause;
 static struct hs_gen		*gen;		/* the one in force */
@@ -122,12 +127,19 @@ static struct event		*ev_refusals;
 static struct ipc_hs_stats	 hstats, hstats_sent;
 static struct event		*ev_stats;
 static TAILQ_HEAD(, hs_conn)	 conns = TAILQ_HEAD_INITIALIZER(conns);
+/* In the order asked: the parent answers in that order. */
+static TAILQ_HEAD(, hs_conn)	 admitting =
+				    TAILQ_HEAD_INITIALIZER(admitting);
 
 static void	 hs_dispatch_parent(struct ipc_chan *, struct ipc_msg *,
 		    void *);
 static void	 hs_worker_lost(struct ipc_chan *, void *);
+static void	 hs_dispatch_worker(struct ipc_chan *, struct ipc_msg *,
+		    void *);
+static void	 hs_admitted(struct ipc_msg *);
 static void	 hs_accept(int, short, void *);
 static void	 hs_accept_resume(int, short, void *);
+static void	 hs_admit(struct hs_conn *);
 static void	 hs_tls_handshake(int, short, void *);
 static void	 hs_read(int, short, void *);
 static void	 hs_write(int, short, void *);
@@ -285,14 +297,19 @@ hs_add_worker(struct ipc_msg *msg)
 		close(msg->fd);
 		return;
 	}
-	/* A respawned worker replaces one whose loss we may not know yet. */
+	/*
+	 * A respawned worker replaces one whose loss we may not know yet;
+	 * what we handed to the dead one died with it.
+	 */
 	if (workers[peer.instance] != NULL)
 		ipc_chan_free(workers[peer.instance]);
+	worker_load[peer.instance] = 0;
+	worker_pid[peer.instance] = peer.pid;
 	snprintf(names[peer.instance], sizeof(names[0]), "worker[%u]",
 	    peer.instance);
-	/* Workers send nothing to us yet. */
 	if ((workers[peer.instance] = ipc_chan_new(base, msg->fd,
-	    names[peer.instance], 0, hs_dispatch_parent, NULL)) == NULL)
+	    names[peer.instance], IPC_BIT(IPC_CLOSED), hs_dispatch_worker,
+	    NULL)) == NULL)
 		fatal("%s: channel", __func__);
 	workers[peer.instance]->closed = hs_worker_lost;
 	if (peer.instance >= nworkers)
@@ -311,6 +328,7 @@ hs_retire_worker(struct ipc_msg *msg)
 		return;
 	ipc_chan_free(workers[peer.instance]);
 	workers[peer.instance] = NULL;
+	worker_load[peer.instance] = 0;
 }
 
 /* A worker that went away gets no more connections. */
@@ -325,6 +343,17 @@ hs_worker_lost(struct ipc_chan *chan, void *arg)
 			workers[i] = NULL;
 		}
 	ipc_chan_free(chan);
+}
+
+/* A worker closed a connection we handed to it. */
+static void
+hs_dispatch_worker(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
+{
+	unsigned int	 i;
+
+	for (i = 0; i < nworkers; i++)
+		if (workers[i] == chan && worker_load[i] > 0)
+			worker_load[i]--;
 }
 
 /* The server table changes before start, and then only by a reload. */
@@ -401,6 +430,9 @@ hs_dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	case IPC_RECONF_END:
 		hs_reload();
 		break;
+	case IPC_ADMIT_REPLY:
+		hs_admitted(msg);
+		break;
 	case IPC_SHUTDOWN:
 		hs_shutdown();
 		break;
@@ -473,7 +505,7 @@ hs_accept(int fd, short event, void *arg)
 	c->bufsize = hconf.max_header;
 	l->gen->refs++;
 	c->id = ((uint64_t)(instance + 1) << 48) | ++next_id;
-	c->state = l->tls != NULL ? HS_TLS_HANDSHAKE : HS_READ_HEAD;
+	c->state = HS_READ_HEAD;	/* HS_ADMIT once asked */
 	c->ev = event_new(base, -1, 0, hs_read, c);
 	c->ev_timeout = evtimer_new(base, hs_timeout, c);
 	TAILQ_INSERT_TAIL(&conns, c, entry);
@@ -488,11 +520,83 @@ hs_accept(int fd, short event, void *arg)
 		hs_close(c);
 		return;
 	}
-	/* The deadline covers the TLS handshake and the request head. */
+	/*
+	 * The deadline covers admission, the TLS handshake and the request
+	 * head. Nothing is read before the parent admits the connection.
+	 */
 	timerclear(&tv);
 	tv.tv_sec = hconf.timeout_handshake;
 	evtimer_add(c->ev_timeout, &tv);
-	hs_wait(c, EV_READ, c->tls != NULL ? hs_tls_handshake : hs_read);
+	hs_admit(c);
+}
+
+/* Ask the parent to count the connection: see parent/limits.c. */
+static void
+hs_admit(struct hs_conn *c)
+{
+	struct ipc_admit	 ia;
+
+	memset(&ia, 0, sizeof(ia));
+	ia.id = c->id;
+	ia.peer = c->peer;
+	c->state = HS_ADMIT;
+	TAILQ_INSERT_TAIL(&admitting, c, admit_entry);
+	if (ipc_compose(parent_chan, IPC_ADMIT, &ia, sizeof(ia), NULL, 0,
+	    -1) == -1) {
+		log_warnx("%s: connection %llu: cannot ask the parent",
+		    __func__, (unsigned long long)c->id);
+		hs_close(c);
+	}
+}
+
+/* Tell the parent a connection it counted is closed. */
+void
+hs_release(uint64_t id)
+{
+	if (ipc_compose(parent_chan, IPC_RELEASE, &id, sizeof(id), NULL, 0,
+	    -1) == -1)
+		log_warnx("%s: connection %llu: cannot tell the parent",
+		    __func__, (unsigned long long)id);
+}
+
+/*
+ * The parent's answer. Over a limit, a ws:// client gets the status;
+ * a tls client is closed without an answer, before its TLS handshake:
+ * a flood must not cost us a handshake each.
+ */
+static void
+hs_admitted(struct ipc_msg *msg)
+{
+	struct ipc_admit_reply	 ir;
+	struct hs_conn		*c;
+	char			 peer[64];
+
+	memcpy(&ir, msg->data, sizeof(ir));
+	TAILQ_FOREACH(c, &admitting, admit_entry)
+		if (c->id == ir.id)
+			break;
+	if (c == NULL)
+		return;		/* closed meanwhile; hs_close released it */
+	TAILQ_REMOVE(&admitting, c, admit_entry);
+	c->state = HS_WRITE_ERROR;
+	if (ir.status == 0) {
+		c->counted = 1;
+		c->state = c->tls != NULL ? HS_TLS_HANDSHAKE : HS_READ_HEAD;
+		hs_wait(c, EV_READ, c->tls != NULL ? hs_tls_handshake :
+		    hs_read);
+		return;
+	}
+	if (c->tls == NULL) {
+		hs_respond(c, ir.status, ir.status == 429 ?
+		    "max connections per address" : "max connections", NULL);
+		return;
+	}
+	if (hs_refusal_loggable())
+		log_info("connection %llu from %s refused: %s, closed",
+		    (unsigned long long)c->id, sockaddr_str((struct sockaddr *)
+		    &c->peer, peer, sizeof(peer)), ir.status == 429 ?
+		    "max connections per address" : "max connections");
+	hs_close(c);
 }
 
 /* Wait for what a step of the connection needs, changing only what differs. */
@@ -831,17 +935,39 @@ hs_log_accepted(struct hs_conn *c)
 	    c->tls != NULL ? ", tls" : "", c->tls != NULL ? c->tlsinfo : "");
 }
 
-/* Workers in turn; the channel closes our copy of the socket once sent. */
+/*
+ * Least connections: the live worker with the fewest open connections
+ * that we handed to it (each reports its closes to us), ties in turn.
+ * Other handshake processes fill the workers too; each one balancing
+ * its own share balances the whole well enough, without a round trip.
+ */
+static int
+hs_choose_worker(void)
+{
+	unsigned int	 i, w;
+	int		 best = -1;
+
+	for (i = 0; i < nworkers; i++) {
+		w = (next_worker + i) % nworkers;
+		if (workers[w] != NULL && (best == -1 ||
+		    worker_load[w] < worker_load[best]))
+			best = w;
+	}
+	if (best != -1)
+		next_worker = best + 1;
+	return (best);
+}
+
+/* The channel closes our copy of the socket once sent. */
 static void
 hs_handoff(struct hs_conn *c)
 {
-	struct ipc_conn	 ic;
-	struct ipc_chan	*w;
-	unsigned int	 i;
-	int		 fd, tls;
+	struct ipc_conn		 ic;
+	struct ipc_handoff	 ih;
+	struct ipc_chan		*w;
+	int			 fd, wi, relayed = c->tls != NULL;
 
-	for (i = 0, w = NULL; i < nworkers && w == NULL; i++)
-		w = workers[next_worker++ % nworkers];
+	w = (wi = hs_choose_worker()) == -1 ? NULL : workers[wi];
 	if (w == NULL) {
 		log_warnx("%s: connection %llu dropped: no worker", __func__,
 		    (unsigned long long)c->id);
@@ -850,11 +976,13 @@ hs_handoff(struct hs_conn *c)
 	}
 	/* Before the hand-off takes the TLS session to the relay. */
 	hs_log_accepted(c);
-	tls = c->tls != NULL;
 	if ((fd = hs_handoff_fd(c)) == -1) {
 		hs_close(c);
 		return;
 	}
+	/* A wss:// connection is the relay's now, to release at its end. */
+	if (relayed)
+		c->counted = 0;
 	memset(&ic, 0, sizeof(ic));
 	ic.id = c->id;
 	ic.peer = c->peer;
@@ -865,12 +993,26 @@ hs_handoff(struct hs_conn *c)
 	if (c->pol.subproto != NULL)
 		strlcpy(ic.subproto, c->pol.subproto, sizeof(ic.subproto));
 	ic.deflate = c->deflate;
-	ic.tls = tls;
+	ic.tls = relayed;
 	ic.extra_len = c->len - c->headlen;
 	if (ipc_compose(w, IPC_CONN, &ic, sizeof(ic), c->buf + c->headlen,
-	    ic.extra_len, fd) == -1)
+	    ic.extra_len, fd) == -1) {
 		log_warnx("%s: connection %llu lost in hand-off", __func__,
 		    (unsigned long long)c->id);
+		hs_close(c);
+		return;
+	}
+	worker_load[wi]++;
+	/* A ws:// connection is the worker's to close and release. */
+	if (!relayed) {
+		memset(&ih, 0, sizeof(ih));
+		ih.id = c->id;
+		ih.worker = wi;
+		ih.pid = worker_pid[wi];
+		if (ipc_compose(parent_chan, IPC_HANDOFF, &ih, sizeof(ih), NULL,
+		    0, -1) == 0)
+			c->counted = 0;
+	}
 	hs_close(c);
 }
 
@@ -925,6 +1067,13 @@ hs_timeout(int fd, short event, void *arg)
 static void
 hs_close(struct hs_conn *c)
 {
+	/* An admission under way may still come back as one. */
+	if (c->state == HS_ADMIT) {
+		TAILQ_REMOVE(&admitting, c, admit_entry);
+		c->counted = 1;
+	}
+	if (c->counted)
+		hs_release(c->id);
 	TAILQ_REMOVE(&conns, c, entry);
 	if (c->l != NULL && --c->l->gen->refs == 0 && c->l->gen->retired)
 		hs_gen_free(c->l->gen);
@@ -994,7 +1143,8 @@ handshake_main(unsigned int inst, int debug, int verbose)
 	    IPC_BIT(IPC_SUBPROTO) | IPC_BIT(IPC_VERBOSE) |
 	    IPC_BIT(IPC_TLS_SERVER) | IPC_BIT(IPC_TLS_FILE) |
 	    IPC_BIT(IPC_LISTENER_SERVER) | IPC_BIT(IPC_RECONF) |
-	    IPC_BIT(IPC_RECONF_END) | IPC_BIT(IPC_PEER_RETIRE),
+	    IPC_BIT(IPC_RECONF_END) | IPC_BIT(IPC_PEER_RETIRE) |
+	    IPC_BIT(IPC_ADMIT_REPLY),
 	    hs_dispatch_parent, &base);
 	hs_tls_init();
 	if ((ev_accept_pause = evtimer_new(base, hs_accept_resume,

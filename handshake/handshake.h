@@ -168,5 +168,6 @@ void		 relay_on_empty(void (*)(void));
 
 /* handshake.c */
 __dead void	 handshake_main(unsigned int, int, int);
+void		 hs_release(uint64_t);
 
 #endif /* HANDSHAKE_H */

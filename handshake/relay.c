@@ -337,6 +337,7 @@ relay_free(struct relay *r, const char *error)
 	log_debug("connection %llu: relayed %llu bytes in, %llu out",
 	    (unsigned long long)r->id, r->nup, r->ndown);
 	TAILQ_REMOVE(&relays, r, entry);
+	hs_release(r->id);
 	if (r->ev_fd != NULL)
 		event_free(r->ev_fd);
 	if (r->ev_pfd != NULL)

@@ -176,6 +176,8 @@ parent_send_config(struct child *c)
 	ic.max_fragments = conf->max_fragments;
 	ic.max_rate = conf->max_rate;
 	ic.compression = conf->compression;
+	ic.max_conns = conf->max_conns;
+	ic.max_conns_addr = conf->max_conns_addr;
 	ic.privdrop = conf->privdrop;
 	ic.uid = conf->uid;
 	ic.gid = conf->gid;
@@ -335,16 +337,45 @@ parent_send_servers(struct child *c)
 	}
 }
 
+/* Admission of a connection a handshake process accepted: limits.c. */
+static void
+parent_admit(struct child *c, struct ipc_msg *msg)
+{
+	struct ipc_admit	 ia;
+	struct ipc_admit_reply	 ir;
+
+	memcpy(&ia, msg->data, sizeof(ia));
+	memset(&ir, 0, sizeof(ir));
+	ir.id = ia.id;
+	ir.status = limits_admit(c, &ia, conf);
+	if (ipc_compose(c->chan, IPC_ADMIT_REPLY, &ir, sizeof(ir), NULL, 0,
+	    -1) == -1 && ir.status == 0)
+		limits_release(c, ia.id);
+}
+
 static void
 parent_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
-	struct child	*c = arg;
-	struct ipc_log	 il;
-	char		 text[IPC_LOG_MAX + 1];
-	unsigned int	 i;
+	struct child		*c = arg;
+	struct ipc_log		 il;
+	struct ipc_handoff	 ih;
+	char			 text[IPC_LOG_MAX + 1];
+	unsigned int		 i;
+	uint64_t		 id;
 
 	(void)chan;
 	switch (msg->type) {
+	case IPC_ADMIT:
+		parent_admit(c, msg);
+		break;
+	case IPC_HANDOFF:
+		memcpy(&ih, msg->data, sizeof(ih));
+		limits_handoff(c, &ih);
+		break;
+	case IPC_RELEASE:
+		memcpy(&id, msg->data, sizeof(id));
+		limits_release(c, id);
+		break;
 	case IPC_LOG:
 		memcpy(&il, msg->data, sizeof(il));
 		memcpy(text, msg->data + sizeof(il), msg->len - sizeof(il));
@@ -449,6 +480,7 @@ parent_reap(void)
 		/* Its last words (a refused syscall, say) before its death. */
 		if (children[i].chan != NULL)
 			ipc_chan_drain(children[i].chan);
+		limits_child_lost(&children[i]);
 		child_status(status, how, sizeof(how));
 		if (children[i].retiring)
 			log_info("%s (pid %d) retired: %s", children[i].name,
@@ -553,6 +585,7 @@ parent_add_child(enum wsd_role role, unsigned int instance)
 	c->instance = instance;
 	snprintf(c->name, sizeof(c->name), "%s[%u]", role_names[role],
 	    instance);
+	limits_child_init(c);
 	parent_start_child(c);
 	for (i = 0; i < nchildren; i++) {
 		if (children[i].role == role || children[i].exited ||
@@ -583,8 +616,10 @@ parent_retire_child(struct child *c)
 		ipc_compose(c->chan, IPC_SHUTDOWN, NULL, 0, NULL, 0, -1);
 	if (c->role != ROLE_WORKER)
 		return;
+	memset(&peer, 0, sizeof(peer));
 	peer.role = ROLE_WORKER;
 	peer.instance = c->instance;
+	peer.pid = c->pid;
 	for (i = 0; i < nchildren; i++)
 		if (children[i].role == ROLE_HANDSHAKE &&
 		    !children[i].exited && children[i].chan != NULL)
@@ -614,9 +649,11 @@ parent_start_child(struct child *ch)
 {
 	proc_spawn(ch, self_exe, opt_debug, opt_verbose, conf->sandbox_debug);
 	if ((ch->chan = ipc_chan_new(base, ch->chan_fd, ch->name,
-	    IPC_BIT(IPC_LOG) | IPC_BIT(IPC_READY) | (ch->role == ROLE_WORKER ?
-	    IPC_BIT(IPC_STATS) | IPC_BIT(IPC_CONN_INFO) |
-	    IPC_BIT(IPC_QUERY_END) : IPC_BIT(IPC_HS_STATS)), parent_dispatch,
+	    IPC_BIT(IPC_LOG) | IPC_BIT(IPC_READY) | IPC_BIT(IPC_RELEASE) |
+	    (ch->role == ROLE_WORKER ? IPC_BIT(IPC_STATS) |
+	    IPC_BIT(IPC_CONN_INFO) | IPC_BIT(IPC_QUERY_END) :
+	    IPC_BIT(IPC_HS_STATS) | IPC_BIT(IPC_ADMIT) | IPC_BIT(IPC_HANDOFF)),
+	    parent_dispatch,
 	    ch)) == NULL)
 		fatal("%s: channel", __func__);
 	ch->chan->closed = parent_chan_closed;

@@ -94,6 +94,8 @@ struct wsd_config {
 	unsigned int		 ping_interval;
 	unsigned int		 max_fragments;
 	unsigned int		 max_rate;
+	unsigned int		 max_conns;
+	unsigned int		 max_conns_addr;
 	unsigned long long	 max_message;
 	int			 compression;
 	char			 user[LOGIN_NAME_MAX];
@@ -128,6 +130,9 @@ int		 config_read_keys(struct wsd_config *);
 void		 config_print(FILE *, const struct wsd_config *);
 
 /* proc.c */
+struct lim_conn;
+TAILQ_HEAD(lim_conns, lim_conn);
+
 struct child {
 	enum wsd_role		 role;
 	unsigned int		 instance;
@@ -141,11 +146,29 @@ struct child {
 	int			 reloading;	/* a reload to confirm */
 	int			 used;		/* the slot holds a child */
 	int			 retiring;	/* beyond a reduced count */
+	struct lim_conns	 counted;	/* connections it will close */
 	char			 name[32];
 };
 
 void		 proc_spawn(struct child *, const char *, int, int, int);
 void		 proc_pair(struct child *, struct child *);
+
+/* limits.c */
+struct limits_stats {
+	unsigned long long	 open;		/* admitted, not yet closed */
+	unsigned long long	 addrs;		/* addresses with one open */
+	unsigned long long	 refused_total;	/* max connections: 503 */
+	unsigned long long	 refused_addr;	/* per address: 429 */
+	unsigned long long	 refused_table;	/* address table full: 503 */
+};
+
+void		 limits_child_init(struct child *);
+uint32_t	 limits_admit(struct child *, const struct ipc_admit *,
+		    const struct wsd_config *);
+void		 limits_release(struct child *, uint64_t);
+void		 limits_handoff(struct child *, const struct ipc_handoff *);
+void		 limits_child_lost(struct child *);
+const struct limits_stats *limits_stats(void);
 
 /* control.c */
 int		 control_init(const char *);

@@ -112,7 +112,7 @@ typedef struct {
 
 %}
 
-%token	ALIAS CA CERTIFICATE CHROOT CIPHERS CLIENT COMPRESSION ECDHE ERROR
+%token	ADDRESS ALIAS CA CERTIFICATE CHROOT CIPHERS CLIENT COMPRESSION CONNECTIONS ECDHE ERROR
 %token	FRAGMENTS HANDSHAKE HEADER HEALTH IDLE INCLUDE INTERVAL KEY LISTEN
 %token	LOCATION MAX MESSAGE MESSAGES OFF ON OPTIONAL ORIGIN PER PING PORT
 %token	PREFORK PROTOCOLS REQUIRED SECOND SERVER SHUTDOWN SOCKET SUBPROTOCOL
@@ -237,6 +237,22 @@ main		: PREFORK HANDSHAKE NUMBER	{
 				YYERROR;
 			}
 			conf->max_fragments = $3;
+		}
+		| MAX CONNECTIONS NUMBER	{
+			if ($3 < 1 || $3 > WSD_MAXCONN_MAX) {
+				yyerror("max connections out of range (1-%d)",
+				    WSD_MAXCONN_MAX);
+				YYERROR;
+			}
+			conf->max_conns = $3;
+		}
+		| MAX CONNECTIONS PER ADDRESS NUMBER {
+			if ($5 < 1 || $5 > WSD_MAXCONN_MAX) {
+				yyerror("max connections per address out of "
+				    "range (1-%d)", WSD_MAXCONN_MAX);
+				YYERROR;
+			}
+			conf->max_conns_addr = $5;
 		}
 		| MAX MESSAGES PER SECOND NUMBER {
 			if ($5 < 0 || $5 > 1000000) {
@@ -538,6 +554,7 @@ lookup(char *s)
 {
 	/* Sorted, for bsearch. */
 	static const struct keywords keywords[] = {
+		{ "address",	ADDRESS },
 		{ "alias",	ALIAS },
 		{ "ca",		CA },
 		{ "certificate", CERTIFICATE },
@@ -545,6 +562,7 @@ lookup(char *s)
 		{ "ciphers",	CIPHERS },
 		{ "client",	CLIENT },
 		{ "compression", COMPRESSION },
+		{ "connections", CONNECTIONS },
 		{ "ecdhe",	ECDHE },
 		{ "fragments",	FRAGMENTS },
 		{ "handshake",	HANDSHAKE },
@@ -1010,6 +1028,8 @@ config_new(void)
 	c->max_message = 16 * 1024 * 1024;
 	c->max_fragments = 65536;
 	c->max_rate = 0;
+	c->max_conns = 10000;
+	c->max_conns_addr = 256;
 	c->compression = 1;
 	strlcpy(c->user, WSD_USER, sizeof(c->user));
 	strlcpy(c->chroot, WSD_CHROOT, sizeof(c->chroot));

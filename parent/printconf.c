@@ -63,6 +63,8 @@ print_global(FILE *f, const struct wsd_config *c)
 	fprintf(f, "max message %llu\n", c->max_message);
 	fprintf(f, "max fragments %u\n", c->max_fragments);
 	fprintf(f, "max messages per second %u\n", c->max_rate);
+	fprintf(f, "max connections %u\n", c->max_conns);
+	fprintf(f, "max connections per address %u\n", c->max_conns_addr);
 	fprintf(f, "compression %s\n", c->compression ? "on" : "off");
 }
 

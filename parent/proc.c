@@ -97,13 +97,16 @@ proc_pair(struct child *hs, struct child *wk)
 		return;		/* one of them is gone; its respawn pairs */
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == -1)
 		fatal("%s: socketpair", __func__);
+	memset(&peer, 0, sizeof(peer));
 	peer.role = ROLE_WORKER;
 	peer.instance = wk->instance;
+	peer.pid = wk->pid;
 	if (ipc_compose(hs->chan, IPC_PEER, &peer, sizeof(peer), NULL, 0,
 	    sp[0]) == -1)
 		log_warnx("%s: cannot send peer to %s", __func__, hs->name);
 	peer.role = ROLE_HANDSHAKE;
 	peer.instance = hs->instance;
+	peer.pid = hs->pid;
 	if (ipc_compose(wk->chan, IPC_PEER, &peer, sizeof(peer), NULL, 0,
 	    sp[1]) == -1)
 		log_warnx("%s: cannot send peer to %s", __func__, wk->name);

@@ -298,6 +298,28 @@ show_handshakes(struct ipc_chan *chan, int json)
 	ctl_line(chan, "handshakes refused: %s", refused[0] ? refused : "none");
 }
 
+/* The parent's counts for max connections (limits.c). */
+static void
+show_limits(struct ipc_chan *chan, int json)
+{
+	const struct limits_stats	*l = limits_stats();
+	const struct wsd_config		*conf = parent_conf();
+
+	if (json)
+		ctl_line(chan, ",\"limits\":{\"open\":%llu,\"max\":%u,"
+		    "\"addresses\":%llu,\"max_per_address\":%u,"
+		    "\"refused_total\":%llu,\"refused_per_address\":%llu,"
+		    "\"refused_table_full\":%llu}", l->open, conf->max_conns,
+		    l->addrs, conf->max_conns_addr, l->refused_total,
+		    l->refused_addr, l->refused_table);
+	else
+		ctl_line(chan, "limits: %llu open of %u, %llu addresses "
+		    "(%u each); refused %llu over the total, %llu per "
+		    "address, %llu with the address table full", l->open,
+		    conf->max_conns, l->addrs, conf->max_conns_addr,
+		    l->refused_total, l->refused_addr, l->refused_table);
+}
+
 void
 show_stats(struct ipc_chan *chan, int json)
 {
@@ -324,6 +346,7 @@ show_stats(struct ipc_chan *chan, int json)
 		stats_row(chan, "total", &total, 1, 1);
 	} else
 		stats_row(chan, "total", &total, 0, 1);
+	show_limits(chan, json);
 	stats_codes(chan, json ? "close_codes_sent" : "close codes sent",
 	    total.close_sent, json);
 	stats_codes(chan, json ? "close_codes_received" :
@@ -412,6 +435,15 @@ show_metrics(struct ipc_chan *chan)
 	    "WebSocket connections open now.");
 	ctl_line(chan, "wsd_open_connections %llu",
 	    (unsigned long long)t.conns_now);
+	metric(chan, "wsd_counted_connections", "gauge",
+	    "Connections counted against max connections.");
+	ctl_line(chan, "wsd_counted_connections %llu", limits_stats()->open);
+	metric(chan, "wsd_refused_connections", "counter",
+	    "Connections refused by max connections (per address).");
+	ctl_line(chan, "wsd_refused_connections_total{limit=\"total\"} %llu",
+	    limits_stats()->refused_total + limits_stats()->refused_table);
+	ctl_line(chan, "wsd_refused_connections_total{limit=\"address\"} "
+	    "%llu", limits_stats()->refused_addr);
 	metric(chan, "wsd_connections", "counter",
 	    "WebSocket connections handed to the workers.");
 	ctl_line(chan, "wsd_connections_total %llu",

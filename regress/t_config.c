@@ -53,6 +53,16 @@ static const struct conf_case cases[] = {
 	{ "max header 1X\n" SERVER, "c.conf:1: invalid size: 1X" },
 	{ "max message 2G\n" SERVER,
 	    "c.conf:1: max message out of range (125-1073741824)" },
+	{ "max connections 5\nmax connections per address 1\n" SERVER,
+	    NULL },
+	{ "max connections 0\n" SERVER,
+	    "c.conf:1: max connections out of range (1-1000000)" },
+	{ "\nmax connections 1000001\n" SERVER,
+	    "c.conf:2: max connections out of range (1-1000000)" },
+	{ "max connections per address 0\n" SERVER,
+	    "c.conf:1: max connections per address out of range "
+	    "(1-1000000)" },
+	{ "max connections per 3\n" SERVER, "c.conf:1: syntax error" },
 	{ "frobnicate 1\n" SERVER, "c.conf:1: syntax error" },
 	{ "\n\nuser\n" SERVER, "c.conf:3: syntax error" },
 	{ "chroot \"relative\"\n" SERVER,
@@ -167,6 +177,7 @@ ATF_TC_WITHOUT_HEAD(print_round_trip);
 ATF_TC_BODY(print_round_trip, tc)
 {
 	const char	*text = "prefork worker 3\nmax message 1M\n"
+			    "max connections 500\n"
 			    "server \"echo.example.org\" {\n"
 			    "\talias \"www.echo.example.org\"\n"
 			    "\tlisten on 127.0.0.1 port 8080\n"
@@ -185,6 +196,9 @@ ATF_TC_BODY(print_round_trip, tc)
 	ATF_CHECK(atf_utils_grep_file("^timeout idle 300$", "out"));
 	ATF_CHECK(atf_utils_grep_file("^prefork worker 3$", "out"));
 	ATF_CHECK(atf_utils_grep_file("^max message 1048576$", "out"));
+	ATF_CHECK(atf_utils_grep_file("^max connections 500$", "out"));
+	ATF_CHECK(atf_utils_grep_file("^max connections per address 256$",
+	    "out"));
 	ATF_CHECK(atf_utils_grep_file("^\t\tmax message 65536$", "out"));
 	ATF_CHECK(atf_utils_grep_file("^\tlisten on ::1 port 8080$", "out"));
 	/* What it printed loads again and prints the same. */

@@ -71,7 +71,8 @@ struct wconn {
 	uint8_t			 full;		/* above high water */
 	uint8_t			 ping_out;	/* keepalive ping unanswered */
 	uint8_t			 family;
-	uint8_t			 tls;		/* relayed wss:// */
+	uint8_t			 hs;		/* the handshake that sent it */
+	uint8_t			 tls;		/* wss://: the relay releases */
 	uint16_t		 port;
 	uint16_t		 server;
 	uint16_t		 location;	/* for wsctl */
@@ -288,24 +289,46 @@ wconn_event(int fd, short event, void *arg)
 	wconn_run(c);
 }
 
+/*
+ * A connection is closed: the handshake process that handed it over
+ * counts what each worker holds, to choose the least loaded one, and
+ * the parent counts ws:// connections for the limits (parent/limits.c).
+ */
 static void
-wconn_new(struct ipc_msg *msg)
+wconn_gone(unsigned int hs, uint64_t id, int relayed)
+{
+	if (hs < WSD_MAXPROC && handshakes[hs] != NULL)
+		ipc_compose(handshakes[hs], IPC_CLOSED, &id, sizeof(id), NULL,
+		    0, -1);
+	if (!relayed)
+		ipc_compose(parent_chan, IPC_RELEASE, &id, sizeof(id), NULL, 0,
+		    -1);
+}
+
+static void
+wconn_new(struct ipc_chan *chan, struct ipc_msg *msg)
 {
 	struct ipc_conn		 ic;
 	struct wconn		*c;
+	unsigned int		 hs;
 
 	memcpy(&ic, msg->data, sizeof(ic));
+	for (hs = 0; hs < WSD_MAXPROC; hs++)
+		if (handshakes[hs] == chan)
+			break;
 	if (ic.extra_len != msg->len - sizeof(ic) || shutting_down ||
 	    (c = calloc(1, sizeof(*c))) == NULL) {
 		if (!shutting_down)
 			log_warnx("%s: dropping connection %llu", __func__,
 			    (unsigned long long)ic.id);
 		close(msg->fd);
+		wconn_gone(hs, ic.id, ic.tls);
 		return;
 	}
 	c->fd = msg->fd;
 	c->id = ic.id;
-	c->family = ic.peer.ss_family;
+	c->hs = hs;
+		c->family = ic.peer.ss_family;
 	if (c->family == AF_INET) {
 		memcpy(c->addr, &((struct sockaddr_in *)&ic.peer)->sin_addr, 4);
 		c->port = ntohs(((struct sockaddr_in *)&ic.peer)->sin_port);
@@ -334,6 +357,7 @@ wconn_new(struct ipc_msg *msg)
 		log_warn("%s: connection %llu", __func__,
 		    (unsigned long long)c->id);
 		close(c->fd);
+		wconn_gone(c->hs, c->id, c->tls);
 		free(c);
 		return;
 	}
@@ -418,6 +442,7 @@ wconn_free(struct wconn *c, const char *why)
 	if (c->full)
 		TAILQ_REMOVE(&full, c, full_entry);
 	close(c->fd);
+	wconn_gone(c->hs, c->id, c->tls);
 	ws_session_free(s);
 	free(c->pend);
 	free(c);
@@ -656,7 +681,7 @@ wk_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		wk_shutdown();
 		break;
 	case IPC_CONN:
-		wconn_new(msg);
+		wconn_new(chan, msg);
 		break;
 	case IPC_QUERY:
 		wk_query(msg);

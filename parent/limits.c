@@ -1,0 +1,256 @@
+/*
+ * Copyright (c) 2026 The wsd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * max connections and max connections per address, for the daemon as a
+ * whole. The parent holds the only counts, so however many handshake
+ * processes accept, they cannot race each other: each accepted
+ * connection costs one round trip (IPC_ADMIT, IPC_ADMIT_REPLY) before
+ * the handshake process spends anything on it. A credit that each
+ * handshake process spends locally would save the round trip, but
+ * credit held by one process is refused to another near the limit, and
+ * the per-address count could not be held that way at all.
+ *
+ * Every admitted connection is recorded by id with its owner, the child
+ * that will close it: the handshake process at first (refusals,
+ * timeouts, and the relay of a wss:// connection), the worker once a
+ * ws:// connection is handed off (IPC_HANDOFF). The owner releases it
+ * (IPC_RELEASE); when a child dies, the parent releases what it owned,
+ * so a crash leaks nothing. Memory is bounded: a record per admitted
+ * connection (at most max connections), and at most LIMITS_ADDR_MAX
+ * addresses, beyond which a new address is refused with 503.
+ */
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/tree.h>
+
+#include <netinet/in.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "parent.h"
+
+#define LIMITS_ADDR_MAX		65536
+#define LIMITS_KEYLEN		9	/* family, then 4 or 8 address bytes */
+
+struct lim_addr {
+	RB_ENTRY(lim_addr)	 entry;
+	uint8_t			 key[LIMITS_KEYLEN];
+	unsigned int		 n;
+};
+
+struct lim_conn {
+	RB_ENTRY(lim_conn)	 entry;
+	TAILQ_ENTRY(lim_conn)	 owner_entry;
+	uint64_t		 id;
+	struct lim_addr		*addr;
+	struct child		*owner;
+};
+
+RB_HEAD(lim_addrs, lim_addr);
+RB_HEAD(lim_conntree, lim_conn);
+
+static int	 lim_addr_cmp(struct lim_addr *, struct lim_addr *);
+static int	 lim_conn_cmp(struct lim_conn *, struct lim_conn *);
+RB_PROTOTYPE(lim_addrs, lim_addr, entry, lim_addr_cmp);
+RB_PROTOTYPE(lim_conntree, lim_conn, entry, lim_conn_cmp);
+RB_GENERATE(lim_addrs, lim_addr, entry, lim_addr_cmp);
+RB_GENERATE(lim_conntree, lim_conn, entry, lim_conn_cmp);
+
+static struct lim_addrs		 addrs = RB_INITIALIZER(&addrs);
+static struct lim_conntree	 conns = RB_INITIALIZER(&conns);
+static struct limits_stats	 lstats;
+
+static int
+lim_addr_cmp(struct lim_addr *a, struct lim_addr *b)
+{
+	return (memcmp(a->key, b->key, LIMITS_KEYLEN));
+}
+
+static int
+lim_conn_cmp(struct lim_conn *a, struct lim_conn *b)
+{
+	return (a->id < b->id ? -1 : a->id > b->id);
+}
+
+/* An IPv4 address counts alone, an IPv6 address by its /64. */
+static void
+limits_key(const struct sockaddr_storage *ss, uint8_t *key)
+{
+	memset(key, 0, LIMITS_KEYLEN);
+	key[0] = ss->ss_family;
+	if (ss->ss_family == AF_INET)
+		memcpy(key + 1, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	else if (ss->ss_family == AF_INET6)
+		memcpy(key + 1, &((const struct sockaddr_in6 *)ss)->sin6_addr,
+		    8);
+}
+
+void
+limits_child_init(struct child *c)
+{
+	TAILQ_INIT(&c->counted);
+}
+
+/* Returns 0 when admitted, or the HTTP status of the refusal. */
+uint32_t
+limits_admit(struct child *owner, const struct ipc_admit *ia,
+    const struct wsd_config *conf)
+{
+	struct lim_addr	 find, *a;
+	struct lim_conn	*lc;
+
+	if (lstats.open >= conf->max_conns) {
+		lstats.refused_total++;
+		return (503);
+	}
+	limits_key(&ia->peer, find.key);
+	if ((a = RB_FIND(lim_addrs, &addrs, &find)) != NULL &&
+	    a->n >= conf->max_conns_addr) {
+		lstats.refused_addr++;
+		return (429);
+	}
+	if (a == NULL && lstats.addrs >= LIMITS_ADDR_MAX) {
+		lstats.refused_table++;
+		return (503);
+	}
+	if ((lc = calloc(1, sizeof(*lc))) == NULL) {
+		log_warn("%s", __func__);
+		return (503);
+	}
+	lc->id = ia->id;
+	if (RB_INSERT(lim_conntree, &conns, lc) != NULL) {
+		log_warnx("%s: %s: connection %llu admitted twice", __func__,
+		    owner->name, (unsigned long long)ia->id);
+		free(lc);
+		return (503);
+	}
+	if (a == NULL) {
+		if ((a = calloc(1, sizeof(*a))) == NULL) {
+			log_warn("%s", __func__);
+			RB_REMOVE(lim_conntree, &conns, lc);
+			free(lc);
+			return (503);
+		}
+		memcpy(a->key, find.key, LIMITS_KEYLEN);
+		RB_INSERT(lim_addrs, &addrs, a);
+		lstats.addrs++;
+	}
+	a->n++;
+	lc->addr = a;
+	lc->owner = owner;
+	TAILQ_INSERT_TAIL(&owner->counted, lc, owner_entry);
+	lstats.open++;
+	return (0);
+}
+
+static void
+limits_free(struct lim_conn *lc)
+{
+	TAILQ_REMOVE(&lc->owner->counted, lc, owner_entry);
+	RB_REMOVE(lim_conntree, &conns, lc);
+	if (--lc->addr->n == 0) {
+		RB_REMOVE(lim_addrs, &addrs, lc->addr);
+		free(lc->addr);
+		lstats.addrs--;
+	}
+	free(lc);
+	lstats.open--;
+}
+
+static struct lim_conn *
+limits_find(uint64_t id)
+{
+	struct lim_conn	 find;
+
+	find.id = id;
+	return (RB_FIND(lim_conntree, &conns, &find));
+}
+
+/*
+ * The owner releases a connection it closed. A worker may close a
+ * connection before its hand-off reaches us from the handshake process
+ * (they come on different channels): then it releases one that a
+ * handshake process still owns, and the late hand-off finds nothing.
+ * An id we do not hold was refused, or released already.
+ */
+void
+limits_release(struct child *from, uint64_t id)
+{
+	struct lim_conn	*lc;
+
+	if ((lc = limits_find(id)) == NULL)
+		return;
+	if (lc->owner != from && !(from->role == ROLE_WORKER &&
+	    lc->owner->role == ROLE_HANDSHAKE)) {
+		log_warnx("%s: %s may not release connection %llu", __func__,
+		    from->name, (unsigned long long)id);
+		return;
+	}
+	limits_free(lc);
+}
+
+/*
+ * A ws:// connection now belongs to a worker. A worker that died (or
+ * was respawned: another pid) since the hand-off closed it already.
+ */
+void
+limits_handoff(struct child *from, const struct ipc_handoff *ih)
+{
+	struct lim_conn	*lc;
+	struct child	*c;
+	unsigned int	 i, n;
+
+	if ((lc = limits_find(ih->id)) == NULL || lc->owner != from)
+		return;
+	c = parent_children(&n);
+	for (i = 0; i < n; i++)
+		if (c[i].role == ROLE_WORKER && c[i].instance == ih->worker)
+			break;
+	if (i == n || c[i].exited || c[i].chan == NULL ||
+	    (uint32_t)c[i].pid != ih->pid) {
+		limits_free(lc);
+		return;
+	}
+	TAILQ_REMOVE(&from->counted, lc, owner_entry);
+	lc->owner = &c[i];
+	TAILQ_INSERT_TAIL(&c[i].counted, lc, owner_entry);
+}
+
+/* A child died: its connections died with it. */
+void
+limits_child_lost(struct child *c)
+{
+	struct lim_conn	*lc;
+	unsigned int	 n = 0;
+
+	while ((lc = TAILQ_FIRST(&c->counted)) != NULL) {
+		limits_free(lc);
+		n++;
+	}
+	if (n > 0)
+		log_info("%s: released %u connections of %s", __func__, n,
+		    c->name);
+}
+
+const struct limits_stats *
+limits_stats(void)
+{
+	return (&lstats);
+}
