@@ -340,6 +340,7 @@ http_status_text(int status)
 	case 408:	return ("Request Timeout");
 	case 421:	return ("Misdirected Request");
 	case 426:	return ("Upgrade Required");
+	case 429:	return ("Too Many Requests");
 	case 431:	return ("Request Header Fields Too Large");
 	case 500:	return ("Internal Server Error");
 	case 503:	return ("Service Unavailable");

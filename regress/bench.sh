@@ -15,6 +15,8 @@ start() {
 	cat >"$dir/bench.conf" <<CONF
 prefork handshake 1
 prefork worker 1
+max connections 20000
+max connections per address 20000
 server "127.0.0.1" {
 	listen on 127.0.0.1 port $port
 }

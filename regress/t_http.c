@@ -504,6 +504,29 @@ ATF_TC_BODY(token_list, tc)
 	ATF_CHECK_EQ(0, http_token_list_has("a, Upgrade, b", 9, "upgrade"));
 }
 
+/* Every status wsd answers with has its reason phrase (RFC 9110). */
+ATF_TC_WITHOUT_HEAD(status_texts);
+ATF_TC_BODY(status_texts, tc)
+{
+	static const struct {
+		int		 status;
+		const char	*text;
+	} texts[] = {
+		{ 101, "Switching Protocols" }, { 400, "Bad Request" },
+		{ 403, "Forbidden" }, { 404, "Not Found" },
+		{ 405, "Method Not Allowed" }, { 421, "Misdirected Request" },
+		{ 426, "Upgrade Required" }, { 429, "Too Many Requests" },
+		{ 431, "Request Header Fields Too Large" },
+		{ 503, "Service Unavailable" },
+		{ 505, "HTTP Version Not Supported" },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		ATF_CHECK_STREQ_MSG(http_status_text(texts[i].status),
+		    texts[i].text, "%d", texts[i].status);
+}
+
 ATF_TC_WITHOUT_HEAD(response);
 ATF_TC_BODY(response, tc)
 {
@@ -547,6 +570,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, bytes_after_head);
 	ATF_TP_ADD_TC(tp, header_count);
 	ATF_TP_ADD_TC(tp, token_list);
+	ATF_TP_ADD_TC(tp, status_texts);
 	ATF_TP_ADD_TC(tp, response);
 	return (atf_no_error());
 }
