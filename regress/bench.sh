@@ -11,7 +11,8 @@ wsd=
 trap 'stop; rm -rf "$dir"' EXIT
 
 start() {
-	port=$(( ${port:-$((20000 + $$ % 20000))} + 1 ))
+	# Below the ephemeral range, where the clients' own ports come from.
+	port=$(( ${port:-$((20000 + $$ % 10000))} + 1 ))
 	cat >"$dir/bench.conf" <<CONF
 prefork handshake 1
 prefork worker 1
