@@ -468,6 +468,7 @@ hs_read(int fd, short event, void *arg)
 		return;
 	}
 	if ((status = policy_check(&servers, &c->l->conf, &req,
+	    c->tls != NULL ? tls_conn_servername(c->tls) : NULL,
 	    &c->pol)) != 0) {
 		hs_refuse_policy(c, &req, status);
 		return;
@@ -508,7 +509,9 @@ hs_refuse_policy(struct hs_conn *c, const struct http_request *req,
 	char				 host[LOG_FIELD_MAX + 8];
 	char				 origin[LOG_FIELD_MAX + 8];
 	char				 path[LOG_FIELD_MAX + 8];
-	char				 why[3 * LOG_FIELD_MAX + 128];
+	char				 sni[LOG_FIELD_MAX + 8];
+	char				 why[4 * LOG_FIELD_MAX + 128];
+	const char			*name = NULL;
 
 	h = http_header_find(req, "Host", NULL);
 	hs_logstr(host, sizeof(host), h ? h->value : NULL,
@@ -517,8 +520,12 @@ hs_refuse_policy(struct hs_conn *c, const struct http_request *req,
 	hs_logstr(origin, sizeof(origin), h ? h->value : NULL,
 	    h ? h->valuelen : 0);
 	hs_logstr(path, sizeof(path), req->target, req->targetlen);
-	snprintf(why, sizeof(why), "%s; host %s, origin %s, target %s",
-	    c->pol.reason, host, origin, path);
+	if (c->tls != NULL)
+		name = tls_conn_servername(c->tls);
+	hs_logstr(sni, sizeof(sni), name, name ? strlen(name) : 0);
+	snprintf(why, sizeof(why), "%s; host %s, origin %s, target %s%s%s",
+	    c->pol.reason, host, origin, path, c->tls ? ", sni " : "",
+	    c->tls ? sni : "");
 	hs_respond(c, status, why, NULL);
 }
 

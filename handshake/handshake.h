@@ -132,7 +132,8 @@ int		 servers_add(struct hs_servers *, uint32_t, const void *,
 void		 servers_free(struct hs_servers *);
 int		 policy_check(const struct hs_servers *,
 		    const struct ipc_listener *, const struct http_request *,
-		    struct hs_policy *);
+		    const char *, struct hs_policy *);
+int		 policy_sni(const struct hs_server *, const char *);
 int		 policy_health(const struct hs_servers *,
 		    const struct ipc_listener *, const struct http_request *);
 

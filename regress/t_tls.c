@@ -458,6 +458,73 @@ ATF_TC_CLEANUP(sni, tc)
 	cleanup();
 }
 
+/* The status of an upgrade with this SNI (NULL: none) and Host. */
+static int
+sni_host(int port, const char *sni, const char *host, const char *cn)
+{
+	struct wsc_tls_opts	 o = { .ca = "ca.crt", .servername = sni };
+	struct wsc_tls		 t;
+	const char		*subject;
+	char			 resp[1024], hp[128];
+	int			 status;
+
+	if (sni == NULL)
+		o = (struct wsc_tls_opts){ .servername = "127.0.0.1" };
+	ATF_REQUIRE_MSG(wsct_connect(&t, port, &o) == 0, "%s: %s",
+	    sni ? sni : "no SNI", wsct_error(&t));
+	subject = tls_peer_cert_subject(t.tls);
+	ATF_CHECK_MSG(subject != NULL && strstr(subject, cn) != NULL,
+	    "SNI %s: subject %s", sni ? sni : "none",
+	    subject ? subject : "none");
+	snprintf(hp, sizeof(hp), "%s:%d", host, port);
+	status = wsct_upgrade_host(&t, hp, NULL, resp, sizeof(resp));
+	wsct_close(&t);
+	return (status);
+}
+
+ATF_TC_WITH_CLEANUP(sni_host);
+ATF_TC_HEAD(sni_host, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "Over TLS, SNI and Host must name "
+	    "the same server (421 otherwise); without SNI, Host chooses the "
+	    "server and the listener's default certificate is shown");
+}
+ATF_TC_BODY(sni_host, tc)
+{
+	char	 global[1024];
+	int	 port;
+
+	ATF_REQUIRE((port = wsd_free_port()) > 0);
+	snprintf(global, sizeof(global),
+	    "server \"a.test\" {\n\tlisten on 127.0.0.1 port %d tls\n"
+	    "\talias \"www.a.test\"\n"
+	    "\ttls certificate \"a.crt\"\n\ttls key \"a.key\"\n}\n"
+	    "server \"b.test\" {\n\tlisten on 127.0.0.1 port %d tls\n"
+	    "\ttls certificate \"b.crt\"\n\ttls key \"b.key\"\n}\n",
+	    port, port);
+	start(tc, global, NULL);
+	ATF_CHECK_EQ(sni_host(port, "a.test", "b.test", "CN=a.test"), 421);
+	ATF_CHECK_MSG(wsd_wait_log(&wsd, "421 (SNI names another server "
+	    "than Host; host \"b.test:", WSC_TIMEOUT) == 0, "log:\n%s",
+	    wsd.log);
+	ATF_CHECK_MSG(wsd_wait_log(&wsd, ", sni \"a.test\")", WSC_TIMEOUT) ==
+	    0, "log:\n%s", wsd.log);
+	ATF_CHECK_EQ(sni_host(port, "b.test", "a.test", "CN=b.test"), 421);
+	ATF_CHECK_EQ(sni_host(port, "a.test", "a.test", "CN=a.test"), 101);
+	ATF_CHECK_EQ(sni_host(port, "a.test", "www.a.test", "CN=a.test"), 101);
+	ATF_CHECK_EQ(sni_host(port, "b.test", "b.test", "CN=b.test"), 101);
+	/* No SNI: the default certificate, and Host alone decides. */
+	ATF_CHECK_EQ(sni_host(port, NULL, "b.test", "CN=a.test"), 101);
+	ATF_CHECK_EQ(sni_host(port, NULL, "a.test", "CN=a.test"), 101);
+	ATF_CHECK_MSG(wsd_wait_log(&wsd, "accepted: server b.test",
+	    WSC_TIMEOUT) == 0, "log:\n%s", wsd.log);
+	stop_ok();
+}
+ATF_TC_CLEANUP(sni_host, tc)
+{
+	cleanup();
+}
+
 /* Counts the payload bytes of the server's frames as they stream in. */
 struct counter {
 	uint8_t		 hdr[10];
@@ -791,6 +858,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, client_required);
 	ATF_TP_ADD_TC(tp, client_optional);
 	ATF_TP_ADD_TC(tp, sni);
+	ATF_TP_ADD_TC(tp, sni_host);
 	ATF_TP_ADD_TC(tp, backpressure);
 	ATF_TP_ADD_TC(tp, deadline);
 	ATF_TP_ADD_TC(tp, shutdown_1001);
