@@ -209,22 +209,23 @@ struct ipc_tls_server {
 };
 
 /*
- * A PEM file as the parent read it: each file travels whole in one
- * datagram, so a certificate chain, key or CA file may hold at most
- * TLS_FILE_MAX bytes (the parser refuses a larger one).
+ * A file as the parent read it: each file travels whole in one
+ * datagram, so a certificate chain, key, CA or OCSP response file may
+ * hold at most TLS_FILE_MAX bytes (the parser refuses a larger one).
  */
 #define TLS_FILE_MAX		(64 * 1024)
 enum tls_file_kind {
 	TLS_FILE_CERT,
 	TLS_FILE_KEY,
 	TLS_FILE_CA,
+	TLS_FILE_OCSP,		/* a DER OCSP response, to staple */
 	TLS_FILE_MAXKIND
 };
 
 struct ipc_tls_file {
 	uint32_t	 server;
 	uint32_t	 kind;			/* enum tls_file_kind */
-	/* followed by 1 to TLS_FILE_MAX bytes of PEM */
+	/* followed by 1 to TLS_FILE_MAX bytes of PEM, or DER for OCSP */
 };
 
 /*

@@ -90,7 +90,7 @@ hs_tls_server(struct ipc_msg *msg)
 	TAILQ_INSERT_TAIL(&tls_servers, s, entry);
 }
 
-/* Copy a PEM file out of the receive buffer and wipe it there. */
+/* Copy a file out of the receive buffer and wipe it there. */
 void
 hs_tls_file(struct ipc_msg *msg)
 {
@@ -136,18 +136,21 @@ hs_tls_settings(struct tls_config *tc, struct hs_tls_server *s)
 	return (0);
 }
 
+/* A server's keypair, with its OCSP response to staple if it has one. */
 static int
 hs_tls_keypair(struct tls_config *tc, struct hs_tls_server *s, int first)
 {
 	if (s->file[TLS_FILE_CERT] == NULL || s->file[TLS_FILE_KEY] == NULL)
 		return (-1);
 	if (first)
-		return (tls_config_set_keypair_mem(tc, s->file[TLS_FILE_CERT],
-		    s->len[TLS_FILE_CERT], s->file[TLS_FILE_KEY],
-		    s->len[TLS_FILE_KEY]));
-	return (tls_config_add_keypair_mem(tc, s->file[TLS_FILE_CERT],
+		return (tls_config_set_keypair_ocsp_mem(tc,
+		    s->file[TLS_FILE_CERT], s->len[TLS_FILE_CERT],
+		    s->file[TLS_FILE_KEY], s->len[TLS_FILE_KEY],
+		    s->file[TLS_FILE_OCSP], s->len[TLS_FILE_OCSP]));
+	return (tls_config_add_keypair_ocsp_mem(tc, s->file[TLS_FILE_CERT],
 	    s->len[TLS_FILE_CERT], s->file[TLS_FILE_KEY],
-	    s->len[TLS_FILE_KEY]));
+	    s->len[TLS_FILE_KEY], s->file[TLS_FILE_OCSP],
+	    s->len[TLS_FILE_OCSP]));
 }
 
 /*

@@ -114,7 +114,7 @@ typedef struct {
 
 %token	ALIAS CA CERTIFICATE CHROOT CIPHERS CLIENT COMPRESSION ECDHE ERROR
 %token	FRAGMENTS HANDSHAKE HEADER HEALTH IDLE INCLUDE INTERVAL KEY LISTEN
-%token	LOCATION MAX MESSAGE MESSAGES OFF ON OPTIONAL ORIGIN PER PING PORT
+%token	LOCATION MAX MESSAGE MESSAGES OCSP OFF ON OPTIONAL ORIGIN PER PING PORT
 %token	PREFORK PROTOCOLS REQUIRED SECOND SERVER SHUTDOWN SOCKET SUBPROTOCOL
 %token	TIMEOUT TLS USER WORKER
 %token	<v.string>	STRING
@@ -432,6 +432,13 @@ tlsopts		: CERTIFICATE STRING		{
 			srv->tls_conf.verify = $4 ? TLS_VERIFY_OPTIONAL :
 			    TLS_VERIFY_REQUIRED;
 		}
+		| OCSP STRING			{
+			if (tls_file_read(TLS_FILE_OCSP, $2) == -1) {
+				free($2);
+				YYERROR;
+			}
+			free($2);
+		}
 		| PROTOCOLS STRING		{
 			uint32_t	 protocols;
 
@@ -559,6 +566,7 @@ lookup(char *s)
 		{ "max",	MAX },
 		{ "message",	MESSAGE },
 		{ "messages",	MESSAGES },
+		{ "ocsp",	OCSP },
 		{ "off",	OFF },
 		{ "on",		ON },
 		{ "optional",	OPTIONAL },

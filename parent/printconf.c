@@ -129,6 +129,11 @@ print_tls(FILE *f, const struct wsd_server *s)
 		fprintf(f, "%s\n", s->tls_conf.verify == TLS_VERIFY_OPTIONAL ?
 		    " optional" : "");
 	}
+	if (s->tls_file[TLS_FILE_OCSP].path[0] != '\0') {
+		fprintf(f, "\ttls ocsp ");
+		print_str(f, s->tls_file[TLS_FILE_OCSP].path);
+		fputc('\n', f);
+	}
 	fprintf(f, "\ttls protocols \"");
 	for (i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
 		if (s->tls_conf.protocols & protos[i].bit) {

@@ -82,6 +82,12 @@ static const struct conf_case cases[] = {
 	{ "server \"a\" {\n\tlisten on 127.0.0.1 port 8443 tls\n\t"
 	    "tls protocols \"bogus\"\n}\n",
 	    "c.conf:3: invalid tls protocols: bogus" },
+	{ "server \"a\" {\n\tlisten on 127.0.0.1 port 8443 tls\n\t"
+	    "tls ocsp \"/nonexistent.ocsp\"\n}\n",
+	    "c.conf:3: /nonexistent.ocsp: No such file or directory" },
+	{ "server \"a\" {\n\tlisten on 127.0.0.1 port 8443 tls\n\t"
+	    "tls ocsp \"/dev/null\"\n}\n",
+	    "c.conf:3: /dev/null: not a regular file of 1 to 65536 bytes" },
 	{ "server \"a\" {\n\tlisten on 127.0.0.1 port 8080\n\t"
 	    "location \"chat\" {\n\t}\n}\n",
 	    "c.conf:3: location must start with / and have no query, space or "
@@ -208,7 +214,8 @@ ATF_TC_BODY(print_tls, tc)
 	    "\tlisten on 127.0.0.1 port 8443 tls\n"
 	    "\ttls certificate \"server.crt\"\n\ttls key \"server.key\"\n"
 	    "\ttls client ca \"ca.crt\" optional\n\ttls ecdhe \"X25519\"\n"
-	    "}\n", "-nv"), 0);
+	    "\ttls ocsp \"server.ocsp\"\n}\n", "-nv"), 0);
+	ATF_CHECK(atf_utils_grep_file("^\ttls ocsp \"server.ocsp\"$", "out"));
 	ATF_CHECK(atf_utils_grep_file("^\ttls protocols \"tlsv1.2,tlsv1.3\"$",
 	    "out"));
 	ATF_CHECK(atf_utils_grep_file("^\ttls client ca \"ca.crt\" optional$",

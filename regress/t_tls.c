@@ -776,6 +776,49 @@ ATF_TC_CLEANUP(sandboxed, tc)
 	cleanup();
 }
 
+/* openssl s_client asking for a staple; its output in "sclient". */
+static void
+s_client(const char *opts)
+{
+	char	 cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "openssl s_client -connect 127.0.0.1:%d "
+	    "-servername localhost -CAfile ca.crt %s </dev/null >sclient "
+	    "2>&1", tport, opts);
+	ATF_REQUIRE_EQ_MSG(WEXITSTATUS(system(cmd)), 0, "%s", cmd);
+}
+
+ATF_TC_WITH_CLEANUP(ocsp);
+ATF_TC_HEAD(ocsp, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "tls ocsp: a client that asks for "
+	    "the certificate status gets the stapled OCSP response");
+}
+ATF_TC_BODY(ocsp, tc)
+{
+	start(tc, NULL, "\ttls ocsp \"server.ocsp\"\n");
+	s_client("-status");
+	ATF_CHECK_MSG(atf_utils_grep_file("OCSP Response Status: successful",
+	    "sclient"), "no staple");
+	ATF_CHECK(atf_utils_grep_file("Cert Status: good", "sclient"));
+	ATF_CHECK(atf_utils_grep_file("Verify return code: 0 ", "sclient"));
+	/* Over TLS 1.2 as well, where the staple has its own message. */
+	s_client("-status -tls1_2");
+	ATF_CHECK_MSG(atf_utils_grep_file("OCSP Response Status: successful",
+	    "sclient"), "no staple over TLS 1.2");
+	stop_ok();
+	/* Without tls ocsp, nothing is stapled. */
+	start(tc, NULL, NULL);
+	s_client("-status");
+	ATF_CHECK(atf_utils_grep_file("OCSP response: no response sent",
+	    "sclient"));
+	stop_ok();
+}
+ATF_TC_CLEANUP(ocsp, tc)
+{
+	cleanup();
+}
+
 /* wsd -n on a configuration: its exit status, output in "out". */
 static int
 check_conf(const atf_tc_t *tc, const char *text)
@@ -805,8 +848,16 @@ ATF_TC_BODY(config_errors, tc)
 	    "\ttls certificate \"server.crt\"\n\ttls key \"server.key\"\n"
 	    "\ttls protocols \"tlsv1.2,tlsv1.3\"\n"
 	    "\ttls ciphers \"secure\"\n\ttls ecdhe \"X25519,P-256\"\n"
-	    "\ttls client ca \"ca.crt\" optional\n}\n"), 0);
+	    "\ttls client ca \"ca.crt\" optional\n"
+	    "\ttls ocsp \"server.ocsp\"\n}\n"), 0);
 	ATF_CHECK(atf_utils_grep_file("configuration OK", "out"));
+
+	ATF_CHECK_EQ(check_conf(tc, "server \"a\" {\n"
+	    "\tlisten on 127.0.0.1 port 8443 tls\n"
+	    "\ttls certificate \"server.crt\"\n\ttls key \"server.key\"\n"
+	    "\ttls ocsp \"/nonexistent/server.ocsp\"\n}\n"), 1);
+	ATF_CHECK(atf_utils_grep_file("^t.conf:5: /nonexistent/server.ocsp: "
+	    "No such file or directory", "out"));
 
 	ATF_CHECK_EQ(check_conf(tc, "server \"a\" {\n"
 	    "\tlisten on 127.0.0.1 port 8443 tls\n"
@@ -859,6 +910,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, client_optional);
 	ATF_TP_ADD_TC(tp, sni);
 	ATF_TP_ADD_TC(tp, sni_host);
+	ATF_TP_ADD_TC(tp, ocsp);
 	ATF_TP_ADD_TC(tp, backpressure);
 	ATF_TP_ADD_TC(tp, deadline);
 	ATF_TP_ADD_TC(tp, shutdown_1001);
