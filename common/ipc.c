@@ -89,6 +89,8 @@ static const struct ipc_type_info ipc_types[IPC_TYPE_MAX] = {
 	[IPC_LISTENER_SERVER] = { "listener-server",
 	    sizeof(struct ipc_listener_server),
 	    sizeof(struct ipc_listener_server), 0 },
+	[IPC_TLS_TICKET] = { "tls-ticket", sizeof(struct ipc_tls_ticket),
+	    sizeof(struct ipc_tls_ticket), 0 },
 };
 
 /* A PEM file travels in one datagram. */

@@ -95,8 +95,12 @@ enum ipc_type {
 	IPC_TLS_SERVER,		/* parent -> handshake: ipc_tls_server */
 	IPC_TLS_FILE,		/* parent -> handshake: ipc_tls_file + PEM */
 	IPC_LISTENER_SERVER,	/* parent -> handshake: ipc_listener_server */
+	IPC_TLS_TICKET,		/* parent -> handshake: ipc_tls_ticket */
 	IPC_TYPE_MAX
 };
+
+/* A channel's accept mask has a bit per type. */
+_Static_assert(IPC_TYPE_MAX <= 32, "IPC types do not fit the accept mask");
 
 #define IPC_MAXPAYLOAD		(WSD_MAXHEADER_MAX + 1024)
 #define IPC_MAXFDS		1
@@ -132,7 +136,7 @@ struct ipc_config {
 	uint32_t	 max_rate;		/* messages a second, 0: off */
 	uint64_t	 max_message;
 	uint32_t	 compression;		/* accept permessage-deflate */
-	uint32_t	 pad;
+	uint32_t	 ticket_lifetime;	/* seconds, 0: no tickets */
 	/* The sandbox: chroot and user, when the parent runs as root. */
 	uint32_t	 privdrop;
 	uint32_t	 uid;
@@ -236,6 +240,20 @@ struct ipc_listener_server {
 	struct sockaddr_storage	 ss;
 	uint32_t		 server;
 	uint32_t		 pad;
+};
+
+/*
+ * A session-ticket key (TLS_TICKET_KEY_SIZE bytes: AES and HMAC keys),
+ * made by the parent and sent to every handshake process, so that a
+ * client resumes its session whichever process it reaches. A new one
+ * comes every quarter of the ticket lifetime; keyrev names it in the
+ * tickets it encrypts and grows by one each time.
+ */
+#define WSD_TICKET_KEY_SIZE	48
+#define WSD_TICKET_KEYS		4	/* kept; libtls keeps as many */
+struct ipc_tls_ticket {
+	uint32_t	 keyrev;
+	uint8_t		 key[WSD_TICKET_KEY_SIZE];
 };
 
 struct ipc_peer {

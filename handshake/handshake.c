@@ -195,7 +195,7 @@ hs_tls_contexts(void)
 	TAILQ_FOREACH(l, &listeners, entry)
 		if (l->conf.tls && l->tls == NULL)
 			l->tls = hs_tls_listener(l->conf.server, l->others,
-			    l->nothers);
+			    l->nothers, &l->conf.ss, hconf.ticket_lifetime);
 	hs_tls_wipe();
 }
 
@@ -277,6 +277,9 @@ hs_dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		break;
 	case IPC_TLS_FILE:
 		hs_tls_file(msg);
+		break;
+	case IPC_TLS_TICKET:
+		hs_tls_ticket(msg);
 		break;
 	case IPC_PEER:
 		hs_add_worker(msg);
@@ -841,7 +844,8 @@ handshake_main(unsigned int inst, int debug, int verbose)
 	    IPC_BIT(IPC_ALIAS) | IPC_BIT(IPC_ORIGIN) | IPC_BIT(IPC_LOCATION) |
 	    IPC_BIT(IPC_SUBPROTO) | IPC_BIT(IPC_VERBOSE) |
 	    IPC_BIT(IPC_TLS_SERVER) | IPC_BIT(IPC_TLS_FILE) |
-	    IPC_BIT(IPC_LISTENER_SERVER), hs_dispatch_parent, &base);
+	    IPC_BIT(IPC_LISTENER_SERVER) | IPC_BIT(IPC_TLS_TICKET),
+	    hs_dispatch_parent, &base);
 	hs_tls_init();
 	if ((ev_accept_pause = evtimer_new(base, hs_accept_resume,
 	    NULL)) == NULL ||

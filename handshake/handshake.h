@@ -155,7 +155,9 @@ struct tls;
 void		 hs_tls_init(void);
 void		 hs_tls_server(struct ipc_msg *);
 void		 hs_tls_file(struct ipc_msg *);
-struct tls	*hs_tls_listener(uint32_t, const uint32_t *, size_t);
+void		 hs_tls_ticket(struct ipc_msg *);
+struct tls	*hs_tls_listener(uint32_t, const uint32_t *, size_t,
+		    const struct sockaddr_storage *, uint32_t);
 void		 hs_tls_wipe(void);
 void		 hs_tls_describe(struct tls *, char *, size_t);
 ssize_t		 io_read(struct tls *, int, void *, size_t);

@@ -64,6 +64,7 @@ print_global(FILE *f, const struct wsd_config *c)
 	fprintf(f, "max fragments %u\n", c->max_fragments);
 	fprintf(f, "max messages per second %u\n", c->max_rate);
 	fprintf(f, "compression %s\n", c->compression ? "on" : "off");
+	fprintf(f, "tls ticket lifetime %u\n", c->ticket_lifetime);
 }
 
 static void

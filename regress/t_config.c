@@ -51,6 +51,11 @@ static const struct conf_case cases[] = {
 	{ "max header 100\n" SERVER,
 	    "c.conf:1: max header out of range (512-65536)" },
 	{ "max header 1X\n" SERVER, "c.conf:1: invalid size: 1X" },
+	{ "tls ticket lifetime 0\ntls ticket lifetime 4\n" SERVER, NULL },
+	{ "\ntls ticket lifetime 3\n" SERVER,
+	    "c.conf:2: tls ticket lifetime out of range (0 or 4-86400)" },
+	{ "tls ticket lifetime 86401\n" SERVER,
+	    "c.conf:1: tls ticket lifetime out of range (0 or 4-86400)" },
 	{ "max message 2G\n" SERVER,
 	    "c.conf:1: max message out of range (125-1073741824)" },
 	{ "frobnicate 1\n" SERVER, "c.conf:1: syntax error" },
@@ -189,6 +194,7 @@ ATF_TC_BODY(print_round_trip, tc)
 	ATF_REQUIRE_EQ(check(tc, text, "-nv"), 0);
 	/* Defaults are filled in, sizes in bytes. */
 	ATF_CHECK(atf_utils_grep_file("^timeout idle 300$", "out"));
+	ATF_CHECK(atf_utils_grep_file("^tls ticket lifetime 3600$", "out"));
 	ATF_CHECK(atf_utils_grep_file("^prefork worker 3$", "out"));
 	ATF_CHECK(atf_utils_grep_file("^max message 1048576$", "out"));
 	ATF_CHECK(atf_utils_grep_file("^\t\tmax message 65536$", "out"));

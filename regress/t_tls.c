@@ -38,6 +38,7 @@
 
 static struct wsd_proc	 wsd;
 static int		 tport;		/* the tls listener */
+static const char	*start_opts;	/* more options for wsd */
 
 static const char *
 srcpath(const atf_tc_t *tc, const char *rel)
@@ -79,7 +80,7 @@ start(const atf_tc_t *tc, const char *global, const char *tls)
 	    "\ttls certificate \"server.crt\"\n\ttls key \"server.key\"\n%s",
 	    tport, tls != NULL ? tls : "");
 	wsd_write_conf(&wsd, global, server);
-	if (wsd_start(&wsd, srcpath(tc, "../wsd"), NULL) != 0)
+	if (wsd_start(&wsd, srcpath(tc, "../wsd"), start_opts) != 0)
 		atf_tc_fail("wsd did not get ready; its output:\n%s", wsd.log);
 	if ((f = fopen("wsd.pid", "w")) != NULL) {
 		fprintf(f, "%d\n", (int)wsd.pid);
@@ -776,6 +777,160 @@ ATF_TC_CLEANUP(sandboxed, tc)
 	cleanup();
 }
 
+/*
+ * A connection with the session file "session" that upgrades on path
+ * "/r<n>" and closes; its log line, once it is there, in line.
+ * Returns whether libtls resumed the session.
+ */
+static int
+resume_once(int n, const char *protocols, char *line, size_t size)
+{
+	struct wsc_tls_opts	 o = { .ca = "ca.crt", .protocols = protocols,
+				    .session = "session" };
+	struct wsc_tls		 t;
+	char			 req[512], resp[1024], path[32], host[64];
+	char			*p, *e;
+	size_t			 len;
+	int			 resumed;
+
+	ATF_REQUIRE_MSG(wsct_connect(&t, tport, &o) == 0, "connect %d: %s",
+	    n, wsct_error(&t));
+	resumed = tls_conn_session_resumed(t.tls);
+	snprintf(path, sizeof(path), "/r%d", n);
+	snprintf(host, sizeof(host), "127.0.0.1:%d", tport);
+	ATF_REQUIRE((len = wsc_request(req, sizeof(req), t.fd, path, host,
+	    NULL)) > 0);
+	ATF_REQUIRE(wsct_write_all(&t, req, len) == 0);
+	ATF_REQUIRE_EQ_MSG(wsct_read_response(&t, resp, sizeof(resp)), 101,
+	    "%s", resp);
+	ATF_REQUIRE(wsct_send(&t, 1, 0x8, "\x03\xe8", 2) == 0);
+	expect_close(&t, 1000);
+	wsct_close(&t);
+	snprintf(req, sizeof(req), "path \"%s\",", path);
+	ATF_REQUIRE_MSG(wsd_wait_log(&wsd, req, WSC_TIMEOUT) == 0, "log:\n%s",
+	    wsd.log);
+	p = strstr(wsd.log, req);
+	while (p > wsd.log && p[-1] != '\n')
+		p--;
+	if ((e = strchr(p, '\n')) == NULL)
+		e = p + strlen(p);
+	snprintf(line, size, "%.*s", (int)(e - p), p);
+	return (resumed);
+}
+
+/* How many times needle is in the log. */
+static int
+log_count(const char *needle)
+{
+	const char	*p = wsd.log;
+	int		 n = 0;
+
+	while ((p = strstr(p, needle)) != NULL) {
+		n++;
+		p += strlen(needle);
+	}
+	return (n);
+}
+
+/* Whether the session file holds a ticket from the server. */
+static int
+session_has_ticket(void)
+{
+	return (WEXITSTATUS(system("openssl sess_id -in session -noout -text "
+	    "2>/dev/null | grep -q 'TLS session ticket:'")) == 0);
+}
+
+/*
+ * Reconnections until each of the two handshake processes has taken a
+ * connection that offered the session of the first one; all upgrade.
+ * Returns 1 when the server sent a ticket and every reconnection
+ * resumed, 0 when no ticket came, and fails the test otherwise.
+ */
+static int
+resume_rounds(const char *protocols, int first)
+{
+	char	 line[1024];
+	int	 n, r, seen[2] = { 0, 0 }, resumed = 0, ticket;
+
+	unlink("session");
+	ATF_CHECK_EQ_MSG(resume_once(first, protocols, line, sizeof(line)),
+	    0, "the first connection resumed: %s", line);
+	ticket = session_has_ticket();
+	for (n = first + 1; n < first + 60 && (!seen[0] || !seen[1] ||
+	    n < first + 5); n++) {
+		r = resume_once(n, protocols, line, sizeof(line));
+		resumed += r;
+		if (ticket)
+			ATF_CHECK_MSG(r == 1 && strstr(line, " resumed") !=
+			    NULL, "%s: connection %d not resumed: %s",
+			    protocols, n, line);
+		if (strstr(line, "handshake[0]") != NULL)
+			seen[0]++;
+		else if (strstr(line, "handshake[1]") != NULL)
+			seen[1]++;
+		else
+			atf_tc_fail("which process? %s", line);
+	}
+	ATF_CHECK_MSG(seen[0] > 0 && seen[1] > 0, "handshake[0] took %d, "
+	    "handshake[1] %d", seen[0], seen[1]);
+	if (!ticket)
+		ATF_CHECK_EQ_MSG(resumed, 0, "resumed without a ticket");
+	return (ticket);
+}
+
+ATF_TC_WITH_CLEANUP(tickets);
+ATF_TC_HEAD(tickets, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "Session-ticket keys: made and "
+	    "rotated by the parent, taken by every handshake process; "
+	    "clients that offer a session still "
+	    "get their 101 from either process");
+}
+ATF_TC_BODY(tickets, tc)
+{
+	start_opts = "-v";
+	/* A new key every second: the rounds below span rotations. */
+	start(tc, "prefork handshake 2\ntls ticket lifetime 4", NULL);
+	ATF_CHECK_EQ_MSG(log_count("tls: 1 contexts, 1 session ticket keys"),
+	    2, "log:\n%s", wsd.log);
+	resume_rounds("tlsv1.2", 0);
+	resume_rounds("tlsv1.3", 100);
+	ATF_REQUIRE_MSG(wsd_wait_log(&wsd, "tls ticket key", WSC_TIMEOUT) ==
+	    0, "no rotation:\n%s", wsd.log);
+	resume_rounds("tlsv1.2", 200);
+	ATF_CHECK_MSG(strstr(wsd.log, "add_ticket") == NULL, "log:\n%s",
+	    wsd.log);
+	stop_ok();
+}
+ATF_TC_CLEANUP(tickets, tc)
+{
+	cleanup();
+}
+
+ATF_TC_WITH_CLEANUP(resume);
+ATF_TC_HEAD(resume, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "TLS session resumption by ticket "
+	    "whichever handshake process a client reaches, where the TLS "
+	    "library issues tickets");
+}
+ATF_TC_BODY(resume, tc)
+{
+	int	 t12, t13;
+
+	start(tc, "prefork handshake 2\ntls ticket lifetime 60", NULL);
+	t12 = resume_rounds("tlsv1.2", 0);
+	t13 = resume_rounds("tlsv1.3", 100);
+	stop_ok();
+	if (!t12 && !t13)
+		atf_tc_skip("the server sent no session ticket: libretls "
+		    "over OpenSSL 3 issues none (see CAVEATS in wsd.conf(5))");
+}
+ATF_TC_CLEANUP(resume, tc)
+{
+	cleanup();
+}
+
 /* openssl s_client asking for a staple; its output in "sclient". */
 static void
 s_client(const char *opts)
@@ -911,6 +1066,8 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, sni);
 	ATF_TP_ADD_TC(tp, sni_host);
 	ATF_TP_ADD_TC(tp, ocsp);
+	ATF_TP_ADD_TC(tp, tickets);
+	ATF_TP_ADD_TC(tp, resume);
 	ATF_TP_ADD_TC(tp, backpressure);
 	ATF_TP_ADD_TC(tp, deadline);
 	ATF_TP_ADD_TC(tp, shutdown_1001);
