@@ -103,6 +103,8 @@ static const struct ipc_type_info ipc_types[IPC_TYPE_MAX] = {
 	    sizeof(struct ipc_handoff), 0 },
 	[IPC_RELEASE] = { "release", sizeof(uint64_t), sizeof(uint64_t), 0 },
 	[IPC_CLOSED] = { "closed", sizeof(uint64_t), sizeof(uint64_t), 0 },
+	[IPC_TLS_TICKET] = { "tls-ticket", sizeof(struct ipc_tls_ticket),
+	    sizeof(struct ipc_tls_ticket), 0 },
 };
 
 /* A PEM file travels in one datagram. */

@@ -105,6 +105,7 @@ enum ipc_type {
 	IPC_HANDOFF,		/* handshake -> parent: struct ipc_handoff */
 	IPC_RELEASE,		/* handshake/worker -> parent: uint64_t id */
 	IPC_CLOSED,		/* worker -> handshake: uint64_t id */
+	IPC_TLS_TICKET,		/* parent -> handshake: ipc_tls_ticket */
 	IPC_TYPE_MAX
 };
 
@@ -144,7 +145,7 @@ struct ipc_config {
 	uint32_t	 compression;		/* accept permessage-deflate */
 	uint32_t	 max_conns;		/* for the daemon */
 	uint32_t	 max_conns_addr;	/* per address or /64 */
-	uint32_t	 pad;
+	uint32_t	 ticket_lifetime;	/* seconds, 0: no tickets */
 	/* The sandbox: chroot and user, when the parent runs as root. */
 	uint32_t	 privdrop;
 	uint32_t	 uid;
@@ -221,22 +222,23 @@ struct ipc_tls_server {
 };
 
 /*
- * A PEM file as the parent read it: each file travels whole in one
- * datagram, so a certificate chain, key or CA file may hold at most
- * TLS_FILE_MAX bytes (the parser refuses a larger one).
+ * A file as the parent read it: each file travels whole in one
+ * datagram, so a certificate chain, key, CA or OCSP response file may
+ * hold at most TLS_FILE_MAX bytes (the parser refuses a larger one).
  */
 #define TLS_FILE_MAX		(64 * 1024)
 enum tls_file_kind {
 	TLS_FILE_CERT,
 	TLS_FILE_KEY,
 	TLS_FILE_CA,
+	TLS_FILE_OCSP,		/* a DER OCSP response, to staple */
 	TLS_FILE_MAXKIND
 };
 
 struct ipc_tls_file {
 	uint32_t	 server;
 	uint32_t	 kind;			/* enum tls_file_kind */
-	/* followed by 1 to TLS_FILE_MAX bytes of PEM */
+	/* followed by 1 to TLS_FILE_MAX bytes of PEM, or DER for OCSP */
 };
 
 /*
@@ -247,6 +249,20 @@ struct ipc_listener_server {
 	struct sockaddr_storage	 ss;
 	uint32_t		 server;
 	uint32_t		 pad;
+};
+
+/*
+ * A session-ticket key (TLS_TICKET_KEY_SIZE bytes: AES and HMAC keys),
+ * made by the parent and sent to every handshake process, so that a
+ * client resumes its session whichever process it reaches. A new one
+ * comes every quarter of the ticket lifetime; keyrev names it in the
+ * tickets it encrypts and grows by one each time.
+ */
+#define WSD_TICKET_KEY_SIZE	48
+#define WSD_TICKET_KEYS		4	/* kept; libtls keeps as many */
+struct ipc_tls_ticket {
+	uint32_t	 keyrev;
+	uint8_t		 key[WSD_TICKET_KEY_SIZE];
 };
 
 struct ipc_peer {

@@ -281,7 +281,7 @@ hs_tls_contexts(struct hs_gen *g)
 	TAILQ_FOREACH(l, &g->listeners, entry)
 		if (l->conf.tls && l->tls == NULL)
 			l->tls = hs_tls_listener(l->conf.server, l->others,
-			    l->nothers);
+			    l->nothers, &l->conf.ss, hconf.ticket_lifetime);
 	hs_tls_wipe();
 }
 
@@ -395,6 +395,9 @@ hs_dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	case IPC_TLS_FILE:
 		hs_tls_file(msg);
 		break;
+	case IPC_TLS_TICKET:
+		hs_tls_ticket(msg);
+		break;
 	case IPC_PEER:
 		hs_add_worker(msg);
 		break;
@@ -457,6 +460,7 @@ hs_reload(void)
 		log_warnx("%s: incomplete reload ignored", __func__);
 		return;
 	}
+	hs_tls_forget();
 	hs_tls_contexts(incoming);
 	gen = incoming;
 	incoming = NULL;
@@ -700,6 +704,7 @@ hs_read(int fd, short event, void *arg)
 		return;
 	}
 	if ((status = policy_check(&c->l->gen->servers, &c->l->conf, &req,
+	    c->tls != NULL ? tls_conn_servername(c->tls) : NULL,
 	    &c->pol)) != 0) {
 		hs_refuse_policy(c, &req, status);
 		return;
@@ -740,7 +745,9 @@ hs_refuse_policy(struct hs_conn *c, const struct http_request *req,
 	char				 host[LOG_FIELD_MAX + 8];
 	char				 origin[LOG_FIELD_MAX + 8];
 	char				 path[LOG_FIELD_MAX + 8];
-	char				 why[3 * LOG_FIELD_MAX + 128];
+	char				 sni[LOG_FIELD_MAX + 8];
+	char				 why[4 * LOG_FIELD_MAX + 128];
+	const char			*name = NULL;
 
 	h = http_header_find(req, "Host", NULL);
 	hs_logstr(host, sizeof(host), h ? h->value : NULL,
@@ -749,8 +756,12 @@ hs_refuse_policy(struct hs_conn *c, const struct http_request *req,
 	hs_logstr(origin, sizeof(origin), h ? h->value : NULL,
 	    h ? h->valuelen : 0);
 	hs_logstr(path, sizeof(path), req->target, req->targetlen);
-	snprintf(why, sizeof(why), "%s; host %s, origin %s, target %s",
-	    c->pol.reason, host, origin, path);
+	if (c->tls != NULL)
+		name = tls_conn_servername(c->tls);
+	hs_logstr(sni, sizeof(sni), name, name ? strlen(name) : 0);
+	snprintf(why, sizeof(why), "%s; host %s, origin %s, target %s%s%s",
+	    c->pol.reason, host, origin, path, c->tls ? ", sni " : "",
+	    c->tls ? sni : "");
 	hs_respond(c, status, why, NULL);
 }
 
@@ -1144,7 +1155,7 @@ handshake_main(unsigned int inst, int debug, int verbose)
 	    IPC_BIT(IPC_TLS_SERVER) | IPC_BIT(IPC_TLS_FILE) |
 	    IPC_BIT(IPC_LISTENER_SERVER) | IPC_BIT(IPC_RECONF) |
 	    IPC_BIT(IPC_RECONF_END) | IPC_BIT(IPC_PEER_RETIRE) |
-	    IPC_BIT(IPC_ADMIT_REPLY),
+	    IPC_BIT(IPC_ADMIT_REPLY) | IPC_BIT(IPC_TLS_TICKET),
 	    hs_dispatch_parent, &base);
 	hs_tls_init();
 	if ((ev_accept_pause = evtimer_new(base, hs_accept_resume,

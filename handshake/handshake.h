@@ -132,7 +132,8 @@ int		 servers_add(struct hs_servers *, uint32_t, const void *,
 void		 servers_free(struct hs_servers *);
 int		 policy_check(const struct hs_servers *,
 		    const struct ipc_listener *, const struct http_request *,
-		    struct hs_policy *);
+		    const char *, struct hs_policy *);
+int		 policy_sni(const struct hs_server *, const char *);
 int		 policy_health(const struct hs_servers *,
 		    const struct ipc_listener *, const struct http_request *);
 
@@ -154,8 +155,11 @@ struct tls;
 void		 hs_tls_init(void);
 void		 hs_tls_server(struct ipc_msg *);
 void		 hs_tls_file(struct ipc_msg *);
-struct tls	*hs_tls_listener(uint32_t, const uint32_t *, size_t);
+void		 hs_tls_ticket(struct ipc_msg *);
+struct tls	*hs_tls_listener(uint32_t, const uint32_t *, size_t,
+		    const struct sockaddr_storage *, uint32_t);
 void		 hs_tls_wipe(void);
+void		 hs_tls_forget(void);
 void		 hs_tls_describe(struct tls *, char *, size_t);
 ssize_t		 io_read(struct tls *, int, void *, size_t);
 ssize_t		 io_write(struct tls *, int, const void *, size_t);

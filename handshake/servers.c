@@ -30,6 +30,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "handshake.h"
 
@@ -317,6 +318,25 @@ policy_server(const struct hs_servers *t, const struct ipc_listener *l,
 	return (421);
 }
 
+/*
+ * Whether the name a TLS client sent with SNI is one of server s's: a
+ * client that asked for one server's certificate must not reach another
+ * by Host (RFC 9110 section 15.5.20, 421). No SNI, as from a client of
+ * an address, is no constraint.
+ */
+int
+policy_sni(const struct hs_server *s, const char *sni)
+{
+	const struct hs_name	*n;
+
+	if (sni == NULL)
+		return (1);
+	TAILQ_FOREACH(n, &s->names, entry)
+		if (strcasecmp(n->name, sni) == 0)
+			return (1);
+	return (0);
+}
+
 /* The longest location that is a prefix of the path; 404 when none. */
 static int
 policy_location(const struct http_request *req, struct hs_policy *p)
@@ -425,20 +445,25 @@ policy_subproto(const struct http_request *req, struct hs_policy *p)
 }
 
 /*
- * The policy for an upgrade request that passed ws_check_upgrade.
- * Returns 0 with the choices in *p, or the status to refuse it with and
- * p->reason.
+ * The policy for an upgrade request that passed ws_check_upgrade, with
+ * the SNI of a TLS client or NULL. Returns 0 with the choices in *p, or
+ * the status to refuse it with and p->reason.
  */
 int
 policy_check(const struct hs_servers *t, const struct ipc_listener *l,
-    const struct http_request *req, struct hs_policy *p)
+    const struct http_request *req, const char *sni, struct hs_policy *p)
 {
 	struct hostport	 hp;
 	int		 status;
 
 	memset(p, 0, sizeof(*p));
-	if ((status = policy_server(t, l, req, &hp, p)) != 0 ||
-	    (status = policy_location(req, p)) != 0 ||
+	if ((status = policy_server(t, l, req, &hp, p)) != 0)
+		return (status);
+	if (!policy_sni(p->srv, sni)) {
+		p->reason = "SNI names another server than Host";
+		return (421);
+	}
+	if ((status = policy_location(req, p)) != 0 ||
 	    (status = policy_origin(req, l->tls, &hp, p)) != 0 ||
 	    (status = policy_subproto(req, p)) != 0)
 		return (status);

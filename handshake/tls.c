@@ -24,10 +24,15 @@
  * server is the default, those of the other servers that share the
  * listener are added, and libtls picks one by SNI. The protocols,
  * ciphers, curves and client CA of the first server apply.
+ *
+ * Session tickets are encrypted with keys that the parent makes and
+ * rotates, the same in every handshake process; each listener's config
+ * stays alive (its context holds it) so that new keys can join it.
  */
 
 #include <sys/types.h>
 #include <sys/queue.h>
+#include <sys/socket.h>
 
 #include <errno.h>
 #include <stdlib.h>
@@ -47,6 +52,15 @@ struct hs_tls_server {
 
 static TAILQ_HEAD(, hs_tls_server) tls_servers =
 				    TAILQ_HEAD_INITIALIZER(tls_servers);
+
+_Static_assert(WSD_TICKET_KEY_SIZE == TLS_TICKET_KEY_SIZE,
+    "a ticket key is not what libtls takes");
+
+/* Ticket keys that came before the contexts, oldest first. */
+static struct ipc_tls_ticket	 tickets[WSD_TICKET_KEYS];
+static size_t			 ntickets;
+static struct tls_config	*configs[WSD_MAXLISTENERS];
+static size_t			 nconfigs;
 
 /*
  * OpenSSL reads its configuration file when it is initialised: do that
@@ -90,7 +104,7 @@ hs_tls_server(struct ipc_msg *msg)
 	TAILQ_INSERT_TAIL(&tls_servers, s, entry);
 }
 
-/* Copy a PEM file out of the receive buffer and wipe it there. */
+/* Copy a file out of the receive buffer and wipe it there. */
 void
 hs_tls_file(struct ipc_msg *msg)
 {
@@ -111,6 +125,64 @@ hs_tls_file(struct ipc_msg *msg)
 	memcpy(s->file[tf.kind], msg->data + sizeof(tf), len);
 	s->len[tf.kind] = len;
 	explicit_bzero(msg->data, msg->len);
+}
+
+static void
+hs_tls_add_ticket(struct tls_config *tc, struct ipc_tls_ticket *t)
+{
+	if (tls_config_add_ticket_key(tc, t->keyrev, t->key,
+	    sizeof(t->key)) == -1)
+		log_warnx("%s: key %u: %s", __func__, t->keyrev,
+		    tls_config_error(tc));
+}
+
+/*
+ * A ticket key from the parent: added to each context at once, and kept
+ * (the last few) for the contexts a reload builds.
+ */
+void
+hs_tls_ticket(struct ipc_msg *msg)
+{
+	struct ipc_tls_ticket	 t;
+	size_t			 i;
+
+	memcpy(&t, msg->data, sizeof(t));
+	explicit_bzero(msg->data, msg->len);
+	if (ntickets == WSD_TICKET_KEYS) {
+		memmove(&tickets[0], &tickets[1],
+		    sizeof(tickets) - sizeof(tickets[0]));
+		ntickets--;
+	}
+	tickets[ntickets++] = t;
+	for (i = 0; i < nconfigs; i++)
+		hs_tls_add_ticket(configs[i], &t);
+	explicit_bzero(&t, sizeof(t));
+}
+
+/*
+ * Resumption by ticket. The session ID context must be the same in
+ * every process, or OpenSSL refuses a session made by another one: a
+ * digest of the listener's address, so a ticket of one listener does
+ * not resume on another.
+ */
+static int
+hs_tls_sessions(struct tls_config *tc, const struct sockaddr_storage *ss,
+    uint32_t lifetime)
+{
+	uint8_t		 sid[SHA1_DIGEST_LEN];
+	size_t		 i;
+
+	if (lifetime == 0)
+		return (0);
+	sha1(ss, sizeof(*ss), sid);
+	if (tls_config_set_session_id(tc, sid, sizeof(sid)) == -1 ||
+	    tls_config_set_session_lifetime(tc, lifetime) == -1)
+		return (-1);
+	for (i = 0; i < ntickets; i++)
+		if (tls_config_add_ticket_key(tc, tickets[i].keyrev,
+		    tickets[i].key, sizeof(tickets[i].key)) == -1)
+			return (-1);
+	return (0);
 }
 
 static int
@@ -136,18 +208,21 @@ hs_tls_settings(struct tls_config *tc, struct hs_tls_server *s)
 	return (0);
 }
 
+/* A server's keypair, with its OCSP response to staple if it has one. */
 static int
 hs_tls_keypair(struct tls_config *tc, struct hs_tls_server *s, int first)
 {
 	if (s->file[TLS_FILE_CERT] == NULL || s->file[TLS_FILE_KEY] == NULL)
 		return (-1);
 	if (first)
-		return (tls_config_set_keypair_mem(tc, s->file[TLS_FILE_CERT],
-		    s->len[TLS_FILE_CERT], s->file[TLS_FILE_KEY],
-		    s->len[TLS_FILE_KEY]));
-	return (tls_config_add_keypair_mem(tc, s->file[TLS_FILE_CERT],
+		return (tls_config_set_keypair_ocsp_mem(tc,
+		    s->file[TLS_FILE_CERT], s->len[TLS_FILE_CERT],
+		    s->file[TLS_FILE_KEY], s->len[TLS_FILE_KEY],
+		    s->file[TLS_FILE_OCSP], s->len[TLS_FILE_OCSP]));
+	return (tls_config_add_keypair_ocsp_mem(tc, s->file[TLS_FILE_CERT],
 	    s->len[TLS_FILE_CERT], s->file[TLS_FILE_KEY],
-	    s->len[TLS_FILE_KEY]));
+	    s->len[TLS_FILE_KEY], s->file[TLS_FILE_OCSP],
+	    s->len[TLS_FILE_OCSP]));
 }
 
 /*
@@ -156,7 +231,8 @@ hs_tls_keypair(struct tls_config *tc, struct hs_tls_server *s, int first)
  * right after, ours by hs_tls_wipe() once every listener has its context.
  */
 struct tls *
-hs_tls_listener(uint32_t server, const uint32_t *others, size_t nothers)
+hs_tls_listener(uint32_t server, const uint32_t *others, size_t nothers,
+    const struct sockaddr_storage *ss, uint32_t lifetime)
 {
 	struct tls_config	*tc;
 	struct tls		*ctx;
@@ -168,7 +244,8 @@ hs_tls_listener(uint32_t server, const uint32_t *others, size_t nothers)
 		    server);
 	if ((tc = tls_config_new()) == NULL || (ctx = tls_server()) == NULL)
 		fatalx("%s: out of memory", __func__);
-	if (hs_tls_settings(tc, s) == -1 || hs_tls_keypair(tc, s, 1) == -1)
+	if (hs_tls_settings(tc, s) == -1 || hs_tls_keypair(tc, s, 1) == -1 ||
+	    hs_tls_sessions(tc, ss, lifetime) == -1)
 		fatalx("%s: server %u: %s", __func__, server,
 		    tls_config_error(tc));
 	for (i = 0; i < nothers; i++) {
@@ -181,9 +258,25 @@ hs_tls_listener(uint32_t server, const uint32_t *others, size_t nothers)
 	if (tls_configure(ctx, tc) == -1)
 		fatalx("%s: tls_configure: %s", __func__, tls_error(ctx));
 	tls_config_clear_keys(tc);
-	/* The context keeps a reference; freeing now only drops ours. */
-	tls_config_free(tc);
+	/* Ticket keys that come later join it; the context refers to it. */
+	if (nconfigs == WSD_MAXLISTENERS)
+		fatalx("%s: too many tls listeners", __func__);
+	configs[nconfigs++] = tc;
 	return (ctx);
+}
+
+/*
+ * A reload builds new contexts: the old configs leave the list that ticket
+ * keys go to (the old contexts keep them while handshakes finish).
+ */
+void
+hs_tls_forget(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < nconfigs; i++)
+		tls_config_free(configs[i]);
+	nconfigs = 0;
 }
 
 void
@@ -192,6 +285,8 @@ hs_tls_wipe(void)
 	struct hs_tls_server	*s;
 	int			 k;
 
+	log_debug("tls: %zu contexts, %zu session ticket keys", nconfigs,
+	    ntickets);
 	while ((s = TAILQ_FIRST(&tls_servers)) != NULL) {
 		TAILQ_REMOVE(&tls_servers, s, entry);
 		for (k = 0; k < TLS_FILE_MAXKIND; k++)
@@ -215,8 +310,9 @@ hs_tls_describe(struct tls *t, char *buf, size_t size)
 	char		 esc[128];
 	size_t		 len;
 
-	snprintf(buf, size, " %s %s", tls_conn_version(t),
-	    tls_conn_cipher(t));
+	snprintf(buf, size, " %s %s%s", tls_conn_version(t),
+	    tls_conn_cipher(t), tls_conn_session_resumed(t) == 1 ?
+	    " resumed" : "");
 	if ((sni = tls_conn_servername(t)) != NULL) {
 		str_escape(esc, sizeof(esc), sni, strlen(sni));
 		len = strlen(buf);

@@ -57,6 +57,9 @@ static struct ipc_chan		*reload_chan;
 static int			 opt_debug, opt_verbose;
 static time_t			 role_deaths[ROLE_MAX][CRASH_LOOP_DEATHS + 1];
 static unsigned int		 role_ndeaths[ROLE_MAX];
+static struct ipc_tls_ticket	 tickets[WSD_TICKET_KEYS];	/* newest 1st */
+static unsigned int		 ntickets;
+static struct event		*ev_ticket;
 
 static void	 parent_bind(struct wsd_config *);
 static void	 parent_configure(struct child *);
@@ -64,6 +67,9 @@ static void	 parent_send_config(struct child *);
 static void	 parent_send_servers(struct child *);
 static void	 parent_configure_tls(struct child *);
 static void	 parent_configure_listeners(struct child *);
+static void	 parent_send_tickets(struct child *);
+static void	 parent_tickets_init(void);
+static void	 parent_ticket_rotate(int, short, void *);
 static void	 parent_dispatch(struct ipc_chan *, struct ipc_msg *, void *);
 static void	 parent_chan_closed(struct ipc_chan *, void *);
 static void	 parent_sig(int, short, void *);
@@ -178,6 +184,7 @@ parent_send_config(struct child *c)
 	ic.compression = conf->compression;
 	ic.max_conns = conf->max_conns;
 	ic.max_conns_addr = conf->max_conns_addr;
+	ic.ticket_lifetime = ntickets > 0 ? conf->ticket_lifetime : 0;
 	ic.privdrop = conf->privdrop;
 	ic.uid = conf->uid;
 	ic.gid = conf->gid;
@@ -188,6 +195,7 @@ parent_send_config(struct child *c)
 	if (c->role == ROLE_HANDSHAKE) {
 		parent_send_servers(c);
 		parent_configure_tls(c);
+		parent_send_tickets(c);
 		parent_configure_listeners(c);
 	}
 }
@@ -226,6 +234,78 @@ parent_configure_tls(struct child *c)
 				fatalx("%s: cannot send tls file", __func__);
 		}
 	}
+}
+
+/*
+ * Session-ticket keys, shared by the handshake processes so that a
+ * client resumes whichever one it reaches. libtls takes a key to be
+ * good for one ticket lifetime from when it was added and keeps the
+ * last WSD_TICKET_KEYS; a new key every quarter of the lifetime lets a
+ * ticket issued just before a rotation resume for at least three
+ * quarters of its lifetime.
+ */
+static void
+parent_ticket_new(void)
+{
+	explicit_bzero(&tickets[WSD_TICKET_KEYS - 1], sizeof(tickets[0]));
+	memmove(&tickets[1], &tickets[0], sizeof(tickets) - sizeof(tickets[0]));
+	tickets[0].keyrev = tickets[1].keyrev + 1;
+	if (ntickets == 0)
+		tickets[0].keyrev = arc4random();
+	arc4random_buf(tickets[0].key, sizeof(tickets[0].key));
+	if (ntickets < WSD_TICKET_KEYS)
+		ntickets++;
+}
+
+static void
+parent_send_ticket(struct child *c, const struct ipc_tls_ticket *t)
+{
+	if (ipc_compose(c->chan, IPC_TLS_TICKET, t, sizeof(*t), NULL, 0,
+	    -1) == -1)
+		fatalx("%s: cannot send ticket key to %s", __func__, c->name);
+}
+
+/* Every key still held, oldest first: libtls encrypts with the last. */
+static void
+parent_send_tickets(struct child *c)
+{
+	unsigned int	 i;
+
+	for (i = ntickets; i > 0; i--)
+		parent_send_ticket(c, &tickets[i - 1]);
+}
+
+static void
+parent_tickets_init(void)
+{
+	struct wsd_server	*s;
+	struct timeval		 tv;
+
+	TAILQ_FOREACH(s, &conf->servers, entry)
+		if (s->tls)
+			break;
+	if (s == NULL || conf->ticket_lifetime == 0)
+		return;
+	parent_ticket_new();
+	if ((ev_ticket = event_new(base, -1, EV_PERSIST,
+	    parent_ticket_rotate, NULL)) == NULL)
+		fatalx("%s: event_new", __func__);
+	timerclear(&tv);
+	tv.tv_sec = conf->ticket_lifetime / 4;
+	evtimer_add(ev_ticket, &tv);
+}
+
+static void
+parent_ticket_rotate(int fd, short event, void *arg)
+{
+	unsigned int	 i;
+
+	parent_ticket_new();
+	for (i = 0; i < nchildren; i++)
+		if (children[i].role == ROLE_HANDSHAKE &&
+		    !children[i].exited && children[i].chan != NULL)
+			parent_send_ticket(&children[i], &tickets[0]);
+	log_debug("tls ticket key %u", tickets[0].keyrev);
 }
 
 static void
@@ -880,6 +960,7 @@ parent_main(struct wsd_config *c, const char *path, const char *exe,
 		evsignal_add(ev_sig[i], NULL);
 	}
 
+	parent_tickets_init();
 	if ((children = calloc(CHILDREN_MAX, sizeof(*children))) == NULL)
 		fatal("%s", __func__);
 	for (i = 0; i < CHILDREN_MAX; i++)
@@ -893,6 +974,7 @@ parent_main(struct wsd_config *c, const char *path, const char *exe,
 	event_base_dispatch(base);
 
 	control_cleanup(conf->socket);
+	explicit_bzero(tickets, sizeof(tickets));
 	log_info("%s", exit_status ? "terminating with an error" :
 	    "terminating");
 	exit(exit_status);

@@ -98,6 +98,7 @@ struct wsd_config {
 	unsigned int		 max_conns_addr;
 	unsigned long long	 max_message;
 	int			 compression;
+	unsigned int		 ticket_lifetime;	/* 0: no tickets */
 	char			 user[LOGIN_NAME_MAX];
 	char			 chroot[PATH_MAX];
 	char			 socket[PATH_MAX];

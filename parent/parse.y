@@ -114,9 +114,9 @@ typedef struct {
 
 %token	ADDRESS ALIAS CA CERTIFICATE CHROOT CIPHERS CLIENT COMPRESSION CONNECTIONS ECDHE ERROR
 %token	FRAGMENTS HANDSHAKE HEADER HEALTH IDLE INCLUDE INTERVAL KEY LISTEN
-%token	LOCATION MAX MESSAGE MESSAGES OFF ON OPTIONAL ORIGIN PER PING PORT
-%token	PREFORK PROTOCOLS REQUIRED SECOND SERVER SHUTDOWN SOCKET SUBPROTOCOL
-%token	TIMEOUT TLS USER WORKER
+%token	LIFETIME LOCATION MAX MESSAGE MESSAGES OCSP OFF ON OPTIONAL ORIGIN PER
+%token	PING PORT PREFORK PROTOCOLS REQUIRED SECOND SERVER SHUTDOWN SOCKET
+%token	SUBPROTOCOL TICKET TIMEOUT TLS USER WORKER
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
 /*
@@ -264,6 +264,15 @@ main		: PREFORK HANDSHAKE NUMBER	{
 		}
 		| COMPRESSION onoff		{
 			conf->compression = $2;
+		}
+		| TLS TICKET LIFETIME NUMBER	{
+			/* libtls' bounds for a session lifetime */
+			if ($4 != 0 && ($4 < 4 || $4 > 86400)) {
+				yyerror("tls ticket lifetime out of range "
+				    "(0 or 4-86400)");
+				YYERROR;
+			}
+			conf->ticket_lifetime = $4;
 		}
 		| MAX HEADER size		{
 			if ($3 < 512 || $3 > WSD_MAXHEADER_MAX) {
@@ -448,6 +457,13 @@ tlsopts		: CERTIFICATE STRING		{
 			srv->tls_conf.verify = $4 ? TLS_VERIFY_OPTIONAL :
 			    TLS_VERIFY_REQUIRED;
 		}
+		| OCSP STRING			{
+			if (tls_file_read(TLS_FILE_OCSP, $2) == -1) {
+				free($2);
+				YYERROR;
+			}
+			free($2);
+		}
 		| PROTOCOLS STRING		{
 			uint32_t	 protocols;
 
@@ -572,11 +588,13 @@ lookup(char *s)
 		{ "include",	INCLUDE },
 		{ "interval",	INTERVAL },
 		{ "key",	KEY },
+		{ "lifetime",	LIFETIME },
 		{ "listen",	LISTEN },
 		{ "location",	LOCATION },
 		{ "max",	MAX },
 		{ "message",	MESSAGE },
 		{ "messages",	MESSAGES },
+		{ "ocsp",	OCSP },
 		{ "off",	OFF },
 		{ "on",		ON },
 		{ "optional",	OPTIONAL },
@@ -592,6 +610,7 @@ lookup(char *s)
 		{ "shutdown",	SHUTDOWN },
 		{ "socket",	SOCKET },
 		{ "subprotocol", SUBPROTOCOL },
+		{ "ticket",	TICKET },
 		{ "timeout",	TIMEOUT },
 		{ "tls",	TLS },
 		{ "user",	USER },
@@ -1031,6 +1050,7 @@ config_new(void)
 	c->max_conns = 10000;
 	c->max_conns_addr = 256;
 	c->compression = 1;
+	c->ticket_lifetime = 3600;
 	strlcpy(c->user, WSD_USER, sizeof(c->user));
 	strlcpy(c->chroot, WSD_CHROOT, sizeof(c->chroot));
 	strlcpy(c->socket, WSD_SOCKET, sizeof(c->socket));

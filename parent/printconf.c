@@ -66,6 +66,7 @@ print_global(FILE *f, const struct wsd_config *c)
 	fprintf(f, "max connections %u\n", c->max_conns);
 	fprintf(f, "max connections per address %u\n", c->max_conns_addr);
 	fprintf(f, "compression %s\n", c->compression ? "on" : "off");
+	fprintf(f, "tls ticket lifetime %u\n", c->ticket_lifetime);
 }
 
 static void
@@ -130,6 +131,11 @@ print_tls(FILE *f, const struct wsd_server *s)
 		print_str(f, s->tls_file[TLS_FILE_CA].path);
 		fprintf(f, "%s\n", s->tls_conf.verify == TLS_VERIFY_OPTIONAL ?
 		    " optional" : "");
+	}
+	if (s->tls_file[TLS_FILE_OCSP].path[0] != '\0') {
+		fprintf(f, "\ttls ocsp ");
+		print_str(f, s->tls_file[TLS_FILE_OCSP].path);
+		fputc('\n', f);
 	}
 	fprintf(f, "\ttls protocols \"");
 	for (i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)

@@ -4,6 +4,8 @@
 # openssl CLI: a CA, a server certificate for localhost and 127.0.0.1, one
 # each for a.test and b.test (SNI), and a client certificate, all signed
 # by the CA. EC keys: quick to make. Nothing here is ever committed.
+# server.ocsp is a DER OCSP response, signed by the CA, that says the
+# server certificate is good: the file to staple.
 
 set -e
 
@@ -28,4 +30,15 @@ leaf server "/CN=localhost" "DNS:localhost,IP:127.0.0.1"
 leaf a "/CN=a.test" "DNS:a.test"
 leaf b "/CN=b.test" "DNS:b.test"
 leaf client "/O=wsd tests/CN=test client"
+
+# The CA's database as openssl ocsp reads it: valid, expiry, no
+# revocation, serial, file, subject.
+serial=$(openssl x509 -in server.crt -noout -serial | cut -d= -f2)
+printf 'V\t301231235959Z\t\t%s\tunknown\t/CN=localhost\n' "$serial" \
+    >index.txt
+openssl ocsp -issuer ca.crt -cert server.crt -no_nonce -reqout ocsp.req \
+    2>/dev/null
+openssl ocsp -index index.txt -rsigner ca.crt -rkey ca.key -CA ca.crt \
+    -reqin ocsp.req -respout server.ocsp -ndays 2 >/dev/null 2>&1
+rm -f ocsp.req
 chmod 600 ./*.key

@@ -51,6 +51,11 @@ static const struct conf_case cases[] = {
 	{ "max header 100\n" SERVER,
 	    "c.conf:1: max header out of range (512-65536)" },
 	{ "max header 1X\n" SERVER, "c.conf:1: invalid size: 1X" },
+	{ "tls ticket lifetime 0\ntls ticket lifetime 4\n" SERVER, NULL },
+	{ "\ntls ticket lifetime 3\n" SERVER,
+	    "c.conf:2: tls ticket lifetime out of range (0 or 4-86400)" },
+	{ "tls ticket lifetime 86401\n" SERVER,
+	    "c.conf:1: tls ticket lifetime out of range (0 or 4-86400)" },
 	{ "max message 2G\n" SERVER,
 	    "c.conf:1: max message out of range (125-1073741824)" },
 	{ "max connections 5\nmax connections per address 1\n" SERVER,
@@ -92,6 +97,12 @@ static const struct conf_case cases[] = {
 	{ "server \"a\" {\n\tlisten on 127.0.0.1 port 8443 tls\n\t"
 	    "tls protocols \"bogus\"\n}\n",
 	    "c.conf:3: invalid tls protocols: bogus" },
+	{ "server \"a\" {\n\tlisten on 127.0.0.1 port 8443 tls\n\t"
+	    "tls ocsp \"/nonexistent.ocsp\"\n}\n",
+	    "c.conf:3: /nonexistent.ocsp: No such file or directory" },
+	{ "server \"a\" {\n\tlisten on 127.0.0.1 port 8443 tls\n\t"
+	    "tls ocsp \"/dev/null\"\n}\n",
+	    "c.conf:3: /dev/null: not a regular file of 1 to 65536 bytes" },
 	{ "server \"a\" {\n\tlisten on 127.0.0.1 port 8080\n\t"
 	    "location \"chat\" {\n\t}\n}\n",
 	    "c.conf:3: location must start with / and have no query, space or "
@@ -194,6 +205,7 @@ ATF_TC_BODY(print_round_trip, tc)
 	ATF_REQUIRE_EQ(check(tc, text, "-nv"), 0);
 	/* Defaults are filled in, sizes in bytes. */
 	ATF_CHECK(atf_utils_grep_file("^timeout idle 300$", "out"));
+	ATF_CHECK(atf_utils_grep_file("^tls ticket lifetime 3600$", "out"));
 	ATF_CHECK(atf_utils_grep_file("^prefork worker 3$", "out"));
 	ATF_CHECK(atf_utils_grep_file("^max message 1048576$", "out"));
 	ATF_CHECK(atf_utils_grep_file("^max connections 500$", "out"));
@@ -222,7 +234,8 @@ ATF_TC_BODY(print_tls, tc)
 	    "\tlisten on 127.0.0.1 port 8443 tls\n"
 	    "\ttls certificate \"server.crt\"\n\ttls key \"server.key\"\n"
 	    "\ttls client ca \"ca.crt\" optional\n\ttls ecdhe \"X25519\"\n"
-	    "}\n", "-nv"), 0);
+	    "\ttls ocsp \"server.ocsp\"\n}\n", "-nv"), 0);
+	ATF_CHECK(atf_utils_grep_file("^\ttls ocsp \"server.ocsp\"$", "out"));
 	ATF_CHECK(atf_utils_grep_file("^\ttls protocols \"tlsv1.2,tlsv1.3\"$",
 	    "out"));
 	ATF_CHECK(atf_utils_grep_file("^\ttls client ca \"ca.crt\" optional$",

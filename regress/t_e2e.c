@@ -20,13 +20,16 @@
  */
 
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <atf-c.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "wsc.h"
@@ -396,6 +399,67 @@ ATF_TC_BODY(head_limits, tc)
 	stop_ok();
 }
 ATF_TC_CLEANUP(head_limits, tc)
+{
+	cleanup();
+}
+
+/* Milliseconds since an arbitrary start, for the trickle below. */
+static long long
+msnow(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+#define TRICKLE_MS	300
+#define TRICKLE_MAX	20
+
+ATF_TC_WITH_CLEANUP(slow_trickle);
+ATF_TC_HEAD(slow_trickle, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "A valid request head sent one byte "
+	    "every 300 ms is closed at the handshake deadline, before it is "
+	    "complete: the deadline covers the whole head, not each read");
+}
+ATF_TC_BODY(slow_trickle, tc)
+{
+	struct pollfd	 pfd;
+	char		 req[512], c;
+	size_t		 len, sent = 0;
+	long long	 t0, elapsed;
+	int		 fd, closed = 0;
+
+	start(tc, "timeout handshake 2", NULL);
+	ATF_REQUIRE((fd = wsc_connect(wsd.port)) != -1);
+	ATF_REQUIRE((len = wsc_request(req, sizeof(req), fd, "/", NULL,
+	    NULL)) > TRICKLE_MAX);
+	t0 = msnow();
+	/* One byte, then wait for the next one's turn or for the close. */
+	while (sent < TRICKLE_MAX && !closed) {
+		if (send(fd, req + sent, 1, MSG_NOSIGNAL) != 1) {
+			closed = 1;	/* reset by the server */
+			break;
+		}
+		sent++;
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, TRICKLE_MS) == 1)
+			closed = read(fd, &c, 1) <= 0;
+	}
+	elapsed = msnow() - t0;
+	close(fd);
+	ATF_CHECK_MSG(closed, "not closed after %zu bytes in %lld ms", sent,
+	    elapsed);
+	ATF_CHECK_MSG(sent < len, "the head was complete");
+	ATF_CHECK_MSG(elapsed >= 1500 && elapsed < 4000,
+	    "closed after %lld ms, %zu bytes", elapsed, sent);
+	ATF_CHECK_MSG(wsd_wait_log(&wsd, "handshake timed out", WSC_TIMEOUT) ==
+	    0, "log:\n%s", wsd.log);
+	stop_ok();
+}
+ATF_TC_CLEANUP(slow_trickle, tc)
 {
 	cleanup();
 }
@@ -792,5 +856,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, wsctl_commands);
 	ATF_TP_ADD_TC(tp, config_check);
 	ATF_TP_ADD_TC(tp, wsctl_summary);
+	ATF_TP_ADD_TC(tp, slow_trickle);
 	return (atf_no_error());
 }

@@ -87,6 +87,7 @@ static const struct rt_case rt_cases[] = {
 	{ IPC_CTL_DATA, 0, 0, 0 },
 	{ IPC_CTL_DATA, 0, 4096, 0 },
 	{ IPC_CTL_END, sizeof(struct ipc_ctl_end), 0, 0 },
+	{ IPC_TLS_TICKET, sizeof(struct ipc_tls_ticket), 0, 0 },
 };
 
 static const struct bad_case bad_cases[] = {
@@ -120,6 +121,14 @@ static const struct bad_case bad_cases[] = {
 	{ "long ctl-data", IPC_CTL_DATA, 4097, 4097, 0,
 	    "bad payload size for type" },
 	{ "short ctl-end", IPC_CTL_END, 0, 0, 0,
+	    "bad payload size for type" },
+	{ "short tls-ticket", IPC_TLS_TICKET,
+	    sizeof(struct ipc_tls_ticket) - 1,
+	    sizeof(struct ipc_tls_ticket) - 1, 0,
+	    "bad payload size for type" },
+	{ "long tls-ticket", IPC_TLS_TICKET,
+	    sizeof(struct ipc_tls_ticket) + 1,
+	    sizeof(struct ipc_tls_ticket) + 1, 0,
 	    "bad payload size for type" },
 	{ "config with a descriptor", IPC_CONFIG, sizeof(struct ipc_config),
 	    sizeof(struct ipc_config), 1, "unexpected descriptor" },

@@ -585,7 +585,7 @@ ATF_TC_BODY(policy, tc)
 		ATF_REQUIRE_MSG(http_parse_request(head, strlen(head), &req,
 		    &reason) == 0, "%s: %s", cases[i].what, reason);
 		listener(&l, cases[i].listener);
-		status = policy_check(&t, &l, &req, &p);
+		status = policy_check(&t, &l, &req, NULL, &p);
 		ATF_CHECK_EQ_MSG(status, cases[i].status, "%s: %d (%s)",
 		    cases[i].what, status, p.reason ? p.reason : "");
 		if (status != 0 || cases[i].status != 0)
@@ -597,6 +597,59 @@ ATF_TC_BODY(policy, tc)
 		else
 			ATF_CHECK_STREQ_MSG(p.subproto ? p.subproto : "",
 			    cases[i].subproto, "%s", cases[i].what);
+	}
+	servers_free(&t);
+}
+
+ATF_TC_WITHOUT_HEAD(sni);
+ATF_TC_BODY(sni, tc)
+{
+	static const struct {
+		const char	*host;
+		const char	*sni;
+		int		 status;
+	} cases[] = {
+		{ "echo.example.org:8080", NULL, 0 },
+		{ "echo.example.org:8080", "echo.example.org", 0 },
+		{ "echo.example.org:8080", "WWW.Example.ORG", 0 },
+		{ "www.example.org:8080", "echo.example.org", 0 },
+		{ "echo.example.org:8080", "other.example.org", 421 },
+		{ "echo.example.org:8080", "evil.example.org", 421 },
+		{ "echo.example.org:8080", "example.org", 421 },
+		{ "evil.example.org:8080", "echo.example.org", 421 },
+	};
+	struct hs_servers	 t;
+	const struct hs_server	*s0, *s1;
+	struct ipc_listener	 l;
+	struct http_request	 req;
+	struct hs_policy	 p;
+	char			 head[256];
+	const char		*reason;
+	size_t			 i;
+
+	table(&t);
+	s0 = TAILQ_FIRST(&t);
+	s1 = TAILQ_NEXT(s0, entry);
+	ATF_CHECK(policy_sni(s0, NULL));
+	ATF_CHECK(policy_sni(s0, "echo.example.org"));
+	ATF_CHECK(policy_sni(s0, "ECHO.example.org"));
+	ATF_CHECK(policy_sni(s0, "www.example.org"));
+	ATF_CHECK(!policy_sni(s0, "other.example.org"));
+	ATF_CHECK(!policy_sni(s0, "echo.example.org."));
+	ATF_CHECK(!policy_sni(s0, "echo.example.or"));
+	ATF_CHECK(!policy_sni(s0, ""));
+	ATF_CHECK(policy_sni(s1, "other.example.org"));
+	ATF_CHECK(!policy_sni(s1, "www.example.org"));
+	/* In the policy: after the server is chosen by Host. */
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(head, sizeof(head), "GET /chat HTTP/1.1\r\n"
+		    "Host: %s\r\n\r\n", cases[i].host);
+		ATF_REQUIRE(http_parse_request(head, strlen(head), &req,
+		    &reason) == 0);
+		listener(&l, 0);
+		ATF_CHECK_EQ_MSG(policy_check(&t, &l, &req, cases[i].sni, &p),
+		    cases[i].status, "host %s sni %s", cases[i].host,
+		    cases[i].sni ? cases[i].sni : "none");
 	}
 	servers_free(&t);
 }
@@ -651,6 +704,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, token_list);
 	ATF_TP_ADD_TC(tp, table_messages);
 	ATF_TP_ADD_TC(tp, policy);
+	ATF_TP_ADD_TC(tp, sni);
 	ATF_TP_ADD_TC(tp, health);
 	return (atf_no_error());
 }

@@ -38,6 +38,7 @@
 
 static struct wsd_proc	 wsd;
 static int		 tport;		/* the tls listener */
+static const char	*start_opts;	/* more options for wsd */
 
 static const char *
 srcpath(const atf_tc_t *tc, const char *rel)
@@ -79,7 +80,7 @@ start(const atf_tc_t *tc, const char *global, const char *tls)
 	    "\ttls certificate \"server.crt\"\n\ttls key \"server.key\"\n%s",
 	    tport, tls != NULL ? tls : "");
 	wsd_write_conf(&wsd, global, server);
-	if (wsd_start(&wsd, srcpath(tc, "../wsd"), NULL) != 0)
+	if (wsd_start(&wsd, srcpath(tc, "../wsd"), start_opts) != 0)
 		atf_tc_fail("wsd did not get ready; its output:\n%s", wsd.log);
 	if ((f = fopen("wsd.pid", "w")) != NULL) {
 		fprintf(f, "%d\n", (int)wsd.pid);
@@ -458,6 +459,73 @@ ATF_TC_CLEANUP(sni, tc)
 	cleanup();
 }
 
+/* The status of an upgrade with this SNI (NULL: none) and Host. */
+static int
+sni_host(int port, const char *sni, const char *host, const char *cn)
+{
+	struct wsc_tls_opts	 o = { .ca = "ca.crt", .servername = sni };
+	struct wsc_tls		 t;
+	const char		*subject;
+	char			 resp[1024], hp[128];
+	int			 status;
+
+	if (sni == NULL)
+		o = (struct wsc_tls_opts){ .servername = "127.0.0.1" };
+	ATF_REQUIRE_MSG(wsct_connect(&t, port, &o) == 0, "%s: %s",
+	    sni ? sni : "no SNI", wsct_error(&t));
+	subject = tls_peer_cert_subject(t.tls);
+	ATF_CHECK_MSG(subject != NULL && strstr(subject, cn) != NULL,
+	    "SNI %s: subject %s", sni ? sni : "none",
+	    subject ? subject : "none");
+	snprintf(hp, sizeof(hp), "%s:%d", host, port);
+	status = wsct_upgrade_host(&t, hp, NULL, resp, sizeof(resp));
+	wsct_close(&t);
+	return (status);
+}
+
+ATF_TC_WITH_CLEANUP(sni_host);
+ATF_TC_HEAD(sni_host, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "Over TLS, SNI and Host must name "
+	    "the same server (421 otherwise); without SNI, Host chooses the "
+	    "server and the listener's default certificate is shown");
+}
+ATF_TC_BODY(sni_host, tc)
+{
+	char	 global[1024];
+	int	 port;
+
+	ATF_REQUIRE((port = wsd_free_port()) > 0);
+	snprintf(global, sizeof(global),
+	    "server \"a.test\" {\n\tlisten on 127.0.0.1 port %d tls\n"
+	    "\talias \"www.a.test\"\n"
+	    "\ttls certificate \"a.crt\"\n\ttls key \"a.key\"\n}\n"
+	    "server \"b.test\" {\n\tlisten on 127.0.0.1 port %d tls\n"
+	    "\ttls certificate \"b.crt\"\n\ttls key \"b.key\"\n}\n",
+	    port, port);
+	start(tc, global, NULL);
+	ATF_CHECK_EQ(sni_host(port, "a.test", "b.test", "CN=a.test"), 421);
+	ATF_CHECK_MSG(wsd_wait_log(&wsd, "421 (SNI names another server "
+	    "than Host; host \"b.test:", WSC_TIMEOUT) == 0, "log:\n%s",
+	    wsd.log);
+	ATF_CHECK_MSG(wsd_wait_log(&wsd, ", sni \"a.test\")", WSC_TIMEOUT) ==
+	    0, "log:\n%s", wsd.log);
+	ATF_CHECK_EQ(sni_host(port, "b.test", "a.test", "CN=b.test"), 421);
+	ATF_CHECK_EQ(sni_host(port, "a.test", "a.test", "CN=a.test"), 101);
+	ATF_CHECK_EQ(sni_host(port, "a.test", "www.a.test", "CN=a.test"), 101);
+	ATF_CHECK_EQ(sni_host(port, "b.test", "b.test", "CN=b.test"), 101);
+	/* No SNI: the default certificate, and Host alone decides. */
+	ATF_CHECK_EQ(sni_host(port, NULL, "b.test", "CN=a.test"), 101);
+	ATF_CHECK_EQ(sni_host(port, NULL, "a.test", "CN=a.test"), 101);
+	ATF_CHECK_MSG(wsd_wait_log(&wsd, "accepted: server b.test",
+	    WSC_TIMEOUT) == 0, "log:\n%s", wsd.log);
+	stop_ok();
+}
+ATF_TC_CLEANUP(sni_host, tc)
+{
+	cleanup();
+}
+
 /* Counts the payload bytes of the server's frames as they stream in. */
 struct counter {
 	uint8_t		 hdr[10];
@@ -709,6 +777,203 @@ ATF_TC_CLEANUP(sandboxed, tc)
 	cleanup();
 }
 
+/*
+ * A connection with the session file "session" that upgrades on path
+ * "/r<n>" and closes; its log line, once it is there, in line.
+ * Returns whether libtls resumed the session.
+ */
+static int
+resume_once(int n, const char *protocols, char *line, size_t size)
+{
+	struct wsc_tls_opts	 o = { .ca = "ca.crt", .protocols = protocols,
+				    .session = "session" };
+	struct wsc_tls		 t;
+	char			 req[512], resp[1024], path[32], host[64];
+	char			*p, *e;
+	size_t			 len;
+	int			 resumed;
+
+	ATF_REQUIRE_MSG(wsct_connect(&t, tport, &o) == 0, "connect %d: %s",
+	    n, wsct_error(&t));
+	resumed = tls_conn_session_resumed(t.tls);
+	snprintf(path, sizeof(path), "/r%d", n);
+	snprintf(host, sizeof(host), "127.0.0.1:%d", tport);
+	ATF_REQUIRE((len = wsc_request(req, sizeof(req), t.fd, path, host,
+	    NULL)) > 0);
+	ATF_REQUIRE(wsct_write_all(&t, req, len) == 0);
+	ATF_REQUIRE_EQ_MSG(wsct_read_response(&t, resp, sizeof(resp)), 101,
+	    "%s", resp);
+	ATF_REQUIRE(wsct_send(&t, 1, 0x8, "\x03\xe8", 2) == 0);
+	expect_close(&t, 1000);
+	wsct_close(&t);
+	snprintf(req, sizeof(req), "path \"%s\",", path);
+	ATF_REQUIRE_MSG(wsd_wait_log(&wsd, req, WSC_TIMEOUT) == 0, "log:\n%s",
+	    wsd.log);
+	p = strstr(wsd.log, req);
+	while (p > wsd.log && p[-1] != '\n')
+		p--;
+	if ((e = strchr(p, '\n')) == NULL)
+		e = p + strlen(p);
+	snprintf(line, size, "%.*s", (int)(e - p), p);
+	return (resumed);
+}
+
+/* How many times needle is in the log. */
+static int
+log_count(const char *needle)
+{
+	const char	*p = wsd.log;
+	int		 n = 0;
+
+	while ((p = strstr(p, needle)) != NULL) {
+		n++;
+		p += strlen(needle);
+	}
+	return (n);
+}
+
+/* Whether the session file holds a ticket from the server. */
+static int
+session_has_ticket(void)
+{
+	return (WEXITSTATUS(system("openssl sess_id -in session -noout -text "
+	    "2>/dev/null | grep -q 'TLS session ticket:'")) == 0);
+}
+
+/*
+ * Reconnections until each of the two handshake processes has taken a
+ * connection that offered the session of the first one; all upgrade.
+ * Returns 1 when the server sent a ticket and every reconnection
+ * resumed, 0 when no ticket came, and fails the test otherwise.
+ */
+static int
+resume_rounds(const char *protocols, int first)
+{
+	char	 line[1024];
+	int	 n, r, seen[2] = { 0, 0 }, resumed = 0, ticket;
+
+	unlink("session");
+	ATF_CHECK_EQ_MSG(resume_once(first, protocols, line, sizeof(line)),
+	    0, "the first connection resumed: %s", line);
+	ticket = session_has_ticket();
+	for (n = first + 1; n < first + 60 && (!seen[0] || !seen[1] ||
+	    n < first + 5); n++) {
+		r = resume_once(n, protocols, line, sizeof(line));
+		resumed += r;
+		if (ticket)
+			ATF_CHECK_MSG(r == 1 && strstr(line, " resumed") !=
+			    NULL, "%s: connection %d not resumed: %s",
+			    protocols, n, line);
+		if (strstr(line, "handshake[0]") != NULL)
+			seen[0]++;
+		else if (strstr(line, "handshake[1]") != NULL)
+			seen[1]++;
+		else
+			atf_tc_fail("which process? %s", line);
+	}
+	ATF_CHECK_MSG(seen[0] > 0 && seen[1] > 0, "handshake[0] took %d, "
+	    "handshake[1] %d", seen[0], seen[1]);
+	if (!ticket)
+		ATF_CHECK_EQ_MSG(resumed, 0, "resumed without a ticket");
+	return (ticket);
+}
+
+ATF_TC_WITH_CLEANUP(tickets);
+ATF_TC_HEAD(tickets, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "Session-ticket keys: made and "
+	    "rotated by the parent, taken by every handshake process; "
+	    "clients that offer a session still "
+	    "get their 101 from either process");
+}
+ATF_TC_BODY(tickets, tc)
+{
+	start_opts = "-v";
+	/* A new key every second: the rounds below span rotations. */
+	start(tc, "prefork handshake 2\ntls ticket lifetime 4", NULL);
+	ATF_CHECK_EQ_MSG(log_count("tls: 1 contexts, 1 session ticket keys"),
+	    2, "log:\n%s", wsd.log);
+	resume_rounds("tlsv1.2", 0);
+	resume_rounds("tlsv1.3", 100);
+	ATF_REQUIRE_MSG(wsd_wait_log(&wsd, "tls ticket key", WSC_TIMEOUT) ==
+	    0, "no rotation:\n%s", wsd.log);
+	resume_rounds("tlsv1.2", 200);
+	ATF_CHECK_MSG(strstr(wsd.log, "add_ticket") == NULL, "log:\n%s",
+	    wsd.log);
+	stop_ok();
+}
+ATF_TC_CLEANUP(tickets, tc)
+{
+	cleanup();
+}
+
+ATF_TC_WITH_CLEANUP(resume);
+ATF_TC_HEAD(resume, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "TLS session resumption by ticket "
+	    "whichever handshake process a client reaches, where the TLS "
+	    "library issues tickets");
+}
+ATF_TC_BODY(resume, tc)
+{
+	int	 t12, t13;
+
+	start(tc, "prefork handshake 2\ntls ticket lifetime 60", NULL);
+	t12 = resume_rounds("tlsv1.2", 0);
+	t13 = resume_rounds("tlsv1.3", 100);
+	stop_ok();
+	if (!t12 && !t13)
+		atf_tc_skip("the server sent no session ticket: libretls "
+		    "over OpenSSL 3 issues none (see CAVEATS in wsd.conf(5))");
+}
+ATF_TC_CLEANUP(resume, tc)
+{
+	cleanup();
+}
+
+/* openssl s_client asking for a staple; its output in "sclient". */
+static void
+s_client(const char *opts)
+{
+	char	 cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "openssl s_client -connect 127.0.0.1:%d "
+	    "-servername localhost -CAfile ca.crt %s </dev/null >sclient "
+	    "2>&1", tport, opts);
+	ATF_REQUIRE_EQ_MSG(WEXITSTATUS(system(cmd)), 0, "%s", cmd);
+}
+
+ATF_TC_WITH_CLEANUP(ocsp);
+ATF_TC_HEAD(ocsp, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "tls ocsp: a client that asks for "
+	    "the certificate status gets the stapled OCSP response");
+}
+ATF_TC_BODY(ocsp, tc)
+{
+	start(tc, NULL, "\ttls ocsp \"server.ocsp\"\n");
+	s_client("-status");
+	ATF_CHECK_MSG(atf_utils_grep_file("OCSP Response Status: successful",
+	    "sclient"), "no staple");
+	ATF_CHECK(atf_utils_grep_file("Cert Status: good", "sclient"));
+	ATF_CHECK(atf_utils_grep_file("Verify return code: 0 ", "sclient"));
+	/* Over TLS 1.2 as well, where the staple has its own message. */
+	s_client("-status -tls1_2");
+	ATF_CHECK_MSG(atf_utils_grep_file("OCSP Response Status: successful",
+	    "sclient"), "no staple over TLS 1.2");
+	stop_ok();
+	/* Without tls ocsp, nothing is stapled. */
+	start(tc, NULL, NULL);
+	s_client("-status");
+	ATF_CHECK(atf_utils_grep_file("OCSP response: no response sent",
+	    "sclient"));
+	stop_ok();
+}
+ATF_TC_CLEANUP(ocsp, tc)
+{
+	cleanup();
+}
+
 /* wsd -n on a configuration: its exit status, output in "out". */
 static int
 check_conf(const atf_tc_t *tc, const char *text)
@@ -738,8 +1003,16 @@ ATF_TC_BODY(config_errors, tc)
 	    "\ttls certificate \"server.crt\"\n\ttls key \"server.key\"\n"
 	    "\ttls protocols \"tlsv1.2,tlsv1.3\"\n"
 	    "\ttls ciphers \"secure\"\n\ttls ecdhe \"X25519,P-256\"\n"
-	    "\ttls client ca \"ca.crt\" optional\n}\n"), 0);
+	    "\ttls client ca \"ca.crt\" optional\n"
+	    "\ttls ocsp \"server.ocsp\"\n}\n"), 0);
 	ATF_CHECK(atf_utils_grep_file("configuration OK", "out"));
+
+	ATF_CHECK_EQ(check_conf(tc, "server \"a\" {\n"
+	    "\tlisten on 127.0.0.1 port 8443 tls\n"
+	    "\ttls certificate \"server.crt\"\n\ttls key \"server.key\"\n"
+	    "\ttls ocsp \"/nonexistent/server.ocsp\"\n}\n"), 1);
+	ATF_CHECK(atf_utils_grep_file("^t.conf:5: /nonexistent/server.ocsp: "
+	    "No such file or directory", "out"));
 
 	ATF_CHECK_EQ(check_conf(tc, "server \"a\" {\n"
 	    "\tlisten on 127.0.0.1 port 8443 tls\n"
@@ -791,6 +1064,10 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, client_required);
 	ATF_TP_ADD_TC(tp, client_optional);
 	ATF_TP_ADD_TC(tp, sni);
+	ATF_TP_ADD_TC(tp, sni_host);
+	ATF_TP_ADD_TC(tp, ocsp);
+	ATF_TP_ADD_TC(tp, tickets);
+	ATF_TP_ADD_TC(tp, resume);
 	ATF_TP_ADD_TC(tp, backpressure);
 	ATF_TP_ADD_TC(tp, deadline);
 	ATF_TP_ADD_TC(tp, shutdown_1001);

@@ -635,6 +635,11 @@ wsct_setup(struct wsc_tls *t, const struct wsc_tls_opts *o)
 	if (o->cert != NULL && tls_config_set_keypair_file(t->cfg, o->cert,
 	    o->key) == -1)
 		return (-1);
+	/* libtls reads a session from it, and writes the new one back. */
+	if (o->session != NULL && ((t->sessfd = open(o->session,
+	    O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1 ||
+	    tls_config_set_session_fd(t->cfg, t->sessfd) == -1))
+		return (-1);
 	return (tls_configure(t->tls, t->cfg));
 }
 
@@ -647,6 +652,7 @@ wsct_connect(struct wsc_tls *t, int port, const struct wsc_tls_opts *o)
 
 	memset(t, 0, sizeof(*t));
 	t->fd = -1;
+	t->sessfd = -1;
 	if (o == NULL)
 		o = &none;
 	if (wsct_setup(t, o) == -1)
@@ -685,8 +691,11 @@ wsct_close(struct wsc_tls *t)
 		tls_config_free(t->cfg);
 	if (t->fd != -1)
 		close(t->fd);
+	if (t->sessfd != -1)
+		close(t->sessfd);
 	memset(t, 0, sizeof(*t));
 	t->fd = -1;
+	t->sessfd = -1;
 }
 
 int

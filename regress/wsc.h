@@ -73,6 +73,7 @@ struct wsc_tls {
 	int			 fd;
 	struct tls		*tls;
 	struct tls_config	*cfg;
+	int			 sessfd;	/* the session file, or -1 */
 };
 
 struct wsc_tls_opts {
@@ -81,6 +82,7 @@ struct wsc_tls_opts {
 	const char	*key;
 	const char	*protocols;	/* tls_config_parse_protocols(3) */
 	const char	*servername;	/* SNI; NULL: "localhost" */
+	const char	*session;	/* a session file to resume from */
 };
 
 int	 wsct_connect(struct wsc_tls *, int, const struct wsc_tls_opts *);
