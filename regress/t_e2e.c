@@ -32,53 +32,21 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "wsc.h"
+#include "harness.h"
 
 #define MAXKIDS		16
 
 static struct wsd_proc	 wsd;
 
-static const char *
-srcpath(const atf_tc_t *tc, const char *rel)
-{
-	static char	 path[2][1024];
-	static int	 i;
-
-	i = !i;
-	snprintf(path[i], sizeof(path[i]), "%s/%s",
-	    atf_tc_get_config_var(tc, "srcdir"), rel);
-	return (path[i]);
-}
-
 /* Start the daemon with the given configuration lines, or fail. */
 static void
 start(const atf_tc_t *tc, const char *global, const char *server)
 {
-	FILE	*f;
 
 	memset(&wsd, 0, sizeof(wsd));
 	ATF_REQUIRE((wsd.port = wsd_free_port()) > 0);
 	wsd_write_conf(&wsd, global, server);
-	if (wsd_start(&wsd, srcpath(tc, "../wsd"), NULL) != 0)
-		atf_tc_fail("wsd did not get ready; its output:\n%s", wsd.log);
-	/* For the cleanup routine, should the test die half way. */
-	if ((f = fopen("wsd.pid", "w")) != NULL) {
-		fprintf(f, "%d\n", (int)wsd.pid);
-		fclose(f);
-	}
-}
-
-static void
-cleanup(void)
-{
-	FILE	*f;
-	int	 pid;
-
-	if ((f = fopen("wsd.pid", "r")) == NULL)
-		return;
-	if (fscanf(f, "%d", &pid) == 1 && pid > 1)
-		kill(pid, SIGKILL);
-	fclose(f);
+	daemon_start(tc, &wsd, NULL);
 }
 
 /* A connected, upgraded client socket. */
@@ -149,17 +117,6 @@ expect_close(int fd, int code)
 	ATF_CHECK_EQ(buf[0] << 8 | buf[1], code);
 }
 
-static void
-stop_ok(void)
-{
-	int	 status;
-
-	status = wsd_stop(&wsd, SIGTERM);
-	ATF_REQUIRE_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	    "wsd did not exit cleanly (status %d); output:\n%s", status,
-	    wsd.log);
-}
-
 ATF_TC_WITH_CLEANUP(echo_path);
 ATF_TC_HEAD(echo_path, tc)
 {
@@ -210,14 +167,14 @@ ATF_TC_BODY(echo_path, tc)
 	ATF_CHECK(wsc_wait_eof(fd) == 0);
 	close(fd);
 
-	stop_ok();
+	daemon_stop_ok(&wsd);
 	for (i = 0; i < n; i++)
 		ATF_CHECK_MSG(pid_gone(kids[i]), "child %d (%s) still exists",
 		    (int)kids[i], titles[i]);
 }
 ATF_TC_CLEANUP(echo_path, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TC_WITH_CLEANUP(accept_key);
@@ -239,11 +196,11 @@ ATF_TC_BODY(accept_key, tc)
 	ATF_CHECK(strstr(resp, "\r\nUpgrade: websocket\r\n") != NULL);
 	ATF_CHECK(strstr(resp, "\r\nConnection: Upgrade\r\n") != NULL);
 	close(fd);
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(accept_key, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TC_WITH_CLEANUP(child_log);
@@ -277,11 +234,11 @@ ATF_TC_BODY(child_log, tc)
 	ATF_CHECK_MSG(wsd_wait_log(&wsd, "closed by client", WSC_TIMEOUT) == 0,
 	    "log:\n%s", wsd.log);
 	ATF_CHECK(strstr(wsd.log, "worker[") != NULL);
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(child_log, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TC_WITH_CLEANUP(pipelined);
@@ -309,11 +266,11 @@ ATF_TC_BODY(pipelined, tc)
 	expect_frame(fd, 1, 0x1, "early", 5);
 	expect_frame(fd, 1, 0x2, "bird", 4);
 	close(fd);
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(pipelined, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 /* One raw request and the status it must get. */
@@ -365,11 +322,11 @@ ATF_TC_BODY(refusals, tc)
 		ATF_CHECK_MSG(wsc_wait_eof(fd) == 0, "case %zu not closed", i);
 		close(fd);
 	}
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(refusals, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TC_WITH_CLEANUP(head_limits);
@@ -396,11 +353,11 @@ ATF_TC_BODY(head_limits, tc)
 	ATF_CHECK_MSG(wsc_wait_eof(fd) == 0, "slow client was not dropped");
 	close(fd);
 	ATF_CHECK(wsd_wait_log(&wsd, "handshake timed out", WSC_TIMEOUT) == 0);
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(head_limits, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 /* Milliseconds since an arbitrary start, for the trickle below. */
@@ -457,11 +414,11 @@ ATF_TC_BODY(slow_trickle, tc)
 	    "closed after %lld ms, %zu bytes", elapsed, sent);
 	ATF_CHECK_MSG(wsd_wait_log(&wsd, "handshake timed out", WSC_TIMEOUT) ==
 	    0, "log:\n%s", wsd.log);
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(slow_trickle, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TC_WITH_CLEANUP(protocol_error);
@@ -480,11 +437,11 @@ ATF_TC_BODY(protocol_error, tc)
 	expect_close(fd, 1002);
 	ATF_CHECK(wsc_wait_eof(fd) == 0);
 	close(fd);
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(protocol_error, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TC_WITH_CLEANUP(shutdown_1001);
@@ -508,11 +465,11 @@ ATF_TC_BODY(shutdown_1001, tc)
 		expect_close(fd[i], 1001);
 		close(fd[i]);
 	}
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(shutdown_1001, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TC_WITH_CLEANUP(many_clients);
@@ -549,11 +506,11 @@ ATF_TC_BODY(many_clients, tc)
 	    0);
 	ATF_CHECK(wsd_wait_log(&wsd, "worker[1]: connection", WSC_TIMEOUT) ==
 	    0);
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(many_clients, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TC_WITH_CLEANUP(wsctl_stats);
@@ -618,11 +575,11 @@ ATF_TC_BODY(wsctl_stats, tc)
 	ATF_REQUIRE_EQ(system(cmd), 0);
 	ATF_CHECK(atf_utils_grep_file("^wsd_handshakes_total\\{outcome="
 	    "\"refused\",status=\"505\"\\} 1$", "out"));
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(wsctl_stats, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 /* Run wsctl with args; its output goes to the file out. */
@@ -705,11 +662,11 @@ ATF_TC_BODY(wsctl_commands, tc)
 	ATF_CHECK_EQ(wsctl(tc, "show nonsense"), 1);
 	for (i = 0; i < 3; i++)
 		close(fd[i]);
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(wsctl_commands, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TC_WITH_CLEANUP(respawn);
@@ -764,11 +721,11 @@ ATF_TC_BODY(respawn, tc)
 		close(fd[i]);
 	}
 	ATF_CHECK_EQ(wsd_children(&wsd, kids, titles, MAXKIDS), 4);
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(respawn, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TC(config_check);
@@ -831,13 +788,13 @@ ATF_TC_BODY(wsctl_summary, tc)
 	}
 	ATF_CHECK(atf_utils_grep_file("^listen 127.0.0.1:%d$", "out",
 	    wsd.port));
-	stop_ok();
+	daemon_stop_ok(&wsd);
 	ATF_CHECK(WEXITSTATUS(system(cmd)) == 1);
 	ATF_CHECK(atf_utils_grep_file("wsd is not running", "out"));
 }
 ATF_TC_CLEANUP(wsctl_summary, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TP_ADD_TCS(tp)

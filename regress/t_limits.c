@@ -35,65 +35,23 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "wsc.h"
+#include "harness.h"
 
 #define MAXKIDS		16
 #define MAXCONNS	64
 
 static struct wsd_proc	 wsd;
 
-static const char *
-srcpath(const atf_tc_t *tc, const char *rel)
-{
-	static char	 path[2][1024];
-	static int	 i;
-
-	i = !i;
-	snprintf(path[i], sizeof(path[i]), "%s/%s",
-	    atf_tc_get_config_var(tc, "srcdir"), rel);
-	return (path[i]);
-}
-
 static void
 start(const atf_tc_t *tc, const char *global)
 {
-	FILE	*f;
 
 	/* A refused client may write to a socket the daemon closed. */
 	signal(SIGPIPE, SIG_IGN);
 	memset(&wsd, 0, sizeof(wsd));
 	ATF_REQUIRE((wsd.port = wsd_free_port()) > 0);
 	wsd_write_conf(&wsd, global, NULL);
-	if (wsd_start(&wsd, srcpath(tc, "../wsd"), NULL) != 0)
-		atf_tc_fail("wsd did not get ready; its output:\n%s", wsd.log);
-	if ((f = fopen("wsd.pid", "w")) != NULL) {
-		fprintf(f, "%d\n", (int)wsd.pid);
-		fclose(f);
-	}
-}
-
-static void
-cleanup(void)
-{
-	FILE	*f;
-	int	 pid;
-
-	if ((f = fopen("wsd.pid", "r")) == NULL)
-		return;
-	if (fscanf(f, "%d", &pid) == 1 && pid > 1)
-		kill(pid, SIGKILL);
-	fclose(f);
-}
-
-static void
-stop_ok(void)
-{
-	int	 status;
-
-	status = wsd_stop(&wsd, SIGTERM);
-	ATF_REQUIRE_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	    "wsd did not exit cleanly (status %d); output:\n%s", status,
-	    wsd.log);
+	daemon_start(tc, &wsd, NULL);
 }
 
 /* A socket connected to the daemon from the loopback address from. */
@@ -210,11 +168,11 @@ ATF_TC_BODY(max_connections, tc)
 	close(idle);
 	ATF_CHECK_EQ(upgrade_from("127.0.0.1", &fd[5]), 503);
 	close_all(fd, 5);
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(max_connections, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TC_WITH_CLEANUP(per_address);
@@ -239,11 +197,11 @@ ATF_TC_BODY(per_address, tc)
 	fd[0] = admitted_eventually("127.0.0.1");
 	ATF_CHECK_EQ(upgrade_from("127.0.0.1", &i), 429);
 	close_all(fd, 5);
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(per_address, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TC_WITH_CLEANUP(tls_listener);
@@ -258,7 +216,6 @@ ATF_TC_BODY(tls_listener, tc)
 	struct wsc_tls	 t[3];
 	char		 cmd[1200], server[512], resp[1024];
 	int		 tport, i, ok = 0;
-	FILE		*f;
 
 	snprintf(cmd, sizeof(cmd), "sh %s", srcpath(tc, "mkcerts.sh"));
 	ATF_REQUIRE_EQ_MSG(system(cmd), 0, "mkcerts.sh failed");
@@ -270,12 +227,7 @@ ATF_TC_BODY(tls_listener, tc)
 	    "\ttls certificate \"server.crt\"\n\ttls key \"server.key\"\n",
 	    tport);
 	wsd_write_conf(&wsd, "max connections 2", server);
-	if (wsd_start(&wsd, srcpath(tc, "../wsd"), NULL) != 0)
-		atf_tc_fail("wsd did not get ready; its output:\n%s", wsd.log);
-	if ((f = fopen("wsd.pid", "w")) != NULL) {
-		fprintf(f, "%d\n", (int)wsd.pid);
-		fclose(f);
-	}
+	daemon_start(tc, &wsd, NULL);
 	for (i = 0; i < 2; i++) {
 		ATF_REQUIRE_MSG(wsct_connect(&t[i], tport, NULL) == 0,
 		    "connect: %s", wsct_error(&t[i]));
@@ -301,11 +253,11 @@ ATF_TC_BODY(tls_listener, tc)
 	ATF_CHECK_MSG(ok, "never admitted again; log:\n%s", wsd.log);
 	wsct_close(&t[0]);
 	wsct_close(&t[1]);
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(tls_listener, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TC_WITH_CLEANUP(two_handshakes);
@@ -359,11 +311,11 @@ ATF_TC_BODY(two_handshakes, tc)
 	/* Both processes took part: the kernel wakes both on a backlog. */
 	ATF_CHECK_MSG(hs0 && hs1, "handshake[0] %s, handshake[1] %s",
 	    hs0 ? "admitted some" : "none", hs1 ? "admitted some" : "none");
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(two_handshakes, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TC_WITH_CLEANUP(worker_killed);
@@ -397,11 +349,11 @@ ATF_TC_BODY(worker_killed, tc)
 		ATF_CHECK_EQ(upgrade_from("127.0.0.1", &fd[i]), 101);
 	ATF_CHECK_EQ(upgrade_from("127.0.0.1", &fd[4]), 503);
 	close_all(fd, 4);
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(worker_killed, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 /*
@@ -490,11 +442,11 @@ ATF_TC_BODY(least_connections, tc)
 	    w[x], !x, w[!x]);
 	ATF_CHECK_EQ(w[!x], 2);
 	close_all(fd, 6);
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(least_connections, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TP_ADD_TCS(tp)

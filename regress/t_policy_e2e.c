@@ -30,19 +30,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "wsc.h"
+#include "harness.h"
 
 static struct wsd_proc	 wsd;
-
-static const char *
-srcpath(const atf_tc_t *tc, const char *rel)
-{
-	static char	 path[1024];
-
-	snprintf(path, sizeof(path), "%s/%s",
-	    atf_tc_get_config_var(tc, "srcdir"), rel);
-	return (path);
-}
 
 /*
  * Start the daemon: global lines (where "%d" is the port, as in server
@@ -52,42 +42,12 @@ static void
 start(const atf_tc_t *tc, const char *global, const char *server)
 {
 	char	 g[2048];
-	FILE	*f;
 
 	memset(&wsd, 0, sizeof(wsd));
 	ATF_REQUIRE((wsd.port = wsd_free_port()) > 0);
 	snprintf(g, sizeof(g), global ? global : "", wsd.port);
 	wsd_write_conf(&wsd, g, server);
-	if (wsd_start(&wsd, srcpath(tc, "../wsd"), NULL) != 0)
-		atf_tc_fail("wsd did not get ready; its output:\n%s", wsd.log);
-	if ((f = fopen("wsd.pid", "w")) != NULL) {
-		fprintf(f, "%d\n", (int)wsd.pid);
-		fclose(f);
-	}
-}
-
-static void
-cleanup(void)
-{
-	FILE	*f;
-	int	 pid;
-
-	if ((f = fopen("wsd.pid", "r")) == NULL)
-		return;
-	if (fscanf(f, "%d", &pid) == 1 && pid > 1)
-		kill(pid, SIGKILL);
-	fclose(f);
-}
-
-static void
-stop_ok(void)
-{
-	int	 status;
-
-	status = wsd_stop(&wsd, SIGTERM);
-	ATF_REQUIRE_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	    "wsd did not exit cleanly (status %d); output:\n%s", status,
-	    wsd.log);
+	daemon_start(tc, &wsd, NULL);
 }
 
 /*
@@ -173,11 +133,11 @@ ATF_TC_BODY(origin_default, tc)
 	ATF_CHECK(logged("refused: 403 (Origin is not the request's own; "
 	    "host \"127.0.0.1:"));
 	ATF_CHECK(logged("origin \"https://evil.com\""));
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(origin_default, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TC_WITH_CLEANUP(origin_listed);
@@ -213,11 +173,11 @@ ATF_TC_BODY(origin_listed, tc)
 	start(tc, NULL, "origin \"https://app.test\"\n"
 	    "origin \"https://*.example.org\"");
 	run_cases(cases, N(cases));
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(origin_listed, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TC_WITH_CLEANUP(origin_null_required);
@@ -237,11 +197,11 @@ ATF_TC_BODY(origin_null_required, tc)
 	start(tc, NULL, "origin \"null\"\norigin required");
 	run_cases(cases, N(cases));
 	ATF_CHECK(logged("refused: 403 (Origin required"));
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(origin_null_required, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TC_WITH_CLEANUP(hosts);
@@ -280,11 +240,11 @@ ATF_TC_BODY(hosts, tc)
 	run_cases(cases, N(cases));
 	ATF_CHECK(logged("refused: 421 (Host names no server"));
 	ATF_CHECK(logged("accepted: server other.test, path \"/\""));
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(hosts, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 #define CHAT	"location \"/chat\" {\n\tsubprotocol \"chat.v2\"\n" \
@@ -313,11 +273,11 @@ ATF_TC_BODY(locations, tc)
 	run_cases(cases, N(cases));
 	ATF_CHECK(logged("refused: 404 (no location"));
 	ATF_CHECK(logged("path \"/chat\", origin -"));
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(locations, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TC_WITH_CLEANUP(subprotocols);
@@ -349,11 +309,11 @@ ATF_TC_BODY(subprotocols, tc)
 	ATF_CHECK_EQ(upgrade("/small", NULL, "Sec-WebSocket-Protocol: "
 	    "chat.v1\r\n", resp, sizeof(resp), NULL), 101);
 	ATF_CHECK(strstr(resp, "Sec-WebSocket-Protocol") == NULL);
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(subprotocols, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TC_WITH_CLEANUP(health);
@@ -388,11 +348,11 @@ ATF_TC_BODY(health, tc)
 	ATF_REQUIRE(wsc_write_all(fd, req, strlen(req)) == 0);
 	ATF_CHECK_EQ(wsc_read_response(fd, resp, sizeof(resp)), 426);
 	close(fd);
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(health, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 static void
@@ -456,11 +416,11 @@ ATF_TC_BODY(max_message, tc)
 	ATF_REQUIRE(wsc_send(fd, 1, 0x2, msg, 1025) == 0);
 	expect_echo(fd, msg, 1025);
 	close(fd);
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(max_message, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TC_WITH_CLEANUP(log_escaped_limited);
@@ -484,11 +444,11 @@ ATF_TC_BODY(log_escaped_limited, tc)
 		    sizeof(resp), NULL), 421);
 	ATF_CHECK_MSG(wsd_wait_log(&wsd, "refusals not logged",
 	    WSC_TIMEOUT) == 0, "no summary line:\n%s", wsd.log);
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(log_escaped_limited, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 struct conf_case {

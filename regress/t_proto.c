@@ -33,7 +33,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "wsc.h"
+#include "harness.h"
 
 #define MAXKIDS		16
 
@@ -43,42 +43,13 @@ static void
 start(const atf_tc_t *tc, const char *global)
 {
 	char	 path[1024];
-	FILE	*f;
 
 	memset(&wsd, 0, sizeof(wsd));
 	ATF_REQUIRE((wsd.port = wsd_free_port()) > 0);
 	wsd_write_conf(&wsd, global, NULL);
 	snprintf(path, sizeof(path), "%s/../wsd",
 	    atf_tc_get_config_var(tc, "srcdir"));
-	if (wsd_start(&wsd, path, NULL) != 0)
-		atf_tc_fail("wsd did not get ready; its output:\n%s", wsd.log);
-	if ((f = fopen("wsd.pid", "w")) != NULL) {
-		fprintf(f, "%d\n", (int)wsd.pid);
-		fclose(f);
-	}
-}
-
-static void
-cleanup(void)
-{
-	FILE	*f;
-	int	 pid;
-
-	if ((f = fopen("wsd.pid", "r")) == NULL)
-		return;
-	if (fscanf(f, "%d", &pid) == 1 && pid > 1)
-		kill(pid, SIGKILL);
-	fclose(f);
-}
-
-static void
-stop_ok(void)
-{
-	int	 status;
-
-	status = wsd_stop(&wsd, SIGTERM);
-	ATF_REQUIRE_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	    "wsd did not exit cleanly; output:\n%s", wsd.log);
+	daemon_start(tc, &wsd, NULL);
 }
 
 static int
@@ -187,11 +158,11 @@ ATF_TC_BODY(sizes, tc)
 	}
 	free(msg);
 	close(fd);
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(sizes, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 /* Compress one message as a client does: sync flush, tail removed. */
@@ -281,11 +252,11 @@ ATF_TC_BODY(deflate, tc)
 	free(z);
 	free(plain);
 	close(fd);
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(deflate, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TC_WITH_CLEANUP(deflate_limits);
@@ -322,7 +293,7 @@ ATF_TC_BODY(deflate_limits, tc)
 	free(zeros);
 	free(z);
 	free(frame);
-	stop_ok();
+	daemon_stop_ok(&wsd);
 
 	start(tc, "compression off");
 	fd = client("Sec-WebSocket-Extensions: permessage-deflate\r\n", resp,
@@ -332,11 +303,11 @@ ATF_TC_BODY(deflate_limits, tc)
 	ATF_REQUIRE(wsc_write_all(fd, "\xc1\x80\0\0\0\0", 6) == 0);
 	ATF_CHECK_EQ(recv_close(fd), 1002);
 	close(fd);
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(deflate_limits, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TC_WITH_CLEANUP(closes);
@@ -379,11 +350,11 @@ ATF_TC_BODY(closes, tc)
 	close(fd);
 	ATF_CHECK(wsd_wait_log(&wsd, "message rate exceeded", WSC_TIMEOUT) ==
 	    0);
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(closes, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 /* A client's frames, as (fin, opcode, payload) triples. */
@@ -448,11 +419,11 @@ ATF_TC_BODY(rules, tc)
 	ATF_REQUIRE(wsc_send(fd, 1, 0x9, ping, sizeof(ping)) == 0);
 	ATF_CHECK_EQ(recv_close(fd), 1002);
 	close(fd);
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(rules, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TC_WITH_CLEANUP(keepalive);
@@ -480,17 +451,17 @@ ATF_TC_BODY(keepalive, tc)
 	close(fd);
 	ATF_CHECK(wsd_wait_log(&wsd, "closed by server (1001)",
 	    WSC_TIMEOUT) == 0);
-	stop_ok();
+	daemon_stop_ok(&wsd);
 
 	start(tc, "ping interval 0\ntimeout idle 1");
 	fd = client(NULL, NULL, 0);
 	ATF_CHECK_EQ(recv_close(fd), 1001);
 	close(fd);
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(keepalive, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 static long
@@ -569,11 +540,11 @@ ATF_TC_BODY(backpressure, tc)
 	printf("backpressure: %ld bytes taken before the server stopped "
 	    "reading; workers' RSS %ld kB -> %ld kB\n", sent, before, after);
 	close(fd);
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(backpressure, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TP_ADD_TCS(tp)

@@ -32,23 +32,11 @@
 #include <tls.h>
 #include <unistd.h>
 
-#include "wsc.h"
+#include "harness.h"
 
 #define MAXKIDS		16
 
 static struct wsd_proc	 wsd;
-
-static const char *
-srcpath(const atf_tc_t *tc, const char *rel)
-{
-	static char	 path[2][1024];
-	static int	 i;
-
-	i = !i;
-	snprintf(path[i], sizeof(path[i]), "%s/%s",
-	    atf_tc_get_config_var(tc, "srcdir"), rel);
-	return (path[i]);
-}
 
 /* A configuration of one server listening on each port given. */
 static void
@@ -70,40 +58,11 @@ static void
 start(const atf_tc_t *tc)
 {
 	char	 cwd[200];
-	FILE	*f;
 
 	ATF_REQUIRE(getcwd(cwd, sizeof(cwd)) != NULL);
 	snprintf(wsd.conf, sizeof(wsd.conf), "wsd.conf");
 	snprintf(wsd.sock, sizeof(wsd.sock), "%s/wsd.sock", cwd);
-	if (wsd_start(&wsd, srcpath(tc, "../wsd"), NULL) != 0)
-		atf_tc_fail("wsd did not get ready; its output:\n%s", wsd.log);
-	if ((f = fopen("wsd.pid", "w")) != NULL) {
-		fprintf(f, "%d\n", (int)wsd.pid);
-		fclose(f);
-	}
-}
-
-static void
-cleanup(void)
-{
-	FILE	*f;
-	int	 pid;
-
-	if ((f = fopen("wsd.pid", "r")) == NULL)
-		return;
-	if (fscanf(f, "%d", &pid) == 1 && pid > 1)
-		kill(pid, SIGKILL);
-	fclose(f);
-}
-
-static void
-stop_ok(void)
-{
-	int	 status;
-
-	status = wsd_stop(&wsd, SIGTERM);
-	ATF_REQUIRE_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	    "wsd did not exit cleanly; output:\n%s", wsd.log);
+	daemon_start(tc, &wsd, NULL);
 }
 
 /* Wait until needle has appeared n times in the log (bounded). */
@@ -184,11 +143,11 @@ ATF_TC_BODY(listeners, tc)
 	ATF_CHECK_MSG(wsc_connect(p1) == -1, "the removed listener answers");
 	close(fd);
 	close(fd2);
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(listeners, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TC_WITH_CLEANUP(refused);
@@ -231,11 +190,11 @@ ATF_TC_BODY(refused, tc)
 	ATF_CHECK_EQ(wsctl_reload(tc), 0);
 	ATF_CHECK(atf_utils_grep_file("^configuration reloaded$", "out"));
 	close(client(p1));
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(refused, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 /* How many children of the daemon have title. */
@@ -294,11 +253,11 @@ ATF_TC_BODY(processes, tc)
 	}
 	ATF_CHECK(wsd_wait_log(&wsd, "worker[2]: connection", WSC_TIMEOUT) ==
 	    0);
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(processes, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TC_WITH_CLEANUP(policy);
@@ -352,11 +311,11 @@ ATF_TC_BODY(policy, tc)
 		echo(fd, big);
 	}
 	close(fd);
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(policy, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 /* The subject of the certificate wsd shows on port. */
@@ -417,11 +376,11 @@ ATF_TC_BODY(tls, tc)
 	subject = cert_subject(port);
 	ATF_CHECK_MSG(strstr(subject, "CN=b.test") != NULL, "%s", subject);
 	free(subject);
-	stop_ok();
+	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(tls, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TP_ADD_TCS(tp)

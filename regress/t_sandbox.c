@@ -33,7 +33,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "wsc.h"
+#include "harness.h"
 
 #define MAXKIDS		16
 #define WSD_USER	"_wsd"
@@ -41,46 +41,14 @@
 
 static struct wsd_proc	 wsd;
 
-static const char *
-wsd_path(const atf_tc_t *tc)
-{
-	static char	 path[1024];
-
-	snprintf(path, sizeof(path), "%s/../wsd",
-	    atf_tc_get_config_var(tc, "srcdir"));
-	return (path);
-}
-
 /* Start the daemon; 0 once it is ready. The output is in wsd.log. */
 static int
 start(const atf_tc_t *tc, const char *global)
 {
-	FILE	*f;
-	int	 rv;
-
 	memset(&wsd, 0, sizeof(wsd));
 	ATF_REQUIRE((wsd.port = wsd_free_port()) > 0);
 	wsd_write_conf(&wsd, global, NULL);
-	rv = wsd_start(&wsd, wsd_path(tc), NULL);
-	/* For the cleanup routine, should the test die half way. */
-	if ((f = fopen("wsd.pid", "w")) != NULL) {
-		fprintf(f, "%d\n", (int)wsd.pid);
-		fclose(f);
-	}
-	return (rv);
-}
-
-static void
-cleanup(void)
-{
-	FILE	*f;
-	int	 pid;
-
-	if ((f = fopen("wsd.pid", "r")) == NULL)
-		return;
-	if (fscanf(f, "%d", &pid) == 1 && pid > 1)
-		kill(pid, SIGKILL);
-	fclose(f);
+	return (daemon_try_start(tc, &wsd, NULL));
 }
 
 /* The value of a line "name:\tvalue" in /proc/pid/status. */
@@ -196,7 +164,7 @@ ATF_TC_BODY(confined_handshake, tc)
 }
 ATF_TC_CLEANUP(confined_handshake, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TC_WITH_CLEANUP(confined_worker);
@@ -212,7 +180,7 @@ ATF_TC_BODY(confined_worker, tc)
 }
 ATF_TC_CLEANUP(confined_worker, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 /*
@@ -279,7 +247,7 @@ ATF_TC_BODY(name, tc)							\
 }									\
 ATF_TC_CLEANUP(name, tc)						\
 {									\
-	cleanup();							\
+	daemon_cleanup();							\
 }
 
 PROBE_TC(handshake_open, "handshake", "open", 0)
@@ -306,7 +274,7 @@ ATF_TC_BODY(missing_user, tc)
 	ATF_REQUIRE((wsd.port = wsd_free_port()) > 0);
 	wsd_write_conf(&wsd, "user \"_nosuchuser\"", NULL);
 	snprintf(cmd, sizeof(cmd), "%s -d -f %s -s %s >out 2>&1",
-	    wsd_path(tc), wsd.conf, wsd.sock);
+	    srcpath(tc, "../wsd"), wsd.conf, wsd.sock);
 	status = system(cmd);
 	ATF_CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 1,
 	    "status %d", status);

@@ -31,7 +31,7 @@
 #include <tls.h>
 #include <unistd.h>
 
-#include "wsc.h"
+#include "harness.h"
 
 #define MAXKIDS		16
 #define BIG		(16 * 1024 * 1024)
@@ -39,18 +39,6 @@
 static struct wsd_proc	 wsd;
 static int		 tport;		/* the tls listener */
 static const char	*start_opts;	/* more options for wsd */
-
-static const char *
-srcpath(const atf_tc_t *tc, const char *rel)
-{
-	static char	 path[2][1024];
-	static int	 i;
-
-	i = !i;
-	snprintf(path[i], sizeof(path[i]), "%s/%s",
-	    atf_tc_get_config_var(tc, "srcdir"), rel);
-	return (path[i]);
-}
 
 static void
 mkcerts(const atf_tc_t *tc)
@@ -70,7 +58,6 @@ static void
 start(const atf_tc_t *tc, const char *global, const char *tls)
 {
 	char	 server[2048];
-	FILE	*f;
 
 	mkcerts(tc);
 	memset(&wsd, 0, sizeof(wsd));
@@ -80,36 +67,13 @@ start(const atf_tc_t *tc, const char *global, const char *tls)
 	    "\ttls certificate \"server.crt\"\n\ttls key \"server.key\"\n%s",
 	    tport, tls != NULL ? tls : "");
 	wsd_write_conf(&wsd, global, server);
-	if (wsd_start(&wsd, srcpath(tc, "../wsd"), start_opts) != 0)
-		atf_tc_fail("wsd did not get ready; its output:\n%s", wsd.log);
-	if ((f = fopen("wsd.pid", "w")) != NULL) {
-		fprintf(f, "%d\n", (int)wsd.pid);
-		fclose(f);
-	}
-}
-
-static void
-cleanup(void)
-{
-	FILE	*f;
-	int	 pid;
-
-	if ((f = fopen("wsd.pid", "r")) == NULL)
-		return;
-	if (fscanf(f, "%d", &pid) == 1 && pid > 1)
-		kill(pid, SIGKILL);
-	fclose(f);
+	daemon_start(tc, &wsd, start_opts);
 }
 
 static void
 stop_ok(void)
 {
-	int	 status;
-
-	status = wsd_stop(&wsd, SIGTERM);
-	ATF_REQUIRE_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	    "wsd did not exit cleanly (status %d); output:\n%s", status,
-	    wsd.log);
+	daemon_stop_ok(&wsd);
 	ATF_CHECK_MSG(strstr(wsd.log, "lost child") == NULL, "output:\n%s",
 	    wsd.log);
 }
@@ -203,7 +167,7 @@ ATF_TC_BODY(echo, tc)
 }
 ATF_TC_CLEANUP(echo, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TC_WITH_CLEANUP(close_notify);
@@ -235,7 +199,7 @@ ATF_TC_BODY(close_notify, tc)
 }
 ATF_TC_CLEANUP(close_notify, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TC_WITH_CLEANUP(pipelined);
@@ -266,7 +230,7 @@ ATF_TC_BODY(pipelined, tc)
 }
 ATF_TC_CLEANUP(pipelined, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 /* A TLS connection with these protocols: 0 if it got its 101. */
@@ -326,7 +290,7 @@ ATF_TC_BODY(protocols, tc)
 }
 ATF_TC_CLEANUP(protocols, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 /* With a client certificate or without: 0 if the 101 came. */
@@ -371,7 +335,7 @@ ATF_TC_BODY(client_required, tc)
 }
 ATF_TC_CLEANUP(client_required, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TC_WITH_CLEANUP(client_optional);
@@ -391,7 +355,7 @@ ATF_TC_BODY(client_optional, tc)
 }
 ATF_TC_CLEANUP(client_optional, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 /* The subject of the certificate the server showed for this SNI. */
@@ -456,7 +420,7 @@ ATF_TC_BODY(sni, tc)
 }
 ATF_TC_CLEANUP(sni, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 /* The status of an upgrade with this SNI (NULL: none) and Host. */
@@ -523,7 +487,7 @@ ATF_TC_BODY(sni_host, tc)
 }
 ATF_TC_CLEANUP(sni_host, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 /* Counts the payload bytes of the server's frames as they stream in. */
@@ -683,7 +647,7 @@ ATF_TC_BODY(backpressure, tc)
 }
 ATF_TC_CLEANUP(backpressure, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TC_WITH_CLEANUP(deadline);
@@ -705,7 +669,7 @@ ATF_TC_BODY(deadline, tc)
 }
 ATF_TC_CLEANUP(deadline, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TC_WITH_CLEANUP(shutdown_1001);
@@ -737,7 +701,7 @@ ATF_TC_BODY(shutdown_1001, tc)
 }
 ATF_TC_CLEANUP(shutdown_1001, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TC_WITH_CLEANUP(sandboxed);
@@ -774,7 +738,7 @@ ATF_TC_BODY(sandboxed, tc)
 }
 ATF_TC_CLEANUP(sandboxed, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 /*
@@ -904,7 +868,7 @@ ATF_TC_BODY(tickets, tc)
 }
 ATF_TC_CLEANUP(tickets, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 ATF_TC_WITH_CLEANUP(resume);
@@ -928,7 +892,7 @@ ATF_TC_BODY(resume, tc)
 }
 ATF_TC_CLEANUP(resume, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 /* openssl s_client asking for a staple; its output in "sclient". */
@@ -971,7 +935,7 @@ ATF_TC_BODY(ocsp, tc)
 }
 ATF_TC_CLEANUP(ocsp, tc)
 {
-	cleanup();
+	daemon_cleanup();
 }
 
 /* wsd -n on a configuration: its exit status, output in "out". */
