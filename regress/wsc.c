@@ -318,17 +318,18 @@ read_full(int fd, void *buf, size_t len)
 }
 
 /*
- * Read an HTTP response head byte by byte, so nothing after it is
- * consumed. Returns its status code, or -1.
+ * Read an HTTP response head through rd byte by byte, so nothing after
+ * it is consumed. Returns its status code, or -1.
  */
 int
-wsc_read_response(int fd, char *buf, size_t size)
+wsc_response_head(int (*rd)(void *, void *, size_t), void *arg, char *buf,
+    size_t size)
 {
 	size_t	 len = 0;
 	int	 status;
 
 	while (len + 1 < size) {
-		if (read_full(fd, buf + len, 1) == -1)
+		if (rd(arg, buf + len, 1) == -1)
 			break;
 		len++;
 		buf[len] = '\0';
@@ -339,6 +340,18 @@ wsc_read_response(int fd, char *buf, size_t size)
 	if (sscanf(buf, "HTTP/1.1 %d", &status) != 1)
 		return (-1);
 	return (status);
+}
+
+static int
+fd_read_full(void *arg, void *buf, size_t len)
+{
+	return (read_full(*(int *)arg, buf, len));
+}
+
+int
+wsc_read_response(int fd, char *buf, size_t size)
+{
+	return (wsc_response_head(fd_read_full, &fd, buf, size));
 }
 
 /*
@@ -752,21 +765,7 @@ wsct_read_full(void *arg, void *buf, size_t len)
 int
 wsct_read_response(struct wsc_tls *t, char *buf, size_t size)
 {
-	size_t	 len = 0;
-	int	 status;
-
-	while (len + 1 < size) {
-		if (wsct_read_full(t, buf + len, 1) == -1)
-			break;
-		len++;
-		buf[len] = '\0';
-		if (len >= 4 && memcmp(buf + len - 4, "\r\n\r\n", 4) == 0)
-			break;
-	}
-	buf[len] = '\0';
-	if (sscanf(buf, "HTTP/1.1 %d", &status) != 1)
-		return (-1);
-	return (status);
+	return (wsc_response_head(wsct_read_full, t, buf, size));
 }
 
 int

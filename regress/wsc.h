@@ -53,6 +53,8 @@ int	 pid_gone(pid_t);
 int	 wsc_connect(int);
 int	 wsc_write_all(int, const void *, size_t);
 int	 wsc_read_response(int, char *, size_t);
+int	 wsc_response_head(int (*)(void *, void *, size_t), void *, char *,
+	    size_t);
 int	 wsc_upgrade(int, const char *, char *, size_t);
 int	 wsc_upgrade_to(int, const char *, const char *, const char *,
 	    char *, size_t);
