@@ -53,8 +53,13 @@ child_start(enum wsd_role role, int debug, int verbose, uint64_t accept,
 	log_init(1, verbose);
 	log_to_parent(WSD_PARENT_FD);
 	signal(SIGPIPE, SIG_IGN);
-	/* The parent decides when children stop. */
+	/*
+	 * The parent decides when children stop: a signal to the whole
+	 * process group (^C, kill -TERM -pgid) reaches it too, and it shuts
+	 * them down in order, with 1001 to every connection.
+	 */
 	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 
 	if ((*basep = event_init()) == NULL)

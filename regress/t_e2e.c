@@ -669,6 +669,41 @@ ATF_TC_CLEANUP(wsctl_commands, tc)
 	daemon_cleanup();
 }
 
+ATF_TC_WITH_CLEANUP(children_ignore_term);
+ATF_TC_HEAD(children_ignore_term, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "SIGTERM to the process group reaches "
+	    "the children too: only the parent acts on it");
+}
+ATF_TC_BODY(children_ignore_term, tc)
+{
+	pid_t	 kids[MAXKIDS];
+	char	 titles[MAXKIDS][64];
+	int	 n, i, fd;
+
+	start(tc, NULL, NULL);
+	n = wsd_children(&wsd, kids, titles, MAXKIDS);
+	ATF_REQUIRE_EQ(n, 4);
+	for (i = 0; i < n; i++)
+		ATF_REQUIRE(kill(kids[i], SIGTERM) == 0);
+	/* Two round trips through every process after the signals. */
+	for (i = 0; i < 4; i++) {
+		fd = client();
+		ATF_REQUIRE(wsc_send(fd, 1, 0x1, "still", 5) == 0);
+		expect_frame(fd, 1, 0x1, "still", 5);
+		close(fd);
+	}
+	for (i = 0; i < n; i++)
+		ATF_CHECK_MSG(!pid_gone(kids[i]), "%s died of SIGTERM",
+		    titles[i]);
+	ATF_CHECK(strstr(wsd.log, "lost child") == NULL);
+	daemon_stop_ok(&wsd);
+}
+ATF_TC_CLEANUP(children_ignore_term, tc)
+{
+	daemon_cleanup();
+}
+
 ATF_TC_WITH_CLEANUP(respawn);
 ATF_TC_HEAD(respawn, tc)
 {
@@ -808,6 +843,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, protocol_error);
 	ATF_TP_ADD_TC(tp, shutdown_1001);
 	ATF_TP_ADD_TC(tp, many_clients);
+	ATF_TP_ADD_TC(tp, children_ignore_term);
 	ATF_TP_ADD_TC(tp, respawn);
 	ATF_TP_ADD_TC(tp, wsctl_stats);
 	ATF_TP_ADD_TC(tp, wsctl_commands);
