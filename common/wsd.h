@@ -131,6 +131,7 @@ struct ipc_log {
 };
 
 struct ipc_config {
+	uint64_t	 id_base;	/* handshake: high bits of its ids */
 	int32_t		 verbose;
 	uint32_t	 prefork_handshake;
 	uint32_t	 prefork_worker;

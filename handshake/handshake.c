@@ -508,7 +508,7 @@ hs_accept(int fd, short event, void *arg)
 	c->l = l;
 	c->bufsize = hconf.max_header;
 	l->gen->refs++;
-	c->id = ((uint64_t)(instance + 1) << 48) | ++next_id;
+	c->id = hconf.id_base | ++next_id;
 	c->state = HS_READ_HEAD;	/* HS_ADMIT once asked */
 	c->ev = event_new(base, -1, 0, hs_read, c);
 	c->ev_timeout = evtimer_new(base, hs_timeout, c);

@@ -170,6 +170,7 @@ parent_send_config(struct child *c)
 	struct ipc_config	 ic;
 
 	memset(&ic, 0, sizeof(ic));
+	ic.id_base = c->id_base;
 	ic.verbose = log_getverbose();
 	ic.prefork_handshake = conf->prefork_handshake;
 	ic.prefork_worker = conf->prefork_worker;
@@ -724,9 +725,18 @@ parent_resize(enum wsd_role role, unsigned int n, unsigned int want)
 		}
 }
 
+/*
+ * Connection ids are unique for the daemon's life: each handshake
+ * process, respawns included, numbers its connections above a base of
+ * its own.
+ */
 static void
 parent_start_child(struct child *ch)
 {
+	static uint64_t	 spawns;
+
+	if (ch->role == ROLE_HANDSHAKE)
+		ch->id_base = ++spawns << 40;
 	proc_spawn(ch, self_exe, opt_debug, opt_verbose, conf->sandbox_debug);
 	if ((ch->chan = ipc_chan_new(base, ch->chan_fd, ch->name,
 	    IPC_BIT(IPC_LOG) | IPC_BIT(IPC_READY) | IPC_BIT(IPC_RELEASE) |

@@ -146,6 +146,7 @@ struct child {
 	struct ipc_hs_stats	 hsstats;	/* a handshake's, latest */
 	int			 reloading;	/* a reload to confirm */
 	int			 used;		/* the slot holds a child */
+	uint64_t		 id_base;	/* of a handshake's connection ids */
 	int			 retiring;	/* beyond a reduced count */
 	struct lim_conns	 counted;	/* connections it will close */
 	char			 name[32];

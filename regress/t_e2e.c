@@ -704,6 +704,49 @@ ATF_TC_CLEANUP(children_ignore_term, tc)
 	daemon_cleanup();
 }
 
+ATF_TC_WITH_CLEANUP(ids_unique);
+ATF_TC_HEAD(ids_unique, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "A respawned handshake process does not "
+	    "number its connections like the one it replaces");
+}
+ATF_TC_BODY(ids_unique, tc)
+{
+	pid_t	 kids[MAXKIDS];
+	char	 titles[MAXKIDS][64], line[128];
+	char	*p;
+	int	 n, i, fd;
+
+	start(tc, "prefork handshake 1", NULL);
+	fd = client();
+	close(fd);
+	ATF_REQUIRE(wsd_wait_log(&wsd, "accepted", WSC_TIMEOUT) == 0);
+	n = wsd_children(&wsd, kids, titles, MAXKIDS);
+	for (i = 0; i < n; i++)
+		if (strcmp(titles[i], "wsd: handshake") == 0)
+			kill(kids[i], SIGKILL);
+	ATF_REQUIRE(wsd_wait_log(&wsd, ") is ready", WSC_TIMEOUT) == 0);
+	fd = client();
+	close(fd);
+	/* The first connection's id must not come again. */
+	ATF_REQUIRE((p = strstr(wsd.log, "connection ")) != NULL);
+	ATF_REQUIRE(sscanf(p, "connection %63s", line) == 1);
+	ATF_REQUIRE(wsd_wait_log(&wsd, "respawned", WSC_TIMEOUT) == 0);
+	/* Until the new process has logged its first connection. */
+	for (i = 0; i < 100 && strstr(strstr(wsd.log, "respawned"),
+	    "accepted") == NULL; i++)
+		wsd_wait_log(&wsd, "\001", 100);
+	p = strstr(wsd.log, "respawned");
+	ATF_REQUIRE_MSG(strstr(p, "accepted") != NULL, "log:\n%s", wsd.log);
+	ATF_CHECK_MSG(strstr(p, line) == NULL, "id %s used twice:\n%s", line,
+	    wsd.log);
+	daemon_stop_ok(&wsd);
+}
+ATF_TC_CLEANUP(ids_unique, tc)
+{
+	daemon_cleanup();
+}
+
 ATF_TC_WITH_CLEANUP(respawn);
 ATF_TC_HEAD(respawn, tc)
 {
@@ -844,6 +887,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, shutdown_1001);
 	ATF_TP_ADD_TC(tp, many_clients);
 	ATF_TP_ADD_TC(tp, children_ignore_term);
+	ATF_TP_ADD_TC(tp, ids_unique);
 	ATF_TP_ADD_TC(tp, respawn);
 	ATF_TP_ADD_TC(tp, wsctl_stats);
 	ATF_TP_ADD_TC(tp, wsctl_commands);
