@@ -6,7 +6,7 @@
 
 BUILD="gcc make pkg-config byacc libtls-dev libevent-dev zlib1g-dev
     libseccomp-dev libbsd-dev"
-TEST="libatf-dev atf-sh kyua mandoc openssl"
+TEST="libatf-dev atf-sh kyua mandoc openssl bsdextrautils"
 USER_NAME=_wsd
 CHROOT_DIR=/var/empty
 
