@@ -78,7 +78,8 @@ test: deps
 	@$(MAKE) -C regress
 	@sh regress/run.sh
 
-bench: all
+bench: deps
+	@$(MAKE) all
 	@$(MAKE) -C regress wsbench
 	@sh regress/bench.sh
 

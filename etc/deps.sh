@@ -6,7 +6,7 @@
 
 BUILD="gcc make pkg-config byacc libtls-dev libevent-dev zlib1g-dev
     libseccomp-dev libbsd-dev"
-TEST="libatf-dev atf-sh kyua mandoc openssl bsdextrautils"
+TEST="libatf-dev atf-sh kyua mandoc openssl bsdextrautils procps"
 USER_NAME=_wsd
 CHROOT_DIR=/var/empty
 
