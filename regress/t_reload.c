@@ -235,8 +235,10 @@ ATF_TC_BODY(processes, tc)
 	fprintf(f, "prefork handshake 1\nprefork worker 3\n");
 	fclose(f);
 	ATF_REQUIRE_EQ(wsctl_reload(tc), 0);
+	/* The retired one has gone and the new one has its title. */
 	ATF_REQUIRE_MSG(wsd_wait_log(&wsd, "handshake[1] (pid", WSC_TIMEOUT) ==
-	    0 && wsd_wait_log(&wsd, "retired", WSC_TIMEOUT) == 0, "log:\n%s",
+	    0 && wsd_wait_log(&wsd, "retired", WSC_TIMEOUT) == 0 &&
+	    wsd_wait_log(&wsd, "worker[2] (pid", WSC_TIMEOUT) == 0, "log:\n%s",
 	    wsd.log);
 	ATF_CHECK_EQ(count_role("wsd: handshake"), 1);
 	ATF_CHECK_EQ(count_role("wsd: worker"), 3);
