@@ -110,7 +110,6 @@ enum ipc_type {
 };
 
 #define IPC_MAXPAYLOAD		(WSD_MAXHEADER_MAX + 1024)
-#define IPC_MAXFDS		1
 
 struct ipc_hdr {
 	uint32_t	 type;
