@@ -24,12 +24,14 @@
  * process on any call outside its role's allowlist (sandbox_linux.c), on
  * OpenBSD unveil and pledge (sandbox_openbsd.c).
  *
- * The parent is not filtered: it keeps root to bind, read keys, respawn
- * and reload, and it never parses network input.
+ * The parent keeps root, to bind, read keys, respawn and reload, so it
+ * neither chroots nor changes user; it calls sandbox_parent() once it is
+ * set up, and gets the system's filter with the fewest calls those need.
  */
 
 #include <sys/types.h>
 #include <sys/resource.h>
+#include <sys/ptrace.h>
 #include <sys/socket.h>
 
 #include <errno.h>
@@ -68,6 +70,26 @@ sandbox(enum wsd_role role, const struct ipc_config *ic)
 		sandbox_probe(role);
 }
 
+/*
+ * self->exe is our own binary, the only one the parent may execute;
+ * self->ctldir the control socket's directory, the only place where it
+ * may remove anything (its socket, at exit).
+ */
+void
+sandbox_parent(const struct sandbox_self *self)
+{
+	struct rlimit	 rl = { 0, 0 };
+
+	/* It reads keys: no core file. */
+	if (setrlimit(RLIMIT_CORE, &rl) == -1)
+		fatal("%s: RLIMIT_CORE", __func__);
+	sandbox_os_self(self);
+	sandbox_os(ROLE_PARENT);
+	log_debug("%s: in place", __func__);
+	if (sandbox_probe_ok)
+		sandbox_probe(ROLE_PARENT);
+}
+
 static void
 sandbox_privdrop(const struct ipc_config *ic)
 {
@@ -103,9 +125,10 @@ sandbox_rlimits(void)
 }
 
 /*
- * The test hook: WSD_SANDBOX_PROBE=role:call (open, socket, execve) makes
- * that role try the call right after sandboxing, so the tests can watch
- * the filter kill it. It is honoured only with -d, a daemon in the
+ * The test hook: WSD_SANDBOX_PROBE=role:call makes that role try the call
+ * right after sandboxing, so the tests can watch the filter kill it: open,
+ * socket and execve for the children; for the parent, which may open
+ * files to read and make sockets, openwrite, ptrace and execve. It is honoured only with -d, a daemon in the
  * foreground: who sets the environment of that can run anything as its
  * user anyway, and a service (without -d) ignores it.
  */
@@ -129,5 +152,9 @@ sandbox_probe(enum wsd_role role)
 		(void)socket(AF_INET, SOCK_STREAM, 0);
 	else if (strcmp(call, "execve") == 0)
 		(void)execve("/bin/sh", argv, NULL);
+	else if (strcmp(call, "openwrite") == 0)
+		(void)open("/nonexistent/wsd-probe", O_WRONLY | O_CREAT, 0600);
+	else if (strcmp(call, "ptrace") == 0)
+		(void)ptrace(PTRACE_PEEKDATA, 1, NULL, NULL);
 	log_warnx("sandbox probe: %s was not refused", call);
 }

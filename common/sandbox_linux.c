@@ -23,11 +23,15 @@
 #ifdef __linux__
 
 #include <sys/types.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <string.h>
@@ -36,64 +40,175 @@
 
 #include "wsd.h"
 
+#define PA	(1 << ROLE_PARENT)
 #define HS	(1 << ROLE_HANDSHAKE)
 #define WK	(1 << ROLE_WORKER)
-#define ALL	(HS | WK)
+#define ALL	(PA | HS | WK)
 
-struct sandbox_rule {
-	int		 nr;		/* SCMP_SYS(name) */
-	int		 roles;		/* the roles that may make the call */
-	uint64_t	 a2_clear;	/* bits that must be clear in arg 2 */
+/* A test on one argument of a call: all of a rule's tests must hold. */
+struct sandbox_test {
+	uint8_t		 arg;		/* argument number + 1; 0: no test */
+	uint8_t		 op;
+#define T_IS		 1		/* arg == val */
+#define T_CLEAR		 2		/* (arg & val) == 0 */
+#define T_MASKED	 3		/* (arg & 0xf) == val: a socket type */
+#define T_FD		 4		/* arg == sandbox_fds[val] */
+	uint64_t	 val;
 };
 
-#define ALLOW(name, roles)		{ SCMP_SYS(name), roles, 0 }
-#define ALLOW_IF_CLEAR(name, roles, a2)	{ SCMP_SYS(name), roles, a2 }
+struct sandbox_rule {
+	int			 nr;		/* SCMP_SYS(name) */
+	int			 roles;		/* who may make the call */
+	int			 err;		/* 0: allow; else fail with it */
+	struct sandbox_test	 test[2];
+};
+
+#define IS(n, v)	{ (n) + 1, T_IS, (v) }
+#define CLEAR(n, v)	{ (n) + 1, T_CLEAR, (v) }
+#define TYPE(n, v)	{ (n) + 1, T_MASKED, (v) }
+#define FD(n, v)	{ (n) + 1, T_FD, (v) }
+
+#define ALLOW(name, roles)		{ SCMP_SYS(name), roles, 0, { { 0 } } }
+#define ALLOW_IF(name, roles, ...)	{ SCMP_SYS(name), roles, 0, \
+					    { __VA_ARGS__ } }
+#define FAIL_IF(name, roles, err, ...)	{ SCMP_SYS(name), roles, err, \
+					    { __VA_ARGS__ } }
+
+/* Descriptors the parent's rules name, from sandbox_parent(). */
+#define FD_EXE		0		/* our own binary, to start children */
+#define FD_CTLDIR	1		/* the control socket's directory */
+static int	 sandbox_fds[2] = { -1, -1 };
+
+/* Namespaces are not for us: no unshare, no clone into new ones. */
+#define CLONE_NEWALL	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | \
+			    CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | \
+			    CLONE_NEWNET | CLONE_THREAD)
+/* Opening a file for anything but reading. */
+#define O_WRITING	(O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND)
 
 /*
  * The allowlists, read like pledge promises. Anything else kills the
- * process with SIGSYS: open/openat, socket, connect, bind, listen,
- * execve/execveat, fork/vfork/clone/clone3 (the roles are single
- * threaded), ptrace, kill, setuid and the rest. No call gets a soft
- * error instead: after set-up nothing in these roles or in the libc
- * paths they use probes files, as the e2e suite shows under this filter.
- * To find a missing call, run with WSD_SANDBOX_DEBUG=1 (wsd(8)).
+ * process with SIGSYS: socket, connect, bind, listen, execve, fork,
+ * ptrace, kill, setuid and the rest for the children; for the parent,
+ * ptrace, mount, modules, namespaces, bpf, keyrings, exec of anything
+ * but wsd, and every change to the file system but removing its own
+ * control socket. To find a missing call, run with WSD_SANDBOX_DEBUG=1
+ * (wsd(8)).
+ *
+ * Linux stacks filters: a child's calls must pass the parent's filter
+ * too, which it inherits. So PA covers, besides the parent's own needs
+ * (respawn, reload, the control socket, logging), the children's whole
+ * lives: ld.so and their set-up before their own filter (marked "set-up")
+ * and everything HS and WK allow.
  */
 static const struct sandbox_rule sandbox_rules[] = {
 	/* stdio: only the descriptors the process already holds */
-	ALLOW(read, ALL),		/* clients */
-	ALLOW(write, ALL),		/* clients */
-	ALLOW(writev, WK),		/* one gathered write of echoes */
-	ALLOW(shutdown, HS),		/* half-close after an error answer */
+	ALLOW(read, ALL),		/* clients, files being read */
+	ALLOW(write, ALL),		/* clients, log lines on stderr */
+	ALLOW(writev, ALL),		/* one gathered write of echoes */
+	ALLOW(shutdown, PA | HS),	/* half-close after an error answer */
 	ALLOW(close, ALL),		/* clients, lost channels */
 	ALLOW(fcntl, ALL),		/* O_NONBLOCK on passed fds */
+	ALLOW(dup, PA),			/* set-up: libevent, stdio */
+	ALLOW(dup2, PA),		/* a child's channel onto fd 3 */
+	ALLOW(close_range, PA),		/* a child inherits nothing else */
+	ALLOW(pipe2, PA),		/* set-up: libevent's signal pipe */
 	/* recvfd sendfd: the IPC channels */
 	ALLOW(recvmsg, ALL),		/* config, listeners, clients */
 	ALLOW(sendmsg, ALL),		/* log lines, hand-offs */
-	ALLOW(poll, ALL),		/* waiting on a full channel */
+	ALLOW(poll, ALL),		/* waiting on a full channel, DNS */
+	/* wss:// hand-off and new children: connected pairs, no address */
+	ALLOW(socketpair, PA | HS),
 	/* inet: accept on the listeners it was given, nothing else */
-	ALLOW(accept4, HS),		/* new clients */
+	ALLOW(accept4, PA | HS),	/* new clients; wsctl */
+	/*
+	 * inet dns unix, for the parent: listeners bound at reload, names
+	 * resolved at reload, syslog. Sockets of these kinds only, so no
+	 * raw or packet sockets. getaddrinfo(3) asks the routing table
+	 * (netlink) to sort several addresses: that gets EAFNOSUPPORT, and
+	 * the addresses keep the resolver's order.
+	 */
+	ALLOW_IF(socket, PA, IS(0, AF_UNIX), TYPE(1, SOCK_STREAM)),
+	ALLOW_IF(socket, PA, IS(0, AF_UNIX), TYPE(1, SOCK_DGRAM)),
+	ALLOW_IF(socket, PA, IS(0, AF_INET), TYPE(1, SOCK_STREAM)),
+	ALLOW_IF(socket, PA, IS(0, AF_INET), TYPE(1, SOCK_DGRAM)),
+	ALLOW_IF(socket, PA, IS(0, AF_INET6), TYPE(1, SOCK_STREAM)),
+	ALLOW_IF(socket, PA, IS(0, AF_INET6), TYPE(1, SOCK_DGRAM)),
+	FAIL_IF(socket, PA, EAFNOSUPPORT, IS(0, AF_NETLINK)),
+	ALLOW(setsockopt, PA),		/* SO_REUSEADDR, IPV6_V6ONLY */
+	ALLOW(bind, PA),
+	ALLOW(listen, PA),
+	ALLOW(connect, PA),		/* the resolver, /dev/log */
+	ALLOW(getsockname, PA),		/* the resolver */
+	ALLOW(sendto, PA),		/* the resolver, syslog */
+	ALLOW(sendmmsg, PA),		/* the resolver, A and AAAA at once */
+	ALLOW(recvfrom, PA),		/* the resolver */
+	ALLOW(uname, PA),		/* the resolver: the local domain */
+	ALLOW_IF(ioctl, PA, IS(1, FIONREAD)),	/* the resolver */
 	/* libevent */
 	ALLOW(epoll_wait, ALL),		/* the loop */
 	ALLOW(epoll_ctl, ALL),		/* events on and off */
+	ALLOW(epoll_create1, PA),	/* set-up */
 	/* time: the vDSO answers, the kernel if the clock has no vDSO */
 	ALLOW(clock_gettime, ALL),	/* libevent's timers */
 	ALLOW(gettimeofday, ALL),	/* libevent's cached time */
 	ALLOW(time, ALL),		/* connection durations */
 	/* malloc: the heap, and mappings for large or fallback blocks */
 	ALLOW(brk, ALL),
-	ALLOW_IF_CLEAR(mmap, ALL, PROT_EXEC),	/* never executable (W^X) */
+	ALLOW_IF(mmap, HS | WK, CLEAR(2, PROT_EXEC)),	/* W^X */
+	ALLOW(mmap, PA),		/* set-up: ld.so maps libraries */
+	ALLOW(mprotect, PA),		/* set-up: ld.so, RELRO */
 	ALLOW(munmap, ALL),
+	ALLOW(mremap, PA),		/* realloc(3) of large blocks */
 	/* libtls/OpenSSL at run time, in the handshake role only */
-	ALLOW(getrandom, HS),		/* the DRBG seeds and reseeds */
-	ALLOW(getpid, HS),		/* the DRBG checks it for forks */
-	ALLOW(futex, HS),		/* OpenSSL's locks, at exit(3) */
-	/* wss:// hand-off: a connected pair, no address, no network */
-	ALLOW(socketpair, HS),		/* one end to the worker (relay.c) */
+	ALLOW(getrandom, PA | HS),	/* the DRBG seeds and reseeds */
+	ALLOW(getpid, PA | HS),		/* the DRBG checks it for forks */
+	ALLOW(futex, PA | HS),		/* OpenSSL's locks, at exit(3) */
+	/* rpath, for the parent: configuration, keys, ld.so; never written */
+	ALLOW_IF(openat, PA, CLEAR(2, O_WRITING)),
+	ALLOW(newfstatat, PA),
+	ALLOW(lseek, PA),
+	ALLOW(pread64, PA),		/* set-up: ld.so */
+	ALLOW(access, PA),		/* set-up: ld.so */
+	ALLOW(sysinfo, PA),		/* qsort(3) sizes its buffer */
+	/* cpath, for the parent: only its control socket, at exit */
+	ALLOW_IF(unlinkat, PA, FD(0, FD_CTLDIR), IS(2, 0)),
+	/* proc exec, for the parent: children are wsd itself, and never
+	 * threads or in other namespaces */
+	ALLOW_IF(clone, PA, CLEAR(0, CLONE_NEWALL)),
+	ALLOW_IF(execveat, PA, FD(0, FD_EXE), IS(4, AT_EMPTY_PATH)),
+	ALLOW(wait4, PA),		/* reaping */
+	ALLOW(kill, PA),		/* SIGKILL after the shutdown grace */
+	ALLOW(rt_sigaction, PA),	/* set-up */
+	ALLOW(rt_sigprocmask, PA),	/* blocked around fork */
+	ALLOW(rt_sigreturn, PA),	/* libevent's signal handler */
+	ALLOW(restart_syscall, PA),
+	ALLOW(set_robust_list, PA),	/* fork, set-up */
+	ALLOW(set_tid_address, PA),	/* set-up */
+	ALLOW(rseq, PA),		/* set-up */
+	ALLOW(arch_prctl, PA),		/* set-up: TLS */
+	ALLOW(prlimit64, PA),		/* set-up: the children's rlimits */
+	/* id, for the set-up only: the children's chroot and user */
+	ALLOW(getuid, PA),
+	ALLOW(geteuid, PA),
+	ALLOW(getgid, PA),
+	ALLOW(getegid, PA),
+	ALLOW(getresuid, PA),
+	ALLOW(chroot, PA),
+	ALLOW(chdir, PA),
+	ALLOW(setgroups, PA),
+	ALLOW(setresgid, PA),
+	ALLOW(setresuid, PA),
+	/* the children's sandbox: it can only take away */
+	ALLOW_IF(prctl, PA, IS(0, PR_SET_NO_NEW_PRIVS)),
+	ALLOW_IF(prctl, PA, IS(0, PR_SET_DUMPABLE), IS(1, 0)),
+	ALLOW(seccomp, PA),
 	/* exit */
 	ALLOW(exit_group, ALL),
 };
 
 static int	 sandbox_trap;		/* report refused calls: -S */
+static int	 sandbox_role = -1;	/* whose filter is in place */
 
 #define SANDBOX_NAMES	512
 static char	*sandbox_names[SANDBOX_NAMES];
@@ -123,24 +238,74 @@ sandbox_os_init(int trap)
 		fatal("%s: sigaction", __func__);
 }
 
+/* The descriptors the parent's filter lets it use: see sandbox_rules. */
+void
+sandbox_os_self(const struct sandbox_self *self)
+{
+	sandbox_fds[FD_EXE] = self->exe_fd;
+	sandbox_fds[FD_CTLDIR] = self->ctldir_fd;
+}
+
 void
 sandbox_os(enum wsd_role role)
 {
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("%s: PR_SET_NO_NEW_PRIVS", __func__);
-	/* No core dumps or ptrace by the user: a handshake holds keys. */
+	/* No core dumps or ptrace by the user: the parent and a handshake
+	 * process hold keys. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
 		fatal("%s: PR_SET_DUMPABLE", __func__);
+	sandbox_role = role;
 	sandbox_filter(role);
+}
+
+/* One rule's argument tests as libseccomp wants them; the count. */
+static unsigned int
+sandbox_tests(const struct sandbox_rule *r, struct scmp_arg_cmp *cmp)
+{
+	const struct sandbox_test	*t;
+	unsigned int			 i, n = 0;
+
+	for (i = 0; i < 2 && r->test[i].arg != 0; i++, n++) {
+		t = &r->test[i];
+		cmp[n].arg = t->arg - 1;
+		cmp[n].op = SCMP_CMP_MASKED_EQ;
+		switch (t->op) {
+		case T_IS:
+			cmp[n].op = SCMP_CMP_EQ;
+			cmp[n].datum_a = t->val;
+			cmp[n].datum_b = 0;
+			break;
+		case T_CLEAR:
+			cmp[n].datum_a = t->val;
+			cmp[n].datum_b = 0;
+			break;
+		case T_MASKED:
+			cmp[n].datum_a = 0xf;
+			cmp[n].datum_b = t->val;
+			break;
+		case T_FD:
+			if (sandbox_fds[t->val] == -1)
+				fatalx("%s: descriptor %llu not set", __func__,
+				    (unsigned long long)t->val);
+			cmp[n].op = SCMP_CMP_EQ;
+			cmp[n].datum_a = sandbox_fds[t->val];
+			cmp[n].datum_b = 0;
+			break;
+		}
+	}
+	return (n);
 }
 
 static void
 sandbox_filter(enum wsd_role role)
 {
-	scmp_filter_ctx	 ctx;
-	uint32_t	 deny;
-	size_t		 i;
-	int		 rv;
+	const struct sandbox_rule	*r;
+	struct scmp_arg_cmp		 cmp[2];
+	scmp_filter_ctx			 ctx;
+	uint32_t			 deny, action;
+	size_t				 i;
+	int				 rv;
 
 	deny = sandbox_trap ? SCMP_ACT_TRAP : SCMP_ACT_KILL_PROCESS;
 	if ((ctx = seccomp_init(deny)) == NULL)
@@ -150,16 +315,12 @@ sandbox_filter(enum wsd_role role)
 		goto fail;
 	for (i = 0; i < sizeof(sandbox_rules) / sizeof(sandbox_rules[0]);
 	    i++) {
-		if ((sandbox_rules[i].roles & (1 << role)) == 0)
+		r = &sandbox_rules[i];
+		if ((r->roles & (1 << role)) == 0)
 			continue;
-		if (sandbox_rules[i].a2_clear != 0)
-			rv = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
-			    sandbox_rules[i].nr, 1, SCMP_A2(SCMP_CMP_MASKED_EQ,
-			    sandbox_rules[i].a2_clear, 0));
-		else
-			rv = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
-			    sandbox_rules[i].nr, 0);
-		if (rv < 0)
+		action = r->err ? SCMP_ACT_ERRNO(r->err) : SCMP_ACT_ALLOW;
+		if ((rv = seccomp_rule_add_array(ctx, action, r->nr,
+		    sandbox_tests(r, cmp), cmp)) < 0)
 			goto fail;
 	}
 	if ((rv = seccomp_load(ctx)) < 0)
@@ -196,7 +357,7 @@ sandbox_sigsys(int sig, siginfo_t *si, void *ctx)
 {
 	uint8_t		 buf[sizeof(struct ipc_hdr) + sizeof(struct ipc_log) +
 			    IPC_LOG_MAX];
-	char		 text[128];
+	char		 text[129];
 	const char	*name = "unknown";
 	struct ipc_log	 il;
 	size_t		 len, n;
@@ -212,15 +373,23 @@ sandbox_sigsys(int sig, siginfo_t *si, void *ctx)
 	memcpy(text + len, name, n);
 	len += n;
 	text[len++] = ')';
-	il.priority = LOG_CRIT;
-	if (ipc_encode(buf, sizeof(buf), IPC_LOG, &il, sizeof(il), text, len,
-	    -1, &n) == 0)
-		(void)ipc_sendmsg(WSD_PARENT_FD, buf, n, -1);
+	if (sandbox_role == ROLE_PARENT) {
+		/* The parent logs itself: stderr, where -d shows it. */
+		text[len++] = '\n';
+		if (write(STDERR_FILENO, text, len) == -1) {
+			/* no stderr: die all the same */
+		}
+	} else {
+		il.priority = LOG_CRIT;
+		if (ipc_encode(buf, sizeof(buf), IPC_LOG, &il, sizeof(il),
+		    text, len, -1, &n) == 0)
+			(void)ipc_sendmsg(WSD_PARENT_FD, buf, n, -1);
+	}
 	/*
 	 * SIGSYS is back to its default, so a refused call now kills us.
-	 * kill(2) is in no allowlist; were it, kill(0, 0) only checks.
+	 * getppid(2) is in no allowlist; were it, it would only ask.
 	 */
-	syscall(SYS_kill, 0, 0);
+	syscall(SYS_getppid);
 	_exit(128 + sig);
 }
 

@@ -470,12 +470,22 @@ __dead void fatal(const char *, ...)
 __dead void fatalx(const char *, ...)
 	    __attribute__((__format__ (printf, 1, 2)));
 
+/* What the parent's sandbox leaves it: see sandbox_parent(). */
+struct sandbox_self {
+	const char	*exe;		/* our binary, to start children */
+	int		 exe_fd;	/* the same, open (Linux) */
+	char		 ctldir[PATH_MAX];	/* the control socket's */
+	int		 ctldir_fd;
+};
+
 /* sandbox.c */
 void	sandbox_init(int, int);
 void	sandbox(enum wsd_role, const struct ipc_config *);
+void	sandbox_parent(const struct sandbox_self *);
 
 /* sandbox_linux.c, sandbox_openbsd.c: what each system adds */
 void	sandbox_os_init(int);
+void	sandbox_os_self(const struct sandbox_self *);
 void	sandbox_os(enum wsd_role);
 
 /* util.c */

@@ -26,6 +26,7 @@
 
 #include <errno.h>
 #include <event.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,10 +61,23 @@ static void	 control_accept(int, short, void *);
 static void	 control_dispatch(struct ipc_chan *, struct ipc_msg *, void *);
 static void	 control_closed(struct ipc_chan *, void *);
 
+#ifndef O_PATH
+#define O_PATH		 O_RDONLY	/* Linux's "for reference only" */
+#endif
+
+static int		 control_dirfd = -1;	/* where the socket lives */
+static char		 control_name[sizeof(((struct sockaddr_un *)0)->sun_path)];
+
+/*
+ * The listening socket. Its directory goes in self, kept open so that
+ * the socket can be removed at exit with the file system otherwise off
+ * limits (sandbox_parent()).
+ */
 int
-control_init(const char *path)
+control_init(const char *path, struct sandbox_self *self)
 {
 	struct sockaddr_un	 sun;
+	char			*dir = self->ctldir, *slash;
 	mode_t			 old_umask;
 	int			 fd;
 
@@ -93,6 +107,19 @@ control_init(const char *path)
 		fatal("%s: chmod %s", __func__, path);
 	if (listen(fd, CONTROL_MAXCONN) == -1)
 		fatal("%s: listen", __func__);
+
+	strlcpy(dir, path, sizeof(self->ctldir));
+	if ((slash = strrchr(dir, '/')) == NULL) {
+		strlcpy(control_name, path, sizeof(control_name));
+		strlcpy(dir, ".", sizeof(self->ctldir));
+	} else {
+		strlcpy(control_name, slash + 1, sizeof(control_name));
+		slash[slash == dir ? 1 : 0] = '\0';
+	}
+	if ((control_dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1)
+		fatal("%s: %s", __func__, dir);
+	self->ctldir_fd = control_dirfd;
 	return (fd);
 }
 
@@ -107,9 +134,9 @@ control_listen(struct event_base *base, int fd)
 }
 
 void
-control_cleanup(const char *path)
+control_cleanup(void)
 {
-	unlink(path);
+	unlinkat(control_dirfd, control_name, 0);
 }
 
 static void

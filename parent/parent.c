@@ -50,7 +50,6 @@ static int			 shutting_down;
 static int			 exit_status;
 static int			 all_ready;
 static struct event		*ev_kill;
-static const char		*self_exe;
 static const char		*conf_path;
 static unsigned int		 reload_waiting;	/* handshakes to confirm */
 static struct ipc_chan		*reload_chan;
@@ -737,7 +736,7 @@ parent_start_child(struct child *ch)
 
 	if (ch->role == ROLE_HANDSHAKE)
 		ch->id_base = ++spawns << 40;
-	proc_spawn(ch, self_exe, opt_debug, opt_verbose, conf->sandbox_debug);
+	proc_spawn(ch, opt_debug, opt_verbose, conf->sandbox_debug);
 	if ((ch->chan = ipc_chan_new(base, ch->chan_fd, ch->name,
 	    IPC_BIT(IPC_LOG) | IPC_BIT(IPC_READY) | IPC_BIT(IPC_RELEASE) |
 	    (ch->role == ROLE_WORKER ? IPC_BIT(IPC_STATS) |
@@ -934,7 +933,7 @@ parent_query(const struct ipc_query *q)
 }
 
 __dead void
-parent_main(struct wsd_config *c, const char *path, const char *exe,
+parent_main(struct wsd_config *c, const char *path, struct sandbox_self *self,
     int debug, int verbose)
 {
 	struct event	*ev_sig[4];
@@ -945,7 +944,6 @@ parent_main(struct wsd_config *c, const char *path, const char *exe,
 
 	conf = c;
 	conf_path = path;
-	self_exe = exe;
 	/* Every connection is a descriptor: take what the system allows. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
@@ -958,7 +956,7 @@ parent_main(struct wsd_config *c, const char *path, const char *exe,
 	signal(SIGPIPE, SIG_IGN);
 	/* Errors in binding still reach the terminal: detach after. */
 	parent_bind(conf);
-	ctlfd = control_init(conf->socket);
+	ctlfd = control_init(conf->socket, self);
 	log_init(debug, verbose);
 	if (!debug && daemon(1, 0) == -1)
 		fatal("daemon");
@@ -969,6 +967,10 @@ parent_main(struct wsd_config *c, const char *path, const char *exe,
 		ev_sig[i] = evsignal_new(base, sigs[i], parent_sig, NULL);
 		evsignal_add(ev_sig[i], NULL);
 	}
+
+	/* Set up: from now on, only what respawn and reload need. */
+	sandbox_init(conf->sandbox_debug, debug);
+	sandbox_parent(self);
 
 	parent_tickets_init();
 	if ((children = calloc(CHILDREN_MAX, sizeof(*children))) == NULL)
@@ -983,7 +985,7 @@ parent_main(struct wsd_config *c, const char *path, const char *exe,
 
 	event_base_dispatch(base);
 
-	control_cleanup(conf->socket);
+	control_cleanup();
 	explicit_bzero(tickets, sizeof(tickets));
 	log_info("%s", exit_status ? "terminating with an error" :
 	    "terminating");

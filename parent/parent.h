@@ -152,7 +152,8 @@ struct child {
 	char			 name[32];
 };
 
-void		 proc_spawn(struct child *, const char *, int, int, int);
+void		 proc_init(const char *, struct sandbox_self *);
+void		 proc_spawn(struct child *, int, int, int);
 void		 proc_pair(struct child *, struct child *);
 
 /* limits.c */
@@ -173,15 +174,15 @@ void		 limits_child_lost(struct child *);
 const struct limits_stats *limits_stats(void);
 
 /* control.c */
-int		 control_init(const char *);
+int		 control_init(const char *, struct sandbox_self *);
 void		 control_listen(struct event_base *, int);
-void		 control_cleanup(const char *);
+void		 control_cleanup(void);
 void		 control_reply(struct ipc_msg *);
 void		 control_reloaded(struct ipc_chan *);
 
 /* parent.c */
-__dead void	 parent_main(struct wsd_config *, const char *, const char *,
-		    int, int);
+__dead void	 parent_main(struct wsd_config *, const char *,
+		    struct sandbox_self *, int, int);
 int		 parent_reload(struct ipc_chan *);
 void		 parent_reload_forget(struct ipc_chan *);
 struct child	*parent_children(unsigned int *);

@@ -22,6 +22,7 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,13 +34,62 @@
 
 #include "parent.h"
 
+extern char	**environ;
+
+static const char	*self_path;	/* where we were started from */
+static int		 self_fd = -1;	/* or the running binary itself */
+
+static void	 proc_exec(char **);
+
+/*
+ * Children are started from the very binary the parent runs. On Linux
+ * that is /proc/self/exe, opened once: it stays the same file when a
+ * package upgrade replaces the one on disk, and executing it through its
+ * descriptor is the only exec the parent's filter allows. Elsewhere it
+ * is the absolute path we were started with.
+ */
+void
+proc_init(const char *argv0, struct sandbox_self *self)
+{
+#ifdef __linux__
+	int	 fd;
+
+	if ((fd = open("/proc/self/exe", O_PATH | O_CLOEXEC)) == -1)
+		fatal("%s: /proc/self/exe", __func__);
+	/* Above the children's channel (fd 3), which proc_spawn() sets. */
+	if ((self_fd = fcntl(fd, F_DUPFD_CLOEXEC, WSD_PARENT_FD + 1)) == -1)
+		fatal("%s: F_DUPFD_CLOEXEC", __func__);
+	close(fd);
+#endif
+	if (self_fd == -1 && argv0[0] != '/')
+		fatalx("need an absolute path to re-execute: %s", argv0);
+	self_path = argv0;
+	self->exe = self_path;
+	self->exe_fd = self_fd;
+}
+
+/* In the child, after fork: only returns if the exec failed. */
+static void
+proc_exec(char **argv)
+{
+#ifdef __linux__
+	/* Everything but the channel and the binary goes; exec closes that. */
+	if (self_fd > WSD_PARENT_FD + 1)
+		close_range(WSD_PARENT_FD + 1, self_fd - 1, 0);
+	close_range(self_fd + 1, ~0U, 0);
+	syscall(SYS_execveat, self_fd, "", argv, environ, AT_EMPTY_PATH);
+#else
+	closefrom(WSD_PARENT_FD + 1);
+	execv(self_path, argv);
+#endif
+}
+
 /*
  * sbdebug passes WSD_SANDBOX_DEBUG on as -S: the children inherit the
  * environment too, but a flag shows in ps and is read in one place.
  */
 void
-proc_spawn(struct child *c, const char *exe, int debug, int verbose,
-    int sbdebug)
+proc_spawn(struct child *c, int debug, int verbose, int sbdebug)
 {
 	char		 inst[16], role[16], *argv[10];
 	int		 sp[2], argc = 0;
@@ -74,8 +124,7 @@ proc_spawn(struct child *c, const char *exe, int debug, int verbose,
 				_exit(1);
 		} else if (dup2(sp[1], WSD_PARENT_FD) == -1)
 			_exit(1);
-		closefrom(WSD_PARENT_FD + 1);
-		execv(exe, argv);
+		proc_exec(argv);
 		_exit(127);
 	}
 	close(sp[1]);

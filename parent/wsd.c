@@ -29,7 +29,6 @@
 #include "../worker/worker.h"
 
 __dead static void	 usage(void);
-static const char	*self_path(const char *);
 static void		 sandbox_setup(struct wsd_config *);
 
 __dead static void
@@ -38,22 +37,6 @@ usage(void)
 	fprintf(stderr, "usage: %s [-dnv] [-D macro=value] [-f file] "
 	    "[-s socket]\n", getprogname());
 	exit(1);
-}
-
-/* Children are started from the very binary the parent runs. */
-static const char *
-self_path(const char *argv0)
-{
-	static char	 path[PATH_MAX];
-	ssize_t		 n;
-
-	if ((n = readlink("/proc/self/exe", path, sizeof(path) - 1)) > 0) {
-		path[n] = '\0';
-		return (path);
-	}
-	if (argv0[0] != '/')
-		fatalx("need an absolute path to re-execute: %s", argv0);
-	return (argv0);
 }
 
 /*
@@ -100,10 +83,11 @@ main(int argc, char *argv[])
 {
 	struct wsd_config	*conf;
 	const char		*conffile = WSD_CONF, *sockname = NULL;
-	const char		*rolename = NULL, *errstr, *exe;
+	const char		*rolename = NULL, *errstr;
 	unsigned int		 instance = 0;
 	int			 ch, debug = 0, noaction = 0, verbose = 0;
 	int			 sbtrap = 0;
+	static struct sandbox_self	 self;
 
 	while ((ch = getopt(argc, argv, "D:df:I:nP:Ss:v")) != -1) {
 		switch (ch) {
@@ -172,6 +156,6 @@ main(int argc, char *argv[])
 		exit(0);
 	}
 	sandbox_setup(conf);
-	exe = self_path(argv[0]);
-	parent_main(conf, conffile, exe, debug, verbose);
+	proc_init(argv[0], &self);
+	parent_main(conf, conffile, &self, debug, verbose);
 }

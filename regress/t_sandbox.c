@@ -184,6 +184,249 @@ ATF_TC_CLEANUP(confined_worker, tc)
 }
 
 /*
+ * The parent keeps root but has its own filter, and starts its children
+ * from the binary it runs itself.
+ */
+ATF_TC_WITH_CLEANUP(confined_parent);
+ATF_TC_HEAD(confined_parent, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "The parent runs under seccomp with "
+	    "no_new_privs, and its children are its own binary");
+	atf_tc_set_md_var(tc, "require.user", "root");
+}
+ATF_TC_BODY(confined_parent, tc)
+{
+	pid_t	 kids[MAXKIDS];
+	char	 titles[MAXKIDS][64], link[64], exe[PATH_MAX], kexe[PATH_MAX];
+	ssize_t	 n;
+	int	 i, nkids;
+
+	if (start(tc, NULL) != 0)
+		atf_tc_fail("wsd did not get ready; its output:\n%s", wsd.log);
+	check_field(wsd.pid, "parent", "Seccomp", "2");
+	check_field(wsd.pid, "parent", "NoNewPrivs", "1");
+	check_field(wsd.pid, "parent", "Uid", "0\t0\t0\t0");
+	snprintf(link, sizeof(link), "/proc/%d/exe", (int)wsd.pid);
+	ATF_REQUIRE((n = readlink(link, exe, sizeof(exe) - 1)) > 0);
+	exe[n] = '\0';
+	nkids = wsd_children(&wsd, kids, titles, MAXKIDS);
+	ATF_REQUIRE(nkids >= 2);
+	for (i = 0; i < nkids; i++) {
+		snprintf(link, sizeof(link), "/proc/%d/exe", (int)kids[i]);
+		ATF_REQUIRE((n = readlink(link, kexe, sizeof(kexe) - 1)) > 0);
+		kexe[n] = '\0';
+		ATF_CHECK_STREQ_MSG(kexe, exe, "%s %d", titles[i],
+		    (int)kids[i]);
+	}
+	check_echo();
+	daemon_stop_ok(&wsd);
+}
+ATF_TC_CLEANUP(confined_parent, tc)
+{
+	daemon_cleanup();
+}
+
+/*
+ * Reload and respawn under the parent's filter: a host name resolved,
+ * a new listener bound, a worker started again; at exit the control
+ * socket, the one thing the parent may remove, is gone.
+ */
+ATF_TC_WITH_CLEANUP(parent_reload_respawn);
+ATF_TC_HEAD(parent_reload_respawn, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "Under the parent's filter, a reload "
+	    "resolves a name and binds, a killed worker is respawned, and "
+	    "the control socket is removed at exit");
+}
+ATF_TC_BODY(parent_reload_respawn, tc)
+{
+	pid_t	 kids[MAXKIDS];
+	char	 titles[MAXKIDS][64], cmd[1024], line[64];
+	FILE	*f;
+	int	 i, nkids, port2, fd;
+
+	if (start(tc, NULL) != 0)
+		atf_tc_fail("wsd did not get ready; its output:\n%s", wsd.log);
+	check_field(wsd.pid, "parent", "Seccomp", "2");
+	ATF_REQUIRE((port2 = wsd_free_port()) > 0);
+	ATF_REQUIRE((f = fopen(wsd.conf, "a")) != NULL);
+	fprintf(f, "server \"localhost\" {\n\tlisten on localhost port %d\n}\n",
+	    port2);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "%s -s %s reload >out 2>&1",
+	    srcpath(tc, "../wsctl/wsctl"), wsd.sock);
+	ATF_CHECK_EQ_MSG(system(cmd), 0, "reload failed; output:\n%s",
+	    wsd.log);
+	ATF_REQUIRE((fd = wsc_connect(port2)) != -1);
+	close(fd);
+
+	nkids = wsd_children(&wsd, kids, titles, MAXKIDS);
+	for (i = 0; i < nkids; i++)
+		if (strcmp(titles[i], "wsd: worker") == 0)
+			break;
+	ATF_REQUIRE(i < nkids);
+	ATF_REQUIRE(kill(kids[i], SIGKILL) == 0);
+	snprintf(line, sizeof(line), "respawned worker[0] as pid");
+	ATF_CHECK_MSG(wsd_wait_log(&wsd, line, WSC_TIMEOUT) == 0,
+	    "no respawn in:\n%s", wsd.log);
+	ATF_CHECK(wsd_wait_log(&wsd, "is ready", WSC_TIMEOUT) == 0);
+	check_echo();
+	daemon_stop_ok(&wsd);
+	ATF_CHECK_MSG(access(wsd.sock, F_OK) == -1, "%s is still there",
+	    wsd.sock);
+	ATF_CHECK(strstr(wsd.log, "SIGSYS") == NULL);
+}
+ATF_TC_CLEANUP(parent_reload_respawn, tc)
+{
+	daemon_cleanup();
+}
+
+/*
+ * A developer runs wsd -d without root: every process still gets
+ * no_new_privs and its filter, and wsd says once what is missing.
+ */
+ATF_TC_WITH_CLEANUP(unprivileged);
+ATF_TC_HEAD(unprivileged, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "Started by an ordinary user, every "
+	    "process has no_new_privs and its filter, and wsd warns once");
+	atf_tc_set_md_var(tc, "require.user", "root");
+}
+ATF_TC_BODY(unprivileged, tc)
+{
+	struct passwd	*pw;
+	pid_t		 kids[MAXKIDS];
+	char		 titles[MAXKIDS][64], dir[] = "/tmp/wsd-unpriv.XXXXXX";
+	char		 cmd[2048], conf[256], want[64];
+	const char	*p, *warning = "not started as root: the children get "
+			    "their syscall filter but no chroot";
+	FILE		*f;
+	int		 i, nkids, nwarn = 0;
+
+	ATF_REQUIRE_MSG((pw = getpwnam(WSD_USER)) != NULL, "no user %s",
+	    WSD_USER);
+	memset(&wsd, 0, sizeof(wsd));
+	ATF_REQUIRE((wsd.port = wsd_free_port()) > 0);
+	wsd_write_conf(&wsd, NULL, NULL);
+	/* A place of its own, with a copy of the binary it may run. */
+	ATF_REQUIRE(mkdtemp(dir) != NULL);
+	ATF_REQUIRE((f = fopen("tmpdir", "w")) != NULL);
+	fprintf(f, "%s\n", dir);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "cp %s %s/wsd && cp %s %s/wsd.conf && "
+	    "chown -R %u:%u %s", srcpath(tc, "../wsd"), dir, wsd.conf, dir,
+	    pw->pw_uid, pw->pw_gid, dir);
+	ATF_REQUIRE_EQ(system(cmd), 0);
+	snprintf(conf, sizeof(conf), "%s/wsd.conf", dir);
+	strlcpy(wsd.conf, conf, sizeof(wsd.conf));
+	snprintf(wsd.sock, sizeof(wsd.sock), "%s/wsd.sock", dir);
+	wsd.uid = pw->pw_uid;
+	wsd.gid = pw->pw_gid;
+	snprintf(cmd, sizeof(cmd), "%s/wsd", dir);
+	ATF_REQUIRE_MSG(wsd_start(&wsd, cmd, NULL) == 0, "wsd did not get "
+	    "ready; its output:\n%s", wsd.log);
+	ATF_REQUIRE((f = fopen("pid", "w")) != NULL);
+	fprintf(f, "%d\n", (int)wsd.pid);
+	fclose(f);
+
+	for (p = wsd.log; (p = strstr(p, warning)) != NULL; p++)
+		nwarn++;
+	ATF_CHECK_EQ_MSG(nwarn, 1, "%d warnings in:\n%s", nwarn, wsd.log);
+	snprintf(want, sizeof(want), "%u\t%u\t%u\t%u", pw->pw_uid,
+	    pw->pw_uid, pw->pw_uid, pw->pw_uid);
+	check_field(wsd.pid, "parent", "Seccomp", "2");
+	check_field(wsd.pid, "parent", "NoNewPrivs", "1");
+	check_field(wsd.pid, "parent", "Uid", want);
+	nkids = wsd_children(&wsd, kids, titles, MAXKIDS);
+	ATF_CHECK_MSG(nkids >= 2, "%d children", nkids);
+	for (i = 0; i < nkids; i++) {
+		check_field(kids[i], titles[i], "Seccomp", "2");
+		check_field(kids[i], titles[i], "NoNewPrivs", "1");
+		check_field(kids[i], titles[i], "Uid", want);
+	}
+	check_echo();
+	daemon_stop_ok(&wsd);
+}
+ATF_TC_CLEANUP(unprivileged, tc)
+{
+	FILE	*f;
+	char	 dir[64], cmd[128];
+	int	 pid;
+
+	if ((f = fopen("pid", "r")) != NULL) {
+		if (fscanf(f, "%d", &pid) == 1 && pid > 0)
+			kill(pid, SIGKILL);
+		fclose(f);
+	}
+	if ((f = fopen("tmpdir", "r")) != NULL) {
+		if (fscanf(f, "%63s", dir) == 1 &&
+		    strncmp(dir, "/tmp/wsd-unpriv.", 16) == 0) {
+			snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+			(void)system(cmd);
+		}
+		fclose(f);
+	}
+}
+
+/*
+ * The parent tries a call its filter refuses: the filter kills it, which
+ * ends the daemon with SIGSYS; in debug mode it names the call first.
+ */
+static void
+check_parent_probe(const atf_tc_t *tc, const char *call, const char *name,
+    int debug)
+{
+	char	 probe[64], line[128];
+	int	 status;
+
+	snprintf(probe, sizeof(probe), "parent:%s", call);
+	ATF_REQUIRE(setenv("WSD_SANDBOX_PROBE", probe, 1) == 0);
+	if (debug)
+		ATF_REQUIRE(setenv("WSD_SANDBOX_DEBUG", "1", 1) == 0);
+	ATF_CHECK_MSG(start(tc, NULL) != 0, "wsd got ready:\n%s", wsd.log);
+	unsetenv("WSD_SANDBOX_PROBE");
+	unsetenv("WSD_SANDBOX_DEBUG");
+	status = wsd_stop(&wsd, 0);
+	snprintf(line, sizeof(line), "sandbox probe: trying %s", call);
+	ATF_CHECK_MSG(strstr(wsd.log, line) != NULL, "no \"%s\" in:\n%s",
+	    line, wsd.log);
+	ATF_CHECK_MSG(strstr(wsd.log, "was not refused") == NULL,
+	    "the call went through:\n%s", wsd.log);
+	ATF_CHECK_MSG(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS,
+	    "wsd status %d, not killed by SIGSYS; output:\n%s", status,
+	    wsd.log);
+	if (debug) {
+		snprintf(line, sizeof(line), "sandbox: refused syscall");
+		ATF_CHECK_MSG(strstr(wsd.log, line) != NULL, "no \"%s\" "
+		    "in:\n%s", line, wsd.log);
+		snprintf(line, sizeof(line), "(%s)", name);
+		ATF_CHECK_MSG(strstr(wsd.log, line) != NULL, "no name %s "
+		    "in:\n%s", line, wsd.log);
+	}
+}
+
+#define PARENT_PROBE_TC(tcname, call, name, debug)			\
+ATF_TC_WITH_CLEANUP(tcname);						\
+ATF_TC_HEAD(tcname, tc)							\
+{									\
+	atf_tc_set_md_var(tc, "descr", "The parent that tries " call	\
+	    " is killed by SIGSYS%s", debug ? ", naming the call" : "");\
+}									\
+ATF_TC_BODY(tcname, tc)							\
+{									\
+	check_parent_probe(tc, call, name, debug);			\
+}									\
+ATF_TC_CLEANUP(tcname, tc)						\
+{									\
+	daemon_cleanup();						\
+}
+
+PARENT_PROBE_TC(parent_openwrite, "openwrite", "openat", 0)
+PARENT_PROBE_TC(parent_ptrace, "ptrace", "ptrace", 0)
+PARENT_PROBE_TC(parent_execve, "execve", "execve", 0)
+PARENT_PROBE_TC(parent_debug_names_call, "openwrite", "openat", 1)
+
+/*
  * A sandboxed process of the role tries a forbidden call: the filter
  * kills it, the parent names the death and respawns it; the new one
  * dies the same way, so after the crash-loop limit the daemon exits 1.
@@ -287,6 +530,13 @@ ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, confined_handshake);
 	ATF_TP_ADD_TC(tp, confined_worker);
+	ATF_TP_ADD_TC(tp, confined_parent);
+	ATF_TP_ADD_TC(tp, parent_reload_respawn);
+	ATF_TP_ADD_TC(tp, unprivileged);
+	ATF_TP_ADD_TC(tp, parent_openwrite);
+	ATF_TP_ADD_TC(tp, parent_ptrace);
+	ATF_TP_ADD_TC(tp, parent_execve);
+	ATF_TP_ADD_TC(tp, parent_debug_names_call);
 	ATF_TP_ADD_TC(tp, handshake_open);
 	ATF_TP_ADD_TC(tp, handshake_socket);
 	ATF_TP_ADD_TC(tp, handshake_execve);

@@ -23,6 +23,7 @@
 #include <arpa/inet.h>
 
 #include <dirent.h>
+#include <grp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -128,6 +129,10 @@ wsd_start(struct wsd_proc *p, const char *wsd, const char *extra)
 		dup2(pfd[1], STDERR_FILENO);
 		close(pfd[0]);
 		close(pfd[1]);
+		if (p->uid != 0 && (setgroups(1, &p->gid) == -1 ||
+		    setresgid(p->gid, p->gid, p->gid) == -1 ||
+		    setresuid(p->uid, p->uid, p->uid) == -1))
+			_exit(126);
 		execv(wsd, argv);
 		_exit(127);
 	}

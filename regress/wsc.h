@@ -34,6 +34,8 @@ struct wsd_proc {
 	pid_t		 pid;
 	int		 errfd;		/* the daemon's stderr */
 	int		 port;
+	uid_t		 uid;		/* started as this user, if not 0 */
+	gid_t		 gid;
 	char		 sock[256];
 	char		 conf[256];
 	char		 log[WSD_LOG_MAX];
