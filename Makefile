@@ -10,9 +10,13 @@ SYSUSERSDIR?=	/usr/lib/sysusers.d
 
 CC?=		cc
 YACC=		byacc
-PKGS=		libtls libevent zlib libseccomp libbsd-overlay
+# libseccomp and libbsd are Linux's; OpenBSD has pledge(2) and its libc.
+OS!=		uname -s
+PKGS_Linux=	libseccomp libbsd-overlay
+LIBS_Linux=	libbsd-ctor
+PKGS=		libtls libevent zlib $(PKGS_$(OS))
 PKG_CFLAGS!=	pkg-config --cflags $(PKGS) 2>/dev/null || true
-PKG_LIBS!=	pkg-config --libs $(PKGS) libbsd-ctor 2>/dev/null || true
+PKG_LIBS!=	pkg-config --libs $(PKGS) $(LIBS_$(OS)) 2>/dev/null || true
 
 # The warning set of OpenBSD's daemons, as errors.
 WARNINGS=	-Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \

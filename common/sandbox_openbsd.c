@@ -16,9 +16,9 @@
 
 /*
  * The OpenBSD half of the sandbox: pledge(2) with the promises each role
- * needs once it holds all its descriptors, and unveil(2) hiding the file
- * system when no chroot could be had (a developer running wsd by hand).
- * Written for OpenBSD but not compiled or tested there yet.
+ * needs once it holds all its descriptors, and unveil(2) for what it may
+ * still see of the file system. Compiled by the tests against the
+ * prototypes (regress/t_portable.sh), but not run on OpenBSD yet.
  */
 
 #ifdef __OpenBSD__
@@ -29,6 +29,8 @@
 
 #include "wsd.h"
 
+static const struct sandbox_self	*sandbox_self;
+
 void
 sandbox_os_init(int trap)
 {
@@ -37,11 +39,44 @@ sandbox_os_init(int trap)
 }
 
 void
+sandbox_os_self(const struct sandbox_self *self)
+{
+	sandbox_self = self;
+}
+
+/*
+ * The parent reads files named by a configuration it reloads, so it
+ * keeps the whole tree, read-only; it may execute only our binary and
+ * remove only in the control socket's directory.
+ */
+static void
+sandbox_unveil_parent(void)
+{
+	if (unveil("/", "r") == -1 ||
+	    unveil(sandbox_self->exe, "x") == -1 ||
+	    unveil(sandbox_self->ctldir, "c") == -1)
+		fatal("%s: unveil", __func__);
+}
+
+void
 sandbox_os(enum wsd_role role)
 {
 	const char	*promises;
 
 	switch (role) {
+	case ROLE_PARENT:
+		/*
+		 * stdio: the loop, logging (sendsyslog(2)). rpath: the
+		 * configuration, certificates and keys, read again at
+		 * reload. cpath: the control socket, removed at exit.
+		 * inet: listeners bound at reload. dns: names in them.
+		 * unix: wsctl on the control socket. sendfd: listeners
+		 * and channels to the children. proc exec: respawn; the
+		 * children pledge for themselves after exec.
+		 */
+		promises = "stdio rpath cpath inet dns unix sendfd proc exec";
+		sandbox_unveil_parent();
+		break;
 	case ROLE_HANDSHAKE:
 		/*
 		 * stdio: the loop, reads and writes, malloc, getentropy for
@@ -62,8 +97,10 @@ sandbox_os(enum wsd_role role)
 	default:
 		fatalx("%s: no sandbox for this role", __func__);
 	}
-	/* Nothing of the file system is needed after set-up. */
-	if (unveil("/", "") == -1 || unveil(NULL, NULL) == -1)
+	/* The children see nothing of the file system after set-up. */
+	if (role != ROLE_PARENT && unveil("/", "") == -1)
+		fatal("%s: unveil", __func__);
+	if (unveil(NULL, NULL) == -1)
 		fatal("%s: unveil", __func__);
 	if (pledge(promises, NULL) == -1)
 		fatal("%s: pledge", __func__);
