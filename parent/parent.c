@@ -473,10 +473,13 @@ parent_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		control_reply(msg);
 		break;
 	case IPC_READY:
-		if (c->reloading) {
-			c->reloading = 0;
-			if (--reload_waiting == 0)
-				parent_reload_done();
+		/* The first answers its start; any later one, a reload. */
+		if (c->ready) {
+			if (c->reloading) {
+				c->reloading = 0;
+				if (--reload_waiting == 0)
+					parent_reload_done();
+			}
 			break;
 		}
 		c->ready = 1;
@@ -560,6 +563,12 @@ parent_reap(void)
 		/* Its last words (a refused syscall, say) before its death. */
 		if (children[i].chan != NULL)
 			ipc_chan_drain(children[i].chan);
+		/* A reload waits for no dead process; a respawn gets it all. */
+		if (children[i].reloading) {
+			children[i].reloading = 0;
+			if (--reload_waiting == 0)
+				parent_reload_done();
+		}
 		limits_child_lost(&children[i]);
 		child_status(status, how, sizeof(how));
 		if (children[i].retiring)
@@ -855,8 +864,12 @@ parent_reload(struct ipc_chan *chan)
 static void
 parent_reconfigure(struct child *c)
 {
-	if (c->exited || c->chan == NULL || !c->ready || c->retiring)
-		return;		/* a child starting or respawning gets it all */
+	/*
+	 * One still starting reads this after its start sequence, which
+	 * had the old configuration: the channel keeps the order.
+	 */
+	if (c->exited || c->chan == NULL || c->retiring)
+		return;
 	if (c->role == ROLE_HANDSHAKE) {
 		ipc_compose(c->chan, IPC_RECONF, NULL, 0, NULL, 0, -1);
 		parent_send_config(c);

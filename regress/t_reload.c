@@ -81,6 +81,29 @@ wait_count(const char *needle, int n)
 	return (found >= n ? 0 : -1);
 }
 
+/* How many times needle is in the log now. */
+static int
+count_of(const char *needle)
+{
+	const char	*p;
+	int		 n = 0;
+
+	for (p = wsd.log; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return (n);
+}
+
+/* Where needle is last in the log; NULL if nowhere. */
+static const char *
+last_of(const char *needle)
+{
+	const char	*p, *last = NULL;
+
+	for (p = wsd.log; (p = strstr(p, needle)) != NULL; p++)
+		last = p;
+	return (last);
+}
+
 /* wsctl reload; its exit status, its output in the file out. */
 static int
 wsctl_reload(const atf_tc_t *tc)
@@ -385,6 +408,185 @@ ATF_TC_CLEANUP(tls, tc)
 	daemon_cleanup();
 }
 
+/* Two locations, one served at a time: which one tells the config. */
+static void
+write_conf_location(const char *loc, int port)
+{
+	FILE	*f;
+
+	ATF_REQUIRE((f = fopen("wsd.conf", "w")) != NULL);
+	fprintf(f, "prefork handshake 1\nprefork worker 1\n"
+	    "server \"127.0.0.1\" {\n\tlisten on 127.0.0.1 port %d\n"
+	    "\tlocation \"%s\" {\n\t}\n}\n", port, loc);
+	fclose(f);
+}
+
+/* The status of an upgrade of path. */
+static int
+upgrade_status(int port, const char *path)
+{
+	char	 resp[1024];
+	int	 fd, status;
+
+	ATF_REQUIRE((fd = wsc_connect(port)) != -1);
+	status = wsc_upgrade_to(fd, path, NULL, NULL, resp, sizeof(resp));
+	close(fd);
+	return (status);
+}
+
+/* The one child with this title; 0 if none. */
+static pid_t
+child_titled(const char *title)
+{
+	pid_t	 kids[MAXKIDS];
+	char	 titles[MAXKIDS][64];
+	int	 i, n;
+
+	n = wsd_children(&wsd, kids, titles, MAXKIDS);
+	for (i = 0; i < n; i++)
+		if (strcmp(titles[i], title) == 0)
+			return (kids[i]);
+	return (0);
+}
+
+/*
+ * Kill pid and stop its replacement as soon as the parent has forked it,
+ * before it can start: polls the parent's list of children, bounded.
+ */
+static pid_t
+respawn_stopped(pid_t pid, pid_t other)
+{
+	char		 path[64], buf[256], *p, *end;
+	FILE		*f;
+	size_t		 n;
+	long		 kid;
+	int		 i;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children",
+	    (int)wsd.pid, (int)wsd.pid);
+	ATF_REQUIRE(kill(pid, SIGKILL) == 0);
+	for (i = 0; i < 1000000; i++) {
+		if ((f = fopen(path, "r")) == NULL)
+			atf_tc_skip("no %s in this kernel", path);
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = '\0';
+		for (p = buf; (kid = strtol(p, &end, 10)) > 0; p = end)
+			if (kid != pid && kid != other) {
+				kill((pid_t)kid, SIGSTOP);
+				return ((pid_t)kid);
+			}
+	}
+	atf_tc_fail("no new child after killing %d", (int)pid);
+}
+
+/*
+ * A handshake process respawned just before a reload, still starting
+ * when it comes: it gets the new configuration too, and the reload is
+ * done only once it has it.
+ */
+ATF_TC_WITH_CLEANUP(starting_child);
+ATF_TC_HEAD(starting_child, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "A reload reaches a child that is "
+	    "still starting, and waits for it");
+	atf_tc_set_md_var(tc, "require.user", "root");
+}
+ATF_TC_BODY(starting_child, tc)
+{
+	char		 line[128];
+	const char	*ready, *want, *gone;
+	pid_t		 hs, wk, kid = 0;
+	int		 port, attempt;
+
+	ATF_REQUIRE((port = wsd_free_port()) > 0);
+	write_conf_location("/old", port);
+	start(tc);
+	ATF_REQUIRE(upgrade_status(port, "/old") == 101);
+	ATF_REQUIRE((wk = child_titled("wsd: worker")) > 0);
+	/* The window is short: try again if the child beats us to it. */
+	for (attempt = 0; attempt < 5; attempt++) {
+		ATF_REQUIRE((hs = child_titled("wsd: handshake")) > 0);
+		kid = respawn_stopped(hs, wk);
+		snprintf(line, sizeof(line), "respawned handshake[0] as pid %d",
+		    (int)kid);
+		ATF_REQUIRE_MSG(wsd_wait_log(&wsd, line, WSC_TIMEOUT) == 0,
+		    "no \"%s\" in:\n%s", line, wsd.log);
+		write_conf_location(attempt % 2 ? "/old" : "/new", port);
+		ATF_REQUIRE(kill(wsd.pid, SIGHUP) == 0);
+		ATF_REQUIRE(wait_count("received SIGHUP", attempt + 1) == 0);
+		snprintf(line, sizeof(line), "handshake[0] (pid %d) is ready",
+		    (int)kid);
+		if ((ready = strstr(wsd.log, line)) == NULL ||
+		    ready > last_of("received SIGHUP"))
+			break;
+		/* It was ready before the reload came: try again. */
+		ATF_REQUIRE(kill(kid, SIGCONT) == 0);
+		ATF_REQUIRE(wait_count("configuration reloaded", attempt + 1)
+		    == 0);
+	}
+	ATF_REQUIRE_MSG(attempt < 5, "never caught a child starting");
+	want = attempt % 2 ? "/old" : "/new";
+	gone = attempt % 2 ? "/new" : "/old";
+	/* Stopped, it cannot have the new configuration: not done yet. */
+	wsd_wait_log(&wsd, "\001", 200);
+	ATF_CHECK_MSG(count_of("configuration reloaded") == attempt,
+	    "the reload was done before the new child had it:\n%s", wsd.log);
+	ATF_REQUIRE(kill(kid, SIGCONT) == 0);
+	ATF_REQUIRE_MSG(wait_count("configuration reloaded", attempt + 1) == 0,
+	    "the reload never ended:\n%s", wsd.log);
+	ATF_CHECK_EQ(upgrade_status(port, want), 101);
+	ATF_CHECK_EQ(upgrade_status(port, gone), 404);
+	daemon_stop_ok(&wsd);
+}
+ATF_TC_CLEANUP(starting_child, tc)
+{
+	daemon_cleanup();
+}
+
+/*
+ * A handshake process that dies in the middle of a reload: the reload
+ * ends without it, its replacement gets the new configuration, and the
+ * next reload goes through.
+ */
+ATF_TC_WITH_CLEANUP(dies_during_reload);
+ATF_TC_HEAD(dies_during_reload, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "A child that dies during a reload "
+	    "does not hold up that reload or the next");
+	atf_tc_set_md_var(tc, "require.user", "root");
+}
+ATF_TC_BODY(dies_during_reload, tc)
+{
+	pid_t	 hs;
+	int	 port;
+
+	ATF_REQUIRE((port = wsd_free_port()) > 0);
+	write_conf_location("/old", port);
+	start(tc);
+	ATF_REQUIRE((hs = child_titled("wsd: handshake")) > 0);
+	/* Stopped, it cannot confirm the reload. */
+	ATF_REQUIRE(kill(hs, SIGSTOP) == 0);
+	write_conf_location("/new", port);
+	ATF_REQUIRE(kill(wsd.pid, SIGHUP) == 0);
+	ATF_REQUIRE(wsd_wait_log(&wsd, "received SIGHUP", WSC_TIMEOUT) == 0);
+	ATF_REQUIRE(kill(hs, SIGKILL) == 0);
+	ATF_REQUIRE_MSG(wait_count("configuration reloaded", 1) == 0,
+	    "the reload never ended:\n%s", wsd.log);
+	ATF_REQUIRE(wait_count("is ready", 1) == 0);
+	ATF_CHECK_EQ(upgrade_status(port, "/new"), 101);
+	ATF_CHECK_EQ(upgrade_status(port, "/old"), 404);
+	write_conf_location("/old", port);
+	ATF_CHECK_EQ_MSG(wsctl_reload(tc), 0, "the next reload failed:\n%s",
+	    wsd.log);
+	ATF_CHECK_EQ(upgrade_status(port, "/old"), 101);
+	daemon_stop_ok(&wsd);
+}
+ATF_TC_CLEANUP(dies_during_reload, tc)
+{
+	daemon_cleanup();
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, listeners);
@@ -392,5 +594,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, processes);
 	ATF_TP_ADD_TC(tp, policy);
 	ATF_TP_ADD_TC(tp, tls);
+	ATF_TP_ADD_TC(tp, starting_child);
+	ATF_TP_ADD_TC(tp, dies_during_reload);
 	return (atf_no_error());
 }
