@@ -29,6 +29,8 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
+#include <linux/capability.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -246,9 +248,53 @@ sandbox_os_self(const struct sandbox_self *self)
 	sandbox_fds[FD_CTLDIR] = self->ctldir_fd;
 }
 
+/*
+ * The parent's root keeps only the capabilities its work needs, for
+ * itself and, through exec, for the children it starts as root.
+ */
+static const int sandbox_caps_kept[] = {
+	CAP_NET_BIND_SERVICE,	/* ports below 1024, bound at reload */
+	CAP_DAC_READ_SEARCH,	/* keys another user owns, read at reload */
+	CAP_KILL,		/* SIGKILL to children that outstay shutdown */
+	CAP_SYS_CHROOT,		/* the children's chroot */
+	CAP_SETGID,		/* the children's group */
+	CAP_SETUID,		/* the children's user */
+};
+
+static void
+sandbox_caps(void)
+{
+	struct __user_cap_header_struct	 hdr;
+	struct __user_cap_data_struct	 data[_LINUX_CAPABILITY_U32S_3];
+	size_t				 i;
+	int				 cap;
+
+	if (geteuid() != 0)
+		return;		/* nothing to give up */
+	memset(data, 0, sizeof(data));
+	for (i = 0; i < sizeof(sandbox_caps_kept) /
+	    sizeof(sandbox_caps_kept[0]); i++) {
+		cap = sandbox_caps_kept[i];
+		data[CAP_TO_INDEX(cap)].effective |= CAP_TO_MASK(cap);
+	}
+	/* The bounding set first: dropping from it takes CAP_SETPCAP. */
+	for (cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
+		if ((data[CAP_TO_INDEX(cap)].effective & CAP_TO_MASK(cap)) ==
+		    0 && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1)
+			fatal("%s: PR_CAPBSET_DROP %d", __func__, cap);
+	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
+		data[i].permitted = data[i].effective;
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.version = _LINUX_CAPABILITY_VERSION_3;
+	if (syscall(SYS_capset, &hdr, data) == -1)
+		fatal("%s: capset", __func__);
+}
+
 void
 sandbox_os(enum wsd_role role)
 {
+	if (role == ROLE_PARENT)
+		sandbox_caps();
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("%s: PR_SET_NO_NEW_PRIVS", __func__);
 	/* No core dumps or ptrace by the user: the parent and a handshake

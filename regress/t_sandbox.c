@@ -24,6 +24,8 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include <linux/capability.h>
+
 #include <atf-c.h>
 #include <limits.h>
 #include <pwd.h>
@@ -36,6 +38,12 @@
 #include "harness.h"
 
 #define MAXKIDS		16
+
+/* What the parent's root keeps: wsd(8), "Sandbox". */
+#define CAPS_KEPT	((1ULL << CAP_NET_BIND_SERVICE) |		\
+			    (1ULL << CAP_DAC_READ_SEARCH) |		\
+			    (1ULL << CAP_KILL) | (1ULL << CAP_SYS_CHROOT) | \
+			    (1ULL << CAP_SETGID) | (1ULL << CAP_SETUID))
 #define WSD_USER	"_wsd"
 #define WSD_CHROOT	"/var/empty"
 
@@ -136,6 +144,11 @@ check_confined(const atf_tc_t *tc, const char *role)
 		check_field(kids[i], role, "Gid", want);
 		snprintf(want, sizeof(want), "%u", pw->pw_gid);
 		check_field(kids[i], role, "Groups", want);
+		/* Root's capabilities went with the change of user. */
+		check_field(kids[i], role, "CapPrm", "0000000000000000");
+		check_field(kids[i], role, "CapEff", "0000000000000000");
+		snprintf(want, sizeof(want), "%016llx", CAPS_KEPT);
+		check_field(kids[i], role, "CapBnd", want);
 		snprintf(link, sizeof(link), "/proc/%d/root", (int)kids[i]);
 		n = readlink(link, root, sizeof(root) - 1);
 		ATF_REQUIRE_MSG(n > 0, "readlink /proc/%d/root", (int)kids[i]);
@@ -191,13 +204,15 @@ ATF_TC_WITH_CLEANUP(confined_parent);
 ATF_TC_HEAD(confined_parent, tc)
 {
 	atf_tc_set_md_var(tc, "descr", "The parent runs under seccomp with "
-	    "no_new_privs, and its children are its own binary");
+	    "no_new_privs, keeps only the capabilities it needs, and its "
+	    "children are its own binary");
 	atf_tc_set_md_var(tc, "require.user", "root");
 }
 ATF_TC_BODY(confined_parent, tc)
 {
 	pid_t	 kids[MAXKIDS];
 	char	 titles[MAXKIDS][64], link[64], exe[PATH_MAX], kexe[PATH_MAX];
+	char	 caps[32];
 	ssize_t	 n;
 	int	 i, nkids;
 
@@ -206,6 +221,10 @@ ATF_TC_BODY(confined_parent, tc)
 	check_field(wsd.pid, "parent", "Seccomp", "2");
 	check_field(wsd.pid, "parent", "NoNewPrivs", "1");
 	check_field(wsd.pid, "parent", "Uid", "0\t0\t0\t0");
+	snprintf(caps, sizeof(caps), "%016llx", CAPS_KEPT);
+	check_field(wsd.pid, "parent", "CapPrm", caps);
+	check_field(wsd.pid, "parent", "CapEff", caps);
+	check_field(wsd.pid, "parent", "CapBnd", caps);
 	snprintf(link, sizeof(link), "/proc/%d/exe", (int)wsd.pid);
 	ATF_REQUIRE((n = readlink(link, exe, sizeof(exe) - 1)) > 0);
 	exe[n] = '\0';
