@@ -17,7 +17,8 @@
 /*
  * The Linux half of the sandbox: no_new_privs, no core dumps, then a
  * seccomp filter (libseccomp) per role that kills the process on any
- * call outside its allowlist.
+ * call outside its allowlist. The parent, which keeps root, first gives
+ * up all but six of root's capabilities.
  */
 
 #ifdef __linux__
@@ -81,8 +82,8 @@ struct sandbox_rule {
 #define FD_CTLDIR	1		/* the control socket's directory */
 static int	 sandbox_fds[2] = { -1, -1 };
 
-/* Namespaces are not for us: no unshare, no clone into new ones. */
-#define CLONE_NEWALL	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | \
+/* No new namespaces, and no threads: every role is single threaded. */
+#define CLONE_REFUSED	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | \
 			    CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | \
 			    CLONE_NEWNET | CLONE_THREAD)
 /* Opening a file for anything but reading. */
@@ -94,7 +95,8 @@ static int	 sandbox_fds[2] = { -1, -1 };
  * ptrace, kill, setuid and the rest for the children; for the parent,
  * ptrace, mount, modules, namespaces, bpf, keyrings, exec of anything
  * but wsd, and every change to the file system but removing its own
- * control socket. To find a missing call, run with WSD_SANDBOX_DEBUG=1
+ * control socket (bind(2), needed for listeners, could still make a
+ * socket file). To find a missing call, run with WSD_SANDBOX_DEBUG=1
  * (wsd(8)).
  *
  * Linux stacks filters: a child's calls must pass the parent's filter
@@ -177,7 +179,7 @@ static const struct sandbox_rule sandbox_rules[] = {
 	ALLOW_IF(unlinkat, PA, FD(0, FD_CTLDIR), IS(2, 0)),
 	/* proc exec, for the parent: children are wsd itself, and never
 	 * threads or in other namespaces */
-	ALLOW_IF(clone, PA, CLEAR(0, CLONE_NEWALL)),
+	ALLOW_IF(clone, PA, CLEAR(0, CLONE_REFUSED)),
 	ALLOW_IF(execveat, PA, FD(0, FD_EXE), IS(4, AT_EMPTY_PATH)),
 	ALLOW(wait4, PA),		/* reaping */
 	ALLOW(kill, PA),		/* SIGKILL after the shutdown grace */
