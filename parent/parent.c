@@ -570,6 +570,7 @@ parent_reap(void)
 				parent_reload_done();
 		}
 		limits_child_lost(&children[i]);
+		show_child_gone(&children[i]);
 		child_status(status, how, sizeof(how));
 		if (children[i].retiring)
 			log_info("%s (pid %d) retired: %s", children[i].name,

@@ -196,6 +196,7 @@ void		 ctl_line(struct ipc_chan *, const char *, ...)
 		    __attribute__((__format__ (printf, 2, 3)));
 void		 show_summary(struct ipc_chan *, int);
 void		 show_stats(struct ipc_chan *, int);
+void		 show_child_gone(struct child *);
 void		 show_metrics(struct ipc_chan *);
 void		 show_connections_head(struct ipc_chan *, int);
 void		 show_connection(struct ipc_chan *, const struct ipc_conn_info *,

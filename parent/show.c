@@ -131,6 +131,27 @@ show_summary(struct ipc_chan *chan, int json)
 			    (int)c[i].pid, child_state(&c[i]));
 }
 
+/*
+ * The counters of processes that have exited, retired or died: the
+ * daemon's totals only grow, as a scraper of counters expects.
+ */
+static struct ipc_stats		 gone_stats;
+static struct ipc_hs_stats	 gone_hsstats;
+
+static void	 stats_add(struct ipc_stats *, const struct ipc_stats *);
+static void	 hs_add(struct ipc_hs_stats *, const struct ipc_hs_stats *);
+
+/* A child is gone: what it last reported stays counted, once. */
+void
+show_child_gone(struct child *c)
+{
+	c->stats.conns_now = 0;
+	stats_add(&gone_stats, &c->stats);
+	hs_add(&gone_hsstats, &c->hsstats);
+	memset(&c->stats, 0, sizeof(c->stats));
+	memset(&c->hsstats, 0, sizeof(c->hsstats));
+}
+
 static void
 stats_add(struct ipc_stats *t, const struct ipc_stats *s)
 {
@@ -150,14 +171,17 @@ stats_add(struct ipc_stats *t, const struct ipc_stats *s)
 		t->errors[i] += s->errors[i];
 }
 
-/* The workers' counters, as they last reported them (once a second). */
+/*
+ * The workers' counters, as they last reported them (once a second),
+ * and those of the workers gone.
+ */
 static void
 stats_total(struct ipc_stats *total)
 {
 	struct child	*c;
 	unsigned int	 i, n;
 
-	memset(total, 0, sizeof(*total));
+	*total = gone_stats;
 	c = parent_children(&n);
 	for (i = 0; i < n; i++)
 		if (c[i].used && c[i].role == ROLE_WORKER && !c[i].exited)
@@ -224,25 +248,31 @@ stats_codes(struct ipc_chan *chan, const char *what, const uint64_t *v,
 }
 
 static void
+hs_add(struct ipc_hs_stats *t, const struct ipc_hs_stats *s)
+{
+	int	 k;
+
+	t->accepted_plain += s->accepted_plain;
+	t->accepted_tls += s->accepted_tls;
+	t->health += s->health;
+	t->timeouts += s->timeouts;
+	t->tls_failures += s->tls_failures;
+	for (k = 0; k < HS_NSTATUS; k++)
+		t->refused[k] += s->refused[k];
+}
+
+/* The handshake processes' counters, those gone included. */
+static void
 hs_total(struct ipc_hs_stats *t)
 {
 	struct child	*c;
 	unsigned int	 i, n;
-	int		 k;
 
-	memset(t, 0, sizeof(*t));
+	*t = gone_hsstats;
 	c = parent_children(&n);
-	for (i = 0; i < n; i++) {
-		if (!c[i].used || c[i].role != ROLE_HANDSHAKE || c[i].exited)
-			continue;
-		t->accepted_plain += c[i].hsstats.accepted_plain;
-		t->accepted_tls += c[i].hsstats.accepted_tls;
-		t->health += c[i].hsstats.health;
-		t->timeouts += c[i].hsstats.timeouts;
-		t->tls_failures += c[i].hsstats.tls_failures;
-		for (k = 0; k < HS_NSTATUS; k++)
-			t->refused[k] += c[i].hsstats.refused[k];
-	}
+	for (i = 0; i < n; i++)
+		if (c[i].used && c[i].role == ROLE_HANDSHAKE && !c[i].exited)
+			hs_add(t, &c[i].hsstats);
 }
 
 /* "400 3, 403 1": refusals by the status they got. */
@@ -341,11 +371,17 @@ show_stats(struct ipc_chan *chan, int json)
 			stats_row(chan, c[i].name, &c[i].stats, json, first);
 			first = 0;
 		}
+	/* Workers gone: their part of the total. */
 	if (json) {
-		ctl_line(chan, "],\"total\":");
+		ctl_line(chan, "],\"exited\":");
+		stats_row(chan, "exited", &gone_stats, 1, 1);
+		ctl_line(chan, ",\"total\":");
 		stats_row(chan, "total", &total, 1, 1);
-	} else
+	} else {
+		if (gone_stats.conns_total > 0)
+			stats_row(chan, "exited", &gone_stats, 0, 1);
 		stats_row(chan, "total", &total, 0, 1);
+	}
 	show_limits(chan, json);
 	stats_codes(chan, json ? "close_codes_sent" : "close codes sent",
 	    total.close_sent, json);

@@ -747,6 +747,105 @@ ATF_TC_CLEANUP(ids_unique, tc)
 	daemon_cleanup();
 }
 
+/* Ask show stats until pattern is in its output (10 s at most). */
+static int
+stats_show(const atf_tc_t *tc, const char *pattern)
+{
+	int	 tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		ATF_REQUIRE_EQ(wsctl(tc, "show stats"), 0);
+		if (atf_utils_grep_file(pattern, "out"))
+			return (0);
+		usleep(100000);
+	}
+	return (-1);
+}
+
+/* Kill the first child with this title and wait for its successor. */
+static void
+kill_and_respawn(const char *title)
+{
+	pid_t	 kids[MAXKIDS];
+	char	 titles[MAXKIDS][64];
+	int	 i, n, before;
+	const char *p;
+
+	n = wsd_children(&wsd, kids, titles, MAXKIDS);
+	for (i = 0; i < n; i++)
+		if (strcmp(titles[i], title) == 0)
+			break;
+	ATF_REQUIRE(i < n);
+	for (before = 0, p = wsd.log; (p = strstr(p, ") is ready")) != NULL;
+	    p++)
+		before++;
+	ATF_REQUIRE(kill(kids[i], SIGKILL) == 0);
+	for (i = 0; i < 100; i++) {
+		wsd_wait_log(&wsd, "\001", 100);
+		for (n = 0, p = wsd.log; (p = strstr(p, ") is ready")) != NULL;
+		    p++)
+			n++;
+		if (n > before)
+			return;
+	}
+	atf_tc_fail("no new %s got ready:\n%s", title, wsd.log);
+}
+
+ATF_TC_WITH_CLEANUP(stats_survive_respawn);
+ATF_TC_HEAD(stats_survive_respawn, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "The totals of wsctl show stats and "
+	    "show metrics keep what processes counted before they died");
+}
+ATF_TC_BODY(stats_survive_respawn, tc)
+{
+	int	 fd, i;
+
+	start(tc, "prefork handshake 1\nprefork worker 2", NULL);
+	for (i = 0; i < 4; i++) {
+		fd = client();
+		ATF_REQUIRE(wsc_send(fd, 1, 0x1, "12345", 5) == 0);
+		expect_frame(fd, 1, 0x1, "12345", 5);
+		ATF_REQUIRE(wsc_send(fd, 1, 0x8, "\x03\xe8", 2) == 0);
+		expect_close(fd, 1000);
+		close(fd);
+	}
+	ATF_REQUIRE_MSG(stats_show(tc, "^total +0 +4 +4 +4 ") == 0,
+	    "the totals never reached 4 connections and messages");
+	ATF_REQUIRE(stats_show(tc, "^handshakes: accepted 4 ") == 0);
+	/* Each worker had two: one of them dies, the other stays. */
+	kill_and_respawn("wsd: worker");
+	kill_and_respawn("wsd: handshake");
+	ATF_REQUIRE_EQ(wsctl(tc, "show stats"), 0);
+	ATF_CHECK_MSG(atf_utils_grep_file("^total +0 +4 +4 +4 ", "out"),
+	    "the totals went down");
+	ATF_CHECK(atf_utils_grep_file("^exited +0 +2 +2 +2 ", "out"));
+	ATF_CHECK(atf_utils_grep_file("^handshakes: accepted 4 ", "out"));
+	ATF_CHECK(atf_utils_grep_file("^close codes received: 1000 4$",
+	    "out"));
+	ATF_REQUIRE_EQ(wsctl(tc, "-j show stats"), 0);
+	ATF_CHECK(atf_utils_grep_file("^\\],\"exited\":$", "out"));
+	ATF_CHECK(atf_utils_grep_file("^\\{\"process\":\"exited\","
+	    "\"connections\":0,\"connections_total\":2,", "out"));
+	ATF_CHECK(atf_utils_grep_file("^\\{\"process\":\"total\","
+	    "\"connections\":0,\"connections_total\":4,", "out"));
+	ATF_REQUIRE_EQ(wsctl(tc, "show metrics"), 0);
+	ATF_CHECK(atf_utils_grep_file("^wsd_connections_total 4$", "out"));
+	ATF_CHECK(atf_utils_grep_file("^wsd_messages_total\\{direction="
+	    "\"in\"\\} 4$", "out"));
+	/* New counts add to the old. */
+	fd = client();
+	ATF_REQUIRE(wsc_send(fd, 1, 0x1, "12345", 5) == 0);
+	expect_frame(fd, 1, 0x1, "12345", 5);
+	close(fd);
+	ATF_CHECK(stats_show(tc, "^total +0 +5 +5 +5 ") == 0);
+	daemon_stop_ok(&wsd);
+}
+ATF_TC_CLEANUP(stats_survive_respawn, tc)
+{
+	daemon_cleanup();
+}
+
 ATF_TC_WITH_CLEANUP(respawn);
 ATF_TC_HEAD(respawn, tc)
 {
@@ -889,6 +988,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, children_ignore_term);
 	ATF_TP_ADD_TC(tp, ids_unique);
 	ATF_TP_ADD_TC(tp, respawn);
+	ATF_TP_ADD_TC(tp, stats_survive_respawn);
 	ATF_TP_ADD_TC(tp, wsctl_stats);
 	ATF_TP_ADD_TC(tp, wsctl_commands);
 	ATF_TP_ADD_TC(tp, config_check);
