@@ -55,7 +55,8 @@ proc_init(const char *argv0, struct sandbox_self *self)
 	int	 fd;
 
 	if ((fd = open("/proc/self/exe", O_PATH | O_CLOEXEC)) == -1)
-		fatal("%s: /proc/self/exe", __func__);
+		fatal("cannot open /proc/self/exe to start the children "
+		    "(is /proc mounted?)");
 	/* Above the children's channel (fd 3), which proc_spawn() sets. */
 	if ((self_fd = fcntl(fd, F_DUPFD_CLOEXEC, WSD_PARENT_FD + 1)) == -1)
 		fatal("%s: F_DUPFD_CLOEXEC", __func__);
