@@ -82,12 +82,12 @@ int
 main(int argc, char *argv[])
 {
 	struct wsd_config	*conf;
+	struct sandbox_self	 self;
 	const char		*conffile = WSD_CONF, *sockname = NULL;
 	const char		*rolename = NULL, *errstr;
 	unsigned int		 instance = 0;
 	int			 ch, debug = 0, noaction = 0, verbose = 0;
 	int			 sbtrap = 0;
-	static struct sandbox_self	 self;
 
 	while ((ch = getopt(argc, argv, "D:df:I:nP:Ss:v")) != -1) {
 		switch (ch) {
