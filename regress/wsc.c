@@ -452,12 +452,6 @@ wsc_send(int fd, int fin, int op, const void *data, size_t len)
 
 typedef int	(*reader)(void *, void *, size_t);
 
-static int
-plain_read_full(void *arg, void *buf, size_t len)
-{
-	return (read_full(*(int *)arg, buf, len));
-}
-
 /* One server frame from rd; the server never masks. */
 static int
 recv_frame(reader rd, void *arg, int *fin, int *op, uint8_t *buf,
@@ -491,7 +485,7 @@ recv_frame(reader rd, void *arg, int *fin, int *op, uint8_t *buf,
 int
 wsc_recv(int fd, int *fin, int *op, uint8_t *buf, size_t cap, size_t *len)
 {
-	return (recv_frame(plain_read_full, &fd, fin, op, buf, cap, len));
+	return (recv_frame(fd_read_full, &fd, fin, op, buf, cap, len));
 }
 
 /* 0 once the server has closed the connection. */
@@ -548,6 +542,68 @@ wsc_parse(const uint8_t *buf, size_t len, int *fin, int *op,
 	return (h + n);
 }
 
+/* The echo of one message of len bytes, as its frames come in. */
+struct echo {
+	uint8_t		*rx, *msg;
+	size_t		 rxlen, rxcap, msglen, max;
+	int		 fin, first, op;
+};
+
+static int
+echo_init(struct echo *e, size_t len)
+{
+	memset(e, 0, sizeof(*e));
+	e->first = 1;
+	e->max = len;
+	e->rxcap = len + 65536 + 1024;
+	if ((e->rx = malloc(e->rxcap)) == NULL ||
+	    (e->msg = malloc(len + 1)) == NULL) {
+		free(e->rx);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Take the whole frames received so far: -1 if they are not the echo. */
+static int
+echo_take(struct echo *e)
+{
+	const uint8_t	*payload;
+	size_t		 n, plen;
+	int		 op;
+
+	while (!e->fin && (n = wsc_parse(e->rx, e->rxlen, &e->fin, &op,
+	    &payload, &plen)) > 0) {
+		if (e->first)
+			e->op = op;
+		else if (op != 0)
+			return (-1);
+		if (e->msglen + plen > e->max)
+			return (-1);
+		e->first = 0;
+		memcpy(e->msg + e->msglen, payload, plen);
+		e->msglen += plen;
+		memmove(e->rx, e->rx + n, e->rxlen - n);
+		e->rxlen -= n;
+	}
+	return (0);
+}
+
+/* Hand the echo over if ok; free what the caller does not take. */
+static int
+echo_end(struct echo *e, int ok, uint8_t **echo, size_t *len, int *op)
+{
+	free(e->rx);
+	if (!ok) {
+		free(e->msg);
+		return (-1);
+	}
+	*echo = e->msg;
+	*len = e->msglen;
+	*op = e->op;
+	return (0);
+}
+
 /*
  * Send one message and collect its echo at the same time, as a client
  * that reads while it writes. The echo's payload goes to *echo (the
@@ -558,21 +614,23 @@ int
 wsc_exchange(int fd, int op, const void *data, size_t len, uint8_t **echo,
     size_t *echo_len, int *echo_op)
 {
+	struct echo	 e;
 	struct pollfd	 pfd;
-	uint8_t		*tx, *rx, *msg;
-	const uint8_t	*payload;
-	size_t		 txlen, txoff = 0, rxlen = 0, rxcap, msglen = 0, n, plen;
-	int		 fin = 0, fop, first = 1, rv = -1, flags;
+	uint8_t		*tx;
+	size_t		 txlen, txoff = 0;
+	int		 ok = 0, flags;
 	ssize_t		 r;
 
-	rxcap = len + 65536 + 1024;
-	if ((tx = malloc(len + 14)) == NULL || (rx = malloc(rxcap)) == NULL ||
-	    (msg = malloc(len + 1)) == NULL)
+	if ((tx = malloc(len + 14)) == NULL)
 		return (-1);
+	if (echo_init(&e, len) == -1) {
+		free(tx);
+		return (-1);
+	}
 	txlen = wsc_frame(tx, 1, op, data, len);
 	flags = fcntl(fd, F_GETFL);
 	fcntl(fd, F_SETFL, flags | O_NONBLOCK);
-	while (!fin) {
+	while (!e.fin) {
 		pfd.fd = fd;
 		pfd.events = POLLIN | (txoff < txlen ? POLLOUT : 0);
 		if (poll(&pfd, 1, WSC_TIMEOUT) <= 0)
@@ -582,35 +640,19 @@ wsc_exchange(int fd, int op, const void *data, size_t len, uint8_t **echo,
 			txoff += r;
 		if ((pfd.revents & (POLLIN | POLLHUP)) == 0)
 			continue;
-		if ((r = read(fd, rx + rxlen, rxcap - rxlen)) == 0 ||
+		if ((r = read(fd, e.rx + e.rxlen, e.rxcap - e.rxlen)) == 0 ||
 		    (r == -1 && errno != EAGAIN))
 			goto done;
 		if (r > 0)
-			rxlen += r;
-		while (!fin && (n = wsc_parse(rx, rxlen, &fin, &fop, &payload,
-		    &plen)) > 0) {
-			if (first)
-				*echo_op = fop;
-			else if (fop != 0 || msglen + plen > len)
-				goto done;
-			first = 0;
-			memcpy(msg + msglen, payload, plen);
-			msglen += plen;
-			memmove(rx, rx + n, rxlen - n);
-			rxlen -= n;
-		}
+			e.rxlen += r;
+		if (echo_take(&e) == -1)
+			goto done;
 	}
-	rv = 0;
+	ok = 1;
  done:
 	fcntl(fd, F_SETFL, flags);
 	free(tx);
-	free(rx);
-	if (rv == 0) {
-		*echo = msg;
-		*echo_len = msglen;
-	} else
-		free(msg);
-	return (rv);
+	return (echo_end(&e, ok, echo, echo_len, echo_op));
 }
 
 /*
@@ -833,19 +875,21 @@ int
 wsct_exchange(struct wsc_tls *t, int op, const void *data, size_t len,
     uint8_t **echo, size_t *echo_len, int *echo_op)
 {
+	struct echo	 e;
 	struct pollfd	 pfd;
-	uint8_t		*tx, *rx, *msg;
-	const uint8_t	*payload;
-	size_t		 txlen, txoff = 0, rxlen = 0, rxcap, msglen = 0, n, plen;
-	int		 fin = 0, fop, first = 1, rv = -1, progress;
+	uint8_t		*tx;
+	size_t		 txlen, txoff = 0;
+	int		 ok = 0, progress;
 	ssize_t		 r;
 
-	rxcap = len + 65536 + 1024;
-	if ((tx = malloc(len + 14)) == NULL || (rx = malloc(rxcap)) == NULL ||
-	    (msg = malloc(len + 1)) == NULL)
+	if ((tx = malloc(len + 14)) == NULL)
 		return (-1);
+	if (echo_init(&e, len) == -1) {
+		free(tx);
+		return (-1);
+	}
 	txlen = wsc_frame(tx, 1, op, data, len);
-	while (!fin) {
+	while (!e.fin) {
 		progress = 0;
 		pfd.fd = t->fd;
 		pfd.events = 0;
@@ -862,9 +906,9 @@ wsct_exchange(struct wsc_tls *t, int op, const void *data, size_t len,
 			else
 				goto done;
 		}
-		r = tls_read(t->tls, rx + rxlen, rxcap - rxlen);
+		r = tls_read(t->tls, e.rx + e.rxlen, e.rxcap - e.rxlen);
 		if (r > 0) {
-			rxlen += r;
+			e.rxlen += r;
 			progress = 1;
 		} else if (r == TLS_WANT_POLLIN)
 			pfd.events |= POLLIN;
@@ -872,29 +916,13 @@ wsct_exchange(struct wsc_tls *t, int op, const void *data, size_t len,
 			pfd.events |= POLLOUT;
 		else
 			goto done;
-		while (!fin && (n = wsc_parse(rx, rxlen, &fin, &fop, &payload,
-		    &plen)) > 0) {
-			if (first)
-				*echo_op = fop;
-			else if (fop != 0 || msglen + plen > len)
-				goto done;
-			first = 0;
-			memcpy(msg + msglen, payload, plen);
-			msglen += plen;
-			memmove(rx, rx + n, rxlen - n);
-			rxlen -= n;
-		}
-		if (!fin && !progress && poll(&pfd, 1, WSC_TIMEOUT) <= 0)
+		if (echo_take(&e) == -1)
+			goto done;
+		if (!e.fin && !progress && poll(&pfd, 1, WSC_TIMEOUT) <= 0)
 			goto done;
 	}
-	rv = 0;
+	ok = 1;
  done:
 	free(tx);
-	free(rx);
-	if (rv == 0) {
-		*echo = msg;
-		*echo_len = msglen;
-	} else
-		free(msg);
-	return (rv);
+	return (echo_end(&e, ok, echo, echo_len, echo_op));
 }
