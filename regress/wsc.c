@@ -542,25 +542,28 @@ wsc_parse(const uint8_t *buf, size_t len, int *fin, int *op,
 	return (h + n);
 }
 
-/* The echo of one message of len bytes, as its frames come in. */
+/* One message out as a frame, and its echo as its frames come in. */
 struct echo {
-	uint8_t		*rx, *msg;
-	size_t		 rxlen, rxcap, msglen, max;
+	uint8_t		*tx, *rx, *msg;
+	size_t		 txlen, txoff, rxlen, rxcap, msglen, max;
 	int		 fin, first, op;
 };
 
 static int
-echo_init(struct echo *e, size_t len)
+echo_init(struct echo *e, int op, const void *data, size_t len)
 {
 	memset(e, 0, sizeof(*e));
 	e->first = 1;
 	e->max = len;
 	e->rxcap = len + 65536 + 1024;
-	if ((e->rx = malloc(e->rxcap)) == NULL ||
+	if ((e->tx = malloc(len + 14)) == NULL ||
+	    (e->rx = malloc(e->rxcap)) == NULL ||
 	    (e->msg = malloc(len + 1)) == NULL) {
+		free(e->tx);
 		free(e->rx);
 		return (-1);
 	}
+	e->txlen = wsc_frame(e->tx, 1, op, data, len);
 	return (0);
 }
 
@@ -593,6 +596,7 @@ echo_take(struct echo *e)
 static int
 echo_end(struct echo *e, int ok, uint8_t **echo, size_t *len, int *op)
 {
+	free(e->tx);
 	free(e->rx);
 	if (!ok) {
 		free(e->msg);
@@ -616,28 +620,21 @@ wsc_exchange(int fd, int op, const void *data, size_t len, uint8_t **echo,
 {
 	struct echo	 e;
 	struct pollfd	 pfd;
-	uint8_t		*tx;
-	size_t		 txlen, txoff = 0;
 	int		 ok = 0, flags;
 	ssize_t		 r;
 
-	if ((tx = malloc(len + 14)) == NULL)
+	if (echo_init(&e, op, data, len) == -1)
 		return (-1);
-	if (echo_init(&e, len) == -1) {
-		free(tx);
-		return (-1);
-	}
-	txlen = wsc_frame(tx, 1, op, data, len);
 	flags = fcntl(fd, F_GETFL);
 	fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 	while (!e.fin) {
 		pfd.fd = fd;
-		pfd.events = POLLIN | (txoff < txlen ? POLLOUT : 0);
+		pfd.events = POLLIN | (e.txoff < e.txlen ? POLLOUT : 0);
 		if (poll(&pfd, 1, WSC_TIMEOUT) <= 0)
 			goto done;
-		if ((pfd.revents & POLLOUT) && (r = write(fd, tx + txoff,
-		    txlen - txoff)) > 0)
-			txoff += r;
+		if ((pfd.revents & POLLOUT) && (r = write(fd, e.tx + e.txoff,
+		    e.txlen - e.txoff)) > 0)
+			e.txoff += r;
 		if ((pfd.revents & (POLLIN | POLLHUP)) == 0)
 			continue;
 		if ((r = read(fd, e.rx + e.rxlen, e.rxcap - e.rxlen)) == 0 ||
@@ -651,7 +648,6 @@ wsc_exchange(int fd, int op, const void *data, size_t len, uint8_t **echo,
 	ok = 1;
  done:
 	fcntl(fd, F_SETFL, flags);
-	free(tx);
 	return (echo_end(&e, ok, echo, echo_len, echo_op));
 }
 
@@ -877,27 +873,21 @@ wsct_exchange(struct wsc_tls *t, int op, const void *data, size_t len,
 {
 	struct echo	 e;
 	struct pollfd	 pfd;
-	uint8_t		*tx;
-	size_t		 txlen, txoff = 0;
 	int		 ok = 0, progress;
 	ssize_t		 r;
 
-	if ((tx = malloc(len + 14)) == NULL)
+	if (echo_init(&e, op, data, len) == -1)
 		return (-1);
-	if (echo_init(&e, len) == -1) {
-		free(tx);
-		return (-1);
-	}
-	txlen = wsc_frame(tx, 1, op, data, len);
 	while (!e.fin) {
 		progress = 0;
 		pfd.fd = t->fd;
 		pfd.events = 0;
-		if (txoff < txlen) {
-			r = tls_write(t->tls, tx + txoff, txlen - txoff > 65536 ?
-			    65536 : txlen - txoff);
+		if (e.txoff < e.txlen) {
+			r = tls_write(t->tls, e.tx + e.txoff,
+			    e.txlen - e.txoff > 65536 ? 65536 :
+			    e.txlen - e.txoff);
 			if (r > 0) {
-				txoff += r;
+				e.txoff += r;
 				progress = 1;
 			} else if (r == TLS_WANT_POLLIN)
 				pfd.events |= POLLIN;
@@ -923,6 +913,5 @@ wsct_exchange(struct wsc_tls *t, int op, const void *data, size_t len,
 	}
 	ok = 1;
  done:
-	free(tx);
 	return (echo_end(&e, ok, echo, echo_len, echo_op));
 }
