@@ -250,19 +250,25 @@ ws_inflate_payload(struct ws_session *s, const uint8_t *data, size_t len,
 {
 	const uint8_t	*in = data;
 	size_t		 inlen = len, n = 0;
+	int		 rv;
 
 	while (s->state == WS_OPEN && (inlen > 0 || n == sizeof(zin))) {
 		if (s->out.len >= highwater && inlen > 0)
 			break;
-		if (pmd_inflate(s->pmd, &in, &inlen, zin, sizeof(zin),
-		    &n) == -1) {
+		rv = pmd_inflate(s->pmd, &in, &inlen, zin, sizeof(zin), &n);
+		/*
+		 * What came out before bad data is judged first, as it
+		 * would have been had the bad data come in a later read.
+		 */
+		if (n > 0 && ws_message_bytes(s, zin, n) == -1)
+			return (len);
+		if (rv == -1) {
 			ws_session_close(s, WS_CLOSE_BAD_DATA, WS_ERR_INFLATE);
 			return (len);
 		}
 		if (n == 0)
 			break;
-		if (ws_message_bytes(s, zin, n) == -1 ||
-		    ws_recompress(s, zin, n, 0) == -1)
+		if (ws_recompress(s, zin, n, 0) == -1)
 			return (len);
 	}
 	return (len - inlen);
