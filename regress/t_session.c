@@ -1469,6 +1469,14 @@ ATF_TC_BODY(deflate_fault_order, tc)
 	check_splits(&su, &in, &r);
 	expect_close(&r, 1009, WS_CLOSE_SENT);
 	result_free(&r);
+
+	/* Invalid UTF-8 well before the limit, in one step of inflate. */
+	p[10] = 0xff;
+	bytes_reset(&in);
+	zmessage(&zc, &in, WS_OP_TEXT, p, sizeof(p), 1);
+	check_splits(&su, &in, &r);
+	expect_close(&r, 1007, WS_CLOSE_SENT);
+	result_free(&r);
 	deflateEnd(&zc.z);
 	bytes_free(&in);
 	bytes_free(&z);

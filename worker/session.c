@@ -212,16 +212,22 @@ ws_on_header(struct ws_session *s, const struct ws_frame *f)
 static int
 ws_message_bytes(struct ws_session *s, const uint8_t *p, size_t len)
 {
-	if (len > s->lim->max_message - s->msg_len) {
+	uint64_t	 room = s->lim->max_message - s->msg_len;
+
+	/*
+	 * The first byte at fault decides, as it would had the bytes come
+	 * in smaller steps: the text within the limit is checked first.
+	 */
+	if (s->msg_op == WS_OP_TEXT && (s->utf8 = utf8_validate(s->utf8, p,
+	    len < room ? len : room)) == UTF8_REJECT) {
+		ws_session_close(s, WS_CLOSE_BAD_DATA, WS_ERR_UTF8);
+		return (-1);
+	}
+	if (len > room) {
 		ws_session_close(s, WS_CLOSE_TOO_BIG, WS_ERR_TOO_BIG);
 		return (-1);
 	}
 	s->msg_len += len;
-	if (s->msg_op == WS_OP_TEXT &&
-	    (s->utf8 = utf8_validate(s->utf8, p, len)) == UTF8_REJECT) {
-		ws_session_close(s, WS_CLOSE_BAD_DATA, WS_ERR_UTF8);
-		return (-1);
-	}
 	return (0);
 }
 
