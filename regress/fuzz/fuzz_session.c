@@ -346,13 +346,12 @@ reference(const struct setting *st, const uint8_t *p, size_t len,
 	size_t		 off = 0, hl, i;
 	uint8_t		 b0, fin, op, rsv, open_op = 0, open_z = 0;
 	const uint8_t	*mask;
-	int		 k, bits;
+	int		 k;
 
 	memset(r, 0, sizeof(*r));
 	memset(&z, 0, sizeof(z));
-	bits = st->dp.client_max_window_bits < 9 ? 9 :
-	    st->dp.client_max_window_bits;
-	FUZZ_CHECK(inflateInit2(&z, -bits) == Z_OK);
+	/* The widest window: see LLVMFuzzerTestOneInput. */
+	FUZZ_CHECK(inflateInit2(&z, -15) == Z_OK);
 	while (len - off >= 2 && (p[off + 1] & 0x80)) {
 		fin = p[off] & 0x80;
 		rsv = p[off] & 0x70;
@@ -453,10 +452,23 @@ LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 	if (whole.err == WS_ERR_NONE)
 		FUZZ_CHECK(whole.close == ref.close);
 
+	/*
+	 * zlib checks a distance against its window plus what the same
+	 * call put out, so a client that passes the window it agreed to
+	 * may get through when its bytes come together, and not when they
+	 * trickle in. Only the full 15-bit window leaves no such gap.
+	 */
 	run(&st, in, len, &rng, &cut);
-	check_prefix(&cut, &whole, 1);
-	FUZZ_CHECK(cut.close == whole.close && cut.state == whole.state &&
-	    cut.err == whole.err && cut.msgs_in == whole.msgs_in);
+	if (st.dp.enabled && st.dp.client_max_window_bits < 15 &&
+	    cut.err == WS_ERR_INFLATE) {
+		check_prefix(&cut, &whole, 0);
+		FUZZ_CHECK(cut.close == WS_CLOSE_BAD_DATA);
+	} else {
+		check_prefix(&cut, &whole, 1);
+		FUZZ_CHECK(cut.close == whole.close &&
+		    cut.state == whole.state && cut.err == whole.err &&
+		    cut.msgs_in == whole.msgs_in);
+	}
 
 	result_free(&ref);
 	result_free(&whole);
