@@ -17,11 +17,11 @@
 /*
  * The handshake policy (handshake/policy.c, servers.c) on hostile
  * requests, over a fixed server table. The first byte chooses the
- * listener and the SNI name; the rest is a request head. A request let
- * through must name a server of its listener, by Host and SNI, a
- * location its path lies under, and a subprotocol of the list; one
- * refused must say why. Host and Origin values that parse are also
- * written back out and must parse again to the same.
+ * listener (family, port, TLS) and the SNI name; the rest is a request
+ * head. A request let through must name a server of its listener, by
+ * Host and SNI, a location its path lies under, and a subprotocol of
+ * the list; one refused must say why. Host and Origin values that
+ * parse are also written back out and must parse again to the same.
  */
 
 #include <sys/types.h>
@@ -65,7 +65,8 @@ table_add(uint32_t type, const void *msg, size_t len)
 /*
  * Server 0, example.org and www.example.org on listeners 0 and 1, with
  * origins, locations and subprotocols; server 1, other.example.net on
- * listener 1, Origin required; server 2, [::1] on listener 0, nothing.
+ * listener 1, Origin required, one location; server 2, [::1] on
+ * listener 0, nothing.
  */
 static void
 table(void)
@@ -115,6 +116,10 @@ table(void)
 	strlcpy(is.name, "other.example.net", sizeof(is.name));
 	is.listeners = 2;
 	table_add(IPC_SERVER, &is, sizeof(is));
+	il.server = 1;
+	il.id = 13;
+	strlcpy(il.path, "/only", sizeof(il.path));
+	table_add(IPC_LOCATION, &il, sizeof(il));
 
 	memset(&is, 0, sizeof(is));
 	is.id = 2;
@@ -241,12 +246,14 @@ LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 {
 	struct ipc_listener		 l;
 	struct sockaddr_in		*sin = (struct sockaddr_in *)&l.ss;
+	struct sockaddr_in6		*sin6 = (struct sockaddr_in6 *)&l.ss;
 	struct http_request		 req;
 	struct hs_policy		 p;
 	const struct http_header	*h;
 	const char			*reason, *sni;
 	char				*head;
 	unsigned int			 i;
+	uint16_t			 port;
 	int				 status;
 
 	if (TAILQ_EMPTY(&servers))
@@ -254,11 +261,17 @@ LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 	if (len < 1)
 		return (0);
 	memset(&l, 0, sizeof(l));
-	sin->sin_family = AF_INET;
 	l.id = in[0] & 1;
 	l.tls = (in[0] >> 1) & 1;
-	sin->sin_port = htons(l.tls ? 443 : (in[0] & 4) ? 8080 : 80);
+	port = htons(l.tls ? 443 : (in[0] & 4) ? 8080 : 80);
 	sni = l.tls ? snis[(in[0] >> 3) & 3] : NULL;
+	if (in[0] & 0x20) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = port;
+	} else {
+		sin->sin_family = AF_INET;
+		sin->sin_port = port;
+	}
 	in++;
 	len--;
 
