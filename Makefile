@@ -82,6 +82,11 @@ test: deps
 	@$(MAKE) -C regress
 	@sh regress/run.sh
 
+# Not part of test: each fuzzer runs FUZZ_SECONDS (see regress/Makefile).
+fuzz:
+	@sh etc/deps.sh fuzz
+	@$(MAKE) -C regress fuzz
+
 bench: deps
 	@$(MAKE) all
 	@$(MAKE) -C regress wsbench
@@ -106,4 +111,4 @@ clean:
 	rm -f wsd wsctl/wsctl $(WSD_OBJS) $(WSCTL_OBJS) parent/parse.c
 	@$(MAKE) -C regress clean
 
-.PHONY: all bench deps run test lint install clean
+.PHONY: all bench deps fuzz run test lint install clean

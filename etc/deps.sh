@@ -3,15 +3,19 @@
 # The one list of what wsd needs from Debian, for building, testing and
 # running it. As root, installs what is missing and creates the user and
 # the chroot directory the daemon uses; otherwise prints what to run.
+# "deps.sh fuzz" adds clang and its libFuzzer, for make fuzz.
 
 BUILD="gcc make pkg-config byacc libtls-dev libevent-dev zlib1g-dev
     libseccomp-dev libbsd-dev"
 TEST="libatf-dev atf-sh kyua mandoc openssl bsdextrautils procps"
+FUZZ="clang libclang-rt-14-dev"
 USER_NAME=_wsd
 CHROOT_DIR=/var/empty
 
+want="$BUILD $TEST"
+[ "$1" = fuzz ] && want="$want $FUZZ"
 missing=""
-for p in $BUILD $TEST; do
+for p in $want; do
 	s=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)
 	[ "$s" = "installed" ] || missing="$missing $p"
 done

@@ -1444,6 +1444,44 @@ ATF_TC_BODY(deflate_bomb, tc)
 	bytes_free(&in);
 }
 
+/*
+ * A compressed message that passes the limit and then goes bad: the
+ * first fault decides the close, however the input was cut. Inflated
+ * whole, the corrupt block once won over the bytes before it.
+ */
+ATF_TC_WITHOUT_HEAD(deflate_fault_order);
+ATF_TC_BODY(deflate_fault_order, tc)
+{
+	struct ws_deflate_params dp;
+	struct setup		 su;
+	struct zclient		 zc;
+	struct bytes		 in = { 0 }, z = { 0 };
+	struct result		 r;
+	uint8_t			 p[2000];
+
+	deflate_setup(&dp, &su, 15, 1, 1000);
+	zc_init(&zc, 15, 1);
+	memset(p, 'a', sizeof(p));
+	zc_message(&zc, p, sizeof(p), &z);
+	/* A block of the reserved type 3 after 2000 good bytes. */
+	put(&z, "\x00\x00\xff\xff\x06", 5);
+	zc_frames(&in, WS_OP_TEXT, &z, 1);
+	check_splits(&su, &in, &r);
+	expect_close(&r, 1009, WS_CLOSE_SENT);
+	result_free(&r);
+
+	/* Invalid UTF-8 well before the limit, in one step of inflate. */
+	p[10] = 0xff;
+	bytes_reset(&in);
+	zmessage(&zc, &in, WS_OP_TEXT, p, sizeof(p), 1);
+	check_splits(&su, &in, &r);
+	expect_close(&r, 1007, WS_CLOSE_SENT);
+	result_free(&r);
+	deflateEnd(&zc.z);
+	bytes_free(&in);
+	bytes_free(&z);
+}
+
 ATF_TC_WITHOUT_HEAD(deflate_backpressure);
 ATF_TC_BODY(deflate_backpressure, tc)
 {
@@ -1547,6 +1585,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, deflate_fragmented);
 	ATF_TP_ADD_TC(tp, deflate_errors);
 	ATF_TP_ADD_TC(tp, deflate_bomb);
+	ATF_TP_ADD_TC(tp, deflate_fault_order);
 	ATF_TP_ADD_TC(tp, deflate_backpressure);
 	return (atf_no_error());
 }

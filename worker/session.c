@@ -212,16 +212,22 @@ ws_on_header(struct ws_session *s, const struct ws_frame *f)
 static int
 ws_message_bytes(struct ws_session *s, const uint8_t *p, size_t len)
 {
-	if (len > s->lim->max_message - s->msg_len) {
+	uint64_t	 room = s->lim->max_message - s->msg_len;
+
+	/*
+	 * The first byte at fault decides, as it would had the bytes come
+	 * in smaller steps: the text within the limit is checked first.
+	 */
+	if (s->msg_op == WS_OP_TEXT && (s->utf8 = utf8_validate(s->utf8, p,
+	    len < room ? len : room)) == UTF8_REJECT) {
+		ws_session_close(s, WS_CLOSE_BAD_DATA, WS_ERR_UTF8);
+		return (-1);
+	}
+	if (len > room) {
 		ws_session_close(s, WS_CLOSE_TOO_BIG, WS_ERR_TOO_BIG);
 		return (-1);
 	}
 	s->msg_len += len;
-	if (s->msg_op == WS_OP_TEXT &&
-	    (s->utf8 = utf8_validate(s->utf8, p, len)) == UTF8_REJECT) {
-		ws_session_close(s, WS_CLOSE_BAD_DATA, WS_ERR_UTF8);
-		return (-1);
-	}
 	return (0);
 }
 
@@ -250,19 +256,25 @@ ws_inflate_payload(struct ws_session *s, const uint8_t *data, size_t len,
 {
 	const uint8_t	*in = data;
 	size_t		 inlen = len, n = 0;
+	int		 rv;
 
 	while (s->state == WS_OPEN && (inlen > 0 || n == sizeof(zin))) {
 		if (s->out.len >= highwater && inlen > 0)
 			break;
-		if (pmd_inflate(s->pmd, &in, &inlen, zin, sizeof(zin),
-		    &n) == -1) {
+		rv = pmd_inflate(s->pmd, &in, &inlen, zin, sizeof(zin), &n);
+		/*
+		 * What came out before bad data is judged first, as it
+		 * would have been had the bad data come in a later read.
+		 */
+		if (n > 0 && ws_message_bytes(s, zin, n) == -1)
+			return (len);
+		if (rv == -1) {
 			ws_session_close(s, WS_CLOSE_BAD_DATA, WS_ERR_INFLATE);
 			return (len);
 		}
 		if (n == 0)
 			break;
-		if (ws_message_bytes(s, zin, n) == -1 ||
-		    ws_recompress(s, zin, n, 0) == -1)
+		if (ws_recompress(s, zin, n, 0) == -1)
 			return (len);
 	}
 	return (len - inlen);
