@@ -230,7 +230,8 @@ http_token_list_has(const char *v, size_t len, const char *token)
 	const char	*end = v + len, *s, *e;
 	size_t		 tlen = strlen(token);
 
-	for (s = v; s < end; s = e + 1) {
+	/* Past each comma; never past end, not even as a pointer. */
+	for (s = v; s < end; s = e + (e < end)) {
 		while (s < end && (*s == ' ' || *s == '\t'))
 			s++;
 		for (e = s; e < end && *e != ','; e++)
