@@ -80,6 +80,7 @@ static void	 parent_respawn(struct child *);
 static void	 parent_resize(enum wsd_role, unsigned int, unsigned int);
 static void	 parent_reconfigure(struct child *);
 static void	 parent_reload_done(void);
+static void	 parent_reload_answered(struct child *);
 
 /* Returns -1, with the reason logged, when the address cannot be had. */
 static int
@@ -475,11 +476,7 @@ parent_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	case IPC_READY:
 		/* The first answers its start; any later one, a reload. */
 		if (c->ready) {
-			if (c->reloading) {
-				c->reloading = 0;
-				if (--reload_waiting == 0)
-					parent_reload_done();
-			}
+			parent_reload_answered(c);
 			break;
 		}
 		c->ready = 1;
@@ -564,11 +561,7 @@ parent_reap(void)
 		if (children[i].chan != NULL)
 			ipc_chan_drain(children[i].chan);
 		/* A reload waits for no dead process; a respawn gets it all. */
-		if (children[i].reloading) {
-			children[i].reloading = 0;
-			if (--reload_waiting == 0)
-				parent_reload_done();
-		}
+		parent_reload_answered(&children[i]);
 		limits_child_lost(&children[i]);
 		show_child_gone(&children[i]);
 		child_status(status, how, sizeof(how));
@@ -879,6 +872,17 @@ parent_reconfigure(struct child *c)
 		reload_waiting++;
 	} else
 		parent_send_config(c);
+}
+
+/* c has the reload, or will never confirm it: one fewer to wait for. */
+static void
+parent_reload_answered(struct child *c)
+{
+	if (!c->reloading)
+		return;
+	c->reloading = 0;
+	if (--reload_waiting == 0)
+		parent_reload_done();
 }
 
 static void
