@@ -48,10 +48,18 @@ srcpath(const atf_tc_t *tc, const char *rel)
 int
 daemon_try_start(const atf_tc_t *tc, struct wsd_proc *p, const char *extra)
 {
+	return (daemon_try_start_binary(p, srcpath(tc, "../wsd"), extra));
+}
+
+/* The same with the binary at wsd; daemon_cleanup() kills it too. */
+int
+daemon_try_start_binary(struct wsd_proc *p, const char *wsd,
+    const char *extra)
+{
 	FILE	*f;
 	int	 rv;
 
-	rv = wsd_start(p, srcpath(tc, "../wsd"), extra);
+	rv = wsd_start(p, wsd, extra);
 	if ((f = fopen(PIDFILE, "w")) != NULL) {
 		fprintf(f, "%d\n", (int)p->pid);
 		fclose(f);

@@ -26,6 +26,8 @@
 const char	*srcpath(const atf_tc_t *, const char *);
 int		 daemon_try_start(const atf_tc_t *, struct wsd_proc *,
 		    const char *);
+int		 daemon_try_start_binary(struct wsd_proc *, const char *,
+		    const char *);
 void		 daemon_start(const atf_tc_t *, struct wsd_proc *,
 		    const char *);
 void		 daemon_stop_ok(struct wsd_proc *);

@@ -513,6 +513,32 @@ ATF_TC_CLEANUP(many_clients, tc)
 	daemon_cleanup();
 }
 
+/* Run wsctl with args; its output goes to the file out. */
+static int
+wsctl(const atf_tc_t *tc, const char *args)
+{
+	char	 cmd[2048];
+
+	snprintf(cmd, sizeof(cmd), "%s -s %s %s >out 2>&1",
+	    srcpath(tc, "../wsctl/wsctl"), wsd.sock, args);
+	return (WEXITSTATUS(system(cmd)));
+}
+
+/* Ask show stats until pattern is in its output (10 s at most). */
+static int
+stats_show(const atf_tc_t *tc, const char *pattern)
+{
+	int	 tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		ATF_REQUIRE_EQ(wsctl(tc, "show stats"), 0);
+		if (atf_utils_grep_file(pattern, "out"))
+			return (0);
+		usleep(100000);
+	}
+	return (-1);
+}
+
 ATF_TC_WITH_CLEANUP(wsctl_stats);
 ATF_TC_HEAD(wsctl_stats, tc)
 {
@@ -521,8 +547,7 @@ ATF_TC_HEAD(wsctl_stats, tc)
 }
 ATF_TC_BODY(wsctl_stats, tc)
 {
-	char	 cmd[2048];
-	int	 fd, i, j, tries;
+	int	 fd, i, j;
 
 	start(tc, NULL, NULL);
 	for (i = 0; i < 3; i++) {
@@ -539,16 +564,9 @@ ATF_TC_BODY(wsctl_stats, tc)
 	ATF_REQUIRE(wsc_write_all(fd, "\x81\x02hi", 4) == 0);
 	expect_close(fd, 1002);
 	close(fd);
-	snprintf(cmd, sizeof(cmd), "%s -s %s show stats >out 2>&1",
-	    srcpath(tc, "../wsctl/wsctl"), wsd.sock);
-	/* Workers report once a second: ask until they have (10 s at most). */
-	for (tries = 0; tries < 100; tries++) {
-		ATF_REQUIRE_EQ(system(cmd), 0);
-		if (atf_utils_grep_file("^total +0 +4 +15 +15 ", "out") &&
-		    atf_utils_grep_file("unmasked frame: 1", "out"))
-			break;
-		usleep(100000);
-	}
+	/* Workers report once a second: ask until they have. */
+	if (stats_show(tc, "^total +0 +4 +15 +15 ") == 0)
+		stats_show(tc, "unmasked frame: 1");
 	ATF_CHECK_MSG(atf_utils_grep_file("^total +0 +4 +15 +15 +", "out"),
 	    "totals never reached 4 connections, 15 messages each way");
 	ATF_CHECK(atf_utils_grep_file("^close codes sent: 1000 3, 1002 1$",
@@ -561,18 +579,11 @@ ATF_TC_BODY(wsctl_stats, tc)
 	fd = wsc_connect(wsd.port);
 	ATF_REQUIRE(wsc_write_all(fd, "GET / HTTP/1.0\r\n\r\n", 18) == 0);
 	close(fd);
-	for (tries = 0; tries < 100; tries++) {
-		ATF_REQUIRE_EQ(system(cmd), 0);
-		if (atf_utils_grep_file("^handshakes refused: 505 1$", "out"))
-			break;
-		usleep(100000);
-	}
+	stats_show(tc, "^handshakes refused: 505 1$");
 	ATF_CHECK(atf_utils_grep_file("^handshakes: accepted 4 \\(plain 4, "
 	    "tls 0\\)", "out"));
 	ATF_CHECK(atf_utils_grep_file("^handshakes refused: 505 1$", "out"));
-	snprintf(cmd, sizeof(cmd), "%s -s %s show metrics >out 2>&1",
-	    srcpath(tc, "../wsctl/wsctl"), wsd.sock);
-	ATF_REQUIRE_EQ(system(cmd), 0);
+	ATF_REQUIRE_EQ(wsctl(tc, "show metrics"), 0);
 	ATF_CHECK(atf_utils_grep_file("^wsd_handshakes_total\\{outcome="
 	    "\"refused\",status=\"505\"\\} 1$", "out"));
 	daemon_stop_ok(&wsd);
@@ -580,17 +591,6 @@ ATF_TC_BODY(wsctl_stats, tc)
 ATF_TC_CLEANUP(wsctl_stats, tc)
 {
 	daemon_cleanup();
-}
-
-/* Run wsctl with args; its output goes to the file out. */
-static int
-wsctl(const atf_tc_t *tc, const char *args)
-{
-	char	 cmd[2048];
-
-	snprintf(cmd, sizeof(cmd), "%s -s %s %s >out 2>&1",
-	    srcpath(tc, "../wsctl/wsctl"), wsd.sock, args);
-	return (WEXITSTATUS(system(cmd)));
 }
 
 ATF_TC_WITH_CLEANUP(wsctl_commands);
@@ -747,21 +747,6 @@ ATF_TC_CLEANUP(ids_unique, tc)
 	daemon_cleanup();
 }
 
-/* Ask show stats until pattern is in its output (10 s at most). */
-static int
-stats_show(const atf_tc_t *tc, const char *pattern)
-{
-	int	 tries;
-
-	for (tries = 0; tries < 100; tries++) {
-		ATF_REQUIRE_EQ(wsctl(tc, "show stats"), 0);
-		if (atf_utils_grep_file(pattern, "out"))
-			return (0);
-		usleep(100000);
-	}
-	return (-1);
-}
-
 /* Kill the first child with this title and wait for its successor. */
 static void
 kill_and_respawn(const char *title)
@@ -769,26 +754,16 @@ kill_and_respawn(const char *title)
 	pid_t	 kids[MAXKIDS];
 	char	 titles[MAXKIDS][64];
 	int	 i, n, before;
-	const char *p;
 
 	n = wsd_children(&wsd, kids, titles, MAXKIDS);
 	for (i = 0; i < n; i++)
 		if (strcmp(titles[i], title) == 0)
 			break;
 	ATF_REQUIRE(i < n);
-	for (before = 0, p = wsd.log; (p = strstr(p, ") is ready")) != NULL;
-	    p++)
-		before++;
+	before = wsd_log_count(&wsd, ") is ready");
 	ATF_REQUIRE(kill(kids[i], SIGKILL) == 0);
-	for (i = 0; i < 100; i++) {
-		wsd_wait_log(&wsd, "\001", 100);
-		for (n = 0, p = wsd.log; (p = strstr(p, ") is ready")) != NULL;
-		    p++)
-			n++;
-		if (n > before)
-			return;
-	}
-	atf_tc_fail("no new %s got ready:\n%s", title, wsd.log);
+	if (wsd_wait_count(&wsd, ") is ready", before + 1) != 0)
+		atf_tc_fail("no new %s got ready:\n%s", title, wsd.log);
 }
 
 ATF_TC_WITH_CLEANUP(stats_survive_respawn);

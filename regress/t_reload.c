@@ -65,34 +65,6 @@ start(const atf_tc_t *tc)
 	daemon_start(tc, &wsd, NULL);
 }
 
-/* Wait until needle has appeared n times in the log (bounded). */
-static int
-wait_count(const char *needle, int n)
-{
-	const char	*p;
-	int		 i, found = 0;
-
-	for (i = 0; i < 100 && found < n; i++) {
-		wsd_wait_log(&wsd, "\001", 100);
-		for (found = 0, p = wsd.log; (p = strstr(p, needle)) != NULL;
-		    p++)
-			found++;
-	}
-	return (found >= n ? 0 : -1);
-}
-
-/* How many times needle is in the log now. */
-static int
-count_of(const char *needle)
-{
-	const char	*p;
-	int		 n = 0;
-
-	for (p = wsd.log; (p = strstr(p, needle)) != NULL; p++)
-		n++;
-	return (n);
-}
-
 /* Where needle is last in the log; NULL if nowhere. */
 static const char *
 last_of(const char *needle)
@@ -396,7 +368,7 @@ ATF_TC_BODY(tls, tc)
 	for (i = 0; i < n; i++)
 		if (strcmp(titles[i], "wsd: handshake") == 0)
 			kill(kids[i], SIGKILL);
-	ATF_REQUIRE_MSG(wait_count(") is ready", 2) == 0, "log:\n%s",
+	ATF_REQUIRE_MSG(wsd_wait_count(&wsd, ") is ready", 2) == 0, "log:\n%s",
 	    wsd.log);
 	subject = cert_subject(port);
 	ATF_CHECK_MSG(strstr(subject, "CN=b.test") != NULL, "%s", subject);
@@ -514,7 +486,8 @@ ATF_TC_BODY(starting_child, tc)
 		    "no \"%s\" in:\n%s", line, wsd.log);
 		write_conf_location(attempt % 2 ? "/old" : "/new", port);
 		ATF_REQUIRE(kill(wsd.pid, SIGHUP) == 0);
-		ATF_REQUIRE(wait_count("received SIGHUP", attempt + 1) == 0);
+		ATF_REQUIRE(wsd_wait_count(&wsd, "received SIGHUP",
+		    attempt + 1) == 0);
 		snprintf(line, sizeof(line), "handshake[0] (pid %d) is ready",
 		    (int)kid);
 		if ((ready = strstr(wsd.log, line)) == NULL ||
@@ -522,19 +495,19 @@ ATF_TC_BODY(starting_child, tc)
 			break;
 		/* It was ready before the reload came: try again. */
 		ATF_REQUIRE(kill(kid, SIGCONT) == 0);
-		ATF_REQUIRE(wait_count("configuration reloaded", attempt + 1)
-		    == 0);
+		ATF_REQUIRE(wsd_wait_count(&wsd, "configuration reloaded",
+		    attempt + 1) == 0);
 	}
 	ATF_REQUIRE_MSG(attempt < 5, "never caught a child starting");
 	want = attempt % 2 ? "/old" : "/new";
 	gone = attempt % 2 ? "/new" : "/old";
 	/* Stopped, it cannot have the new configuration: not done yet. */
 	wsd_wait_log(&wsd, "\001", 200);
-	ATF_CHECK_MSG(count_of("configuration reloaded") == attempt,
+	ATF_CHECK_MSG(wsd_log_count(&wsd, "configuration reloaded") == attempt,
 	    "the reload was done before the new child had it:\n%s", wsd.log);
 	ATF_REQUIRE(kill(kid, SIGCONT) == 0);
-	ATF_REQUIRE_MSG(wait_count("configuration reloaded", attempt + 1) == 0,
-	    "the reload never ended:\n%s", wsd.log);
+	ATF_REQUIRE_MSG(wsd_wait_count(&wsd, "configuration reloaded",
+	    attempt + 1) == 0, "the reload never ended:\n%s", wsd.log);
 	ATF_CHECK_EQ(upgrade_status(port, want), 101);
 	ATF_CHECK_EQ(upgrade_status(port, gone), 404);
 	daemon_stop_ok(&wsd);
@@ -571,9 +544,9 @@ ATF_TC_BODY(dies_during_reload, tc)
 	ATF_REQUIRE(kill(wsd.pid, SIGHUP) == 0);
 	ATF_REQUIRE(wsd_wait_log(&wsd, "received SIGHUP", WSC_TIMEOUT) == 0);
 	ATF_REQUIRE(kill(hs, SIGKILL) == 0);
-	ATF_REQUIRE_MSG(wait_count("configuration reloaded", 1) == 0,
+	ATF_REQUIRE_MSG(wsd_wait_count(&wsd, "configuration reloaded", 1) == 0,
 	    "the reload never ended:\n%s", wsd.log);
-	ATF_REQUIRE(wait_count("is ready", 1) == 0);
+	ATF_REQUIRE(wsd_wait_count(&wsd, "is ready", 1) == 0);
 	ATF_CHECK_EQ(upgrade_status(port, "/new"), 101);
 	ATF_CHECK_EQ(upgrade_status(port, "/old"), 404);
 	write_conf_location("/old", port);

@@ -317,10 +317,10 @@ ATF_TC_BODY(unprivileged, tc)
 	pid_t		 kids[MAXKIDS];
 	char		 titles[MAXKIDS][64], dir[] = "/tmp/wsd-unpriv.XXXXXX";
 	char		 cmd[2048], conf[256], want[64];
-	const char	*p, *warning = "not started as root: the children get "
+	const char	*warning = "not started as root: the children get "
 			    "their syscall filter but no chroot";
 	FILE		*f;
-	int		 i, nkids, nwarn = 0;
+	int		 i, nkids, nwarn;
 
 	ATF_REQUIRE_MSG((pw = getpwnam(WSD_USER)) != NULL, "no user %s",
 	    WSD_USER);
@@ -342,14 +342,10 @@ ATF_TC_BODY(unprivileged, tc)
 	wsd.uid = pw->pw_uid;
 	wsd.gid = pw->pw_gid;
 	snprintf(cmd, sizeof(cmd), "%s/wsd", dir);
-	ATF_REQUIRE_MSG(wsd_start(&wsd, cmd, NULL) == 0, "wsd did not get "
-	    "ready; its output:\n%s", wsd.log);
-	ATF_REQUIRE((f = fopen("pid", "w")) != NULL);
-	fprintf(f, "%d\n", (int)wsd.pid);
-	fclose(f);
+	ATF_REQUIRE_MSG(daemon_try_start_binary(&wsd, cmd, NULL) == 0,
+	    "wsd did not get ready; its output:\n%s", wsd.log);
 
-	for (p = wsd.log; (p = strstr(p, warning)) != NULL; p++)
-		nwarn++;
+	nwarn = wsd_log_count(&wsd, warning);
 	ATF_CHECK_EQ_MSG(nwarn, 1, "%d warnings in:\n%s", nwarn, wsd.log);
 	snprintf(want, sizeof(want), "%u\t%u\t%u\t%u", pw->pw_uid,
 	    pw->pw_uid, pw->pw_uid, pw->pw_uid);
@@ -370,13 +366,8 @@ ATF_TC_CLEANUP(unprivileged, tc)
 {
 	FILE	*f;
 	char	 dir[64], cmd[128];
-	int	 pid;
 
-	if ((f = fopen("pid", "r")) != NULL) {
-		if (fscanf(f, "%d", &pid) == 1 && pid > 0)
-			kill(pid, SIGKILL);
-		fclose(f);
-	}
+	daemon_cleanup();
 	if ((f = fopen("tmpdir", "r")) != NULL) {
 		if (fscanf(f, "%63s", dir) == 1 &&
 		    strncmp(dir, "/tmp/wsd-unpriv.", 16) == 0) {

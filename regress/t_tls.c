@@ -782,20 +782,6 @@ resume_once(int n, const char *protocols, char *line, size_t size)
 	return (resumed);
 }
 
-/* How many times needle is in the log. */
-static int
-log_count(const char *needle)
-{
-	const char	*p = wsd.log;
-	int		 n = 0;
-
-	while ((p = strstr(p, needle)) != NULL) {
-		n++;
-		p += strlen(needle);
-	}
-	return (n);
-}
-
 /* Whether the session file holds a ticket from the server. */
 static int
 session_has_ticket(void)
@@ -855,8 +841,8 @@ ATF_TC_BODY(tickets, tc)
 	start_opts = "-v";
 	/* A new key every second: the rounds below span rotations. */
 	start(tc, "prefork handshake 2\ntls ticket lifetime 4", NULL);
-	ATF_CHECK_EQ_MSG(log_count("tls: 1 contexts, 1 session ticket keys"),
-	    2, "log:\n%s", wsd.log);
+	ATF_CHECK_EQ_MSG(wsd_log_count(&wsd,
+	    "tls: 1 contexts, 1 session ticket keys"), 2, "log:\n%s", wsd.log);
 	resume_rounds("tlsv1.2", 0);
 	resume_rounds("tlsv1.3", 100);
 	ATF_REQUIRE_MSG(wsd_wait_log(&wsd, "tls ticket key", WSC_TIMEOUT) ==

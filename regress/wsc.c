@@ -144,6 +144,34 @@ wsd_start(struct wsd_proc *p, const char *wsd, const char *extra)
 	return (wsd_wait_log(p, "ready:", WSC_TIMEOUT));
 }
 
+/* How many times needle is in the daemon's output read so far. */
+int
+wsd_log_count(const struct wsd_proc *p, const char *needle)
+{
+	const char	*s = p->log;
+	int		 n = 0;
+
+	while ((s = strstr(s, needle)) != NULL) {
+		n++;
+		s += strlen(needle);
+	}
+	return (n);
+}
+
+/* Read the daemon's output until needle is in it n times; 0 if it was. */
+int
+wsd_wait_count(struct wsd_proc *p, const char *needle, int n)
+{
+	int	 i;
+
+	for (i = 0; i < 100; i++) {
+		if (wsd_log_count(p, needle) >= n)
+			return (0);
+		wsd_wait_log(p, "\001", 100);
+	}
+	return (wsd_log_count(p, needle) >= n ? 0 : -1);
+}
+
 /* Read the daemon's output until needle shows up; 0 if it did. */
 int
 wsd_wait_log(struct wsd_proc *p, const char *needle, int ms)
