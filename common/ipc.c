@@ -42,69 +42,67 @@ struct ipc_type_info {
 	size_t		 minlen;
 	size_t		 maxlen;
 	int		 nfds;
+	uint32_t	 dirs;		/* IPC_DIR(from, to) bits */
 };
+
+/* The directions, by their ends' initials. */
+#define P_H	IPC_DIR(END_PARENT, END_HANDSHAKE)
+#define P_W	IPC_DIR(END_PARENT, END_WORKER)
+#define P_C	IPC_DIR(END_PARENT, END_CONTROL)
+#define H_P	IPC_DIR(END_HANDSHAKE, END_PARENT)
+#define H_W	IPC_DIR(END_HANDSHAKE, END_WORKER)
+#define W_P	IPC_DIR(END_WORKER, END_PARENT)
+#define W_H	IPC_DIR(END_WORKER, END_HANDSHAKE)
+#define C_P	IPC_DIR(END_CONTROL, END_PARENT)
+
+#define FIXED(s)	sizeof(s), sizeof(s)
 
 static const struct ipc_type_info ipc_types[IPC_TYPE_MAX] = {
 	[IPC_LOG] = { "log", sizeof(struct ipc_log),
-	    sizeof(struct ipc_log) + IPC_LOG_MAX, 0 },
-	[IPC_CONFIG] = { "config", sizeof(struct ipc_config),
-	    sizeof(struct ipc_config), 0 },
-	[IPC_LISTENER] = { "listener", sizeof(struct ipc_listener),
-	    sizeof(struct ipc_listener), 1 },
-	[IPC_PEER] = { "peer", sizeof(struct ipc_peer),
-	    sizeof(struct ipc_peer), 1 },
-	[IPC_START] = { "start", 0, 0, 0 },
-	[IPC_READY] = { "ready", 0, 0, 0 },
-	[IPC_SHUTDOWN] = { "shutdown", 0, 0, 0 },
+	    sizeof(struct ipc_log) + IPC_LOG_MAX, 0, H_P | W_P },
+	[IPC_CONFIG] = { "config", FIXED(struct ipc_config), 0, P_H | P_W },
+	[IPC_LISTENER] = { "listener", FIXED(struct ipc_listener), 1, P_H },
+	[IPC_PEER] = { "peer", FIXED(struct ipc_peer), 1, P_H | P_W },
+	[IPC_START] = { "start", 0, 0, 0, P_H | P_W },
+	[IPC_READY] = { "ready", 0, 0, 0, H_P | W_P },
+	[IPC_SHUTDOWN] = { "shutdown", 0, 0, 0, P_H | P_W },
 	[IPC_CONN] = { "conn", sizeof(struct ipc_conn),
-	    sizeof(struct ipc_conn) + WSD_MAXHEADER_MAX, 1 },
-	[IPC_CTL_REQ] = { "ctl-request", sizeof(struct ipc_ctl),
-	    sizeof(struct ipc_ctl), 0 },
-	[IPC_CTL_DATA] = { "ctl-data", 0, 4096, 0 },
-	[IPC_CTL_END] = { "ctl-end", sizeof(struct ipc_ctl_end),
-	    sizeof(struct ipc_ctl_end), 0 },
-	[IPC_STATS] = { "stats", sizeof(struct ipc_stats),
-	    sizeof(struct ipc_stats), 0 },
-	[IPC_QUERY] = { "query", sizeof(struct ipc_query),
-	    sizeof(struct ipc_query), 0 },
-	[IPC_CONN_INFO] = { "conn-info", sizeof(struct ipc_conn_info),
-	    sizeof(struct ipc_conn_info), 0 },
-	[IPC_QUERY_END] = { "query-end", sizeof(struct ipc_query_end),
-	    sizeof(struct ipc_query_end), 0 },
-	[IPC_VERBOSE] = { "verbose", sizeof(int32_t), sizeof(int32_t), 0 },
-	[IPC_RECONF] = { "reconf", 0, 0, 0 },
-	[IPC_RECONF_END] = { "reconf-end", 0, 0, 0 },
-	[IPC_PEER_RETIRE] = { "peer-retire", sizeof(struct ipc_peer),
-	    sizeof(struct ipc_peer), 0 },
-	[IPC_HS_STATS] = { "hs-stats", sizeof(struct ipc_hs_stats),
-	    sizeof(struct ipc_hs_stats), 0 },
-	[IPC_SERVER] = { "server", sizeof(struct ipc_server),
-	    sizeof(struct ipc_server), 0 },
-	[IPC_ALIAS] = { "alias", sizeof(struct ipc_alias),
-	    sizeof(struct ipc_alias), 0 },
-	[IPC_ORIGIN] = { "origin", sizeof(struct ipc_origin),
-	    sizeof(struct ipc_origin), 0 },
-	[IPC_LOCATION] = { "location", sizeof(struct ipc_location),
-	    sizeof(struct ipc_location), 0 },
-	[IPC_SUBPROTO] = { "subprotocol", sizeof(struct ipc_subproto),
-	    sizeof(struct ipc_subproto), 0 },
-	[IPC_TLS_SERVER] = { "tls-server", sizeof(struct ipc_tls_server),
-	    sizeof(struct ipc_tls_server), 0 },
+	    sizeof(struct ipc_conn) + WSD_MAXHEADER_MAX, 1, H_W },
+	[IPC_CTL_REQ] = { "ctl-request", FIXED(struct ipc_ctl), 0, C_P },
+	[IPC_CTL_DATA] = { "ctl-data", 0, 4096, 0, P_C },
+	[IPC_CTL_END] = { "ctl-end", FIXED(struct ipc_ctl_end), 0, P_C },
+	[IPC_STATS] = { "stats", FIXED(struct ipc_stats), 0, W_P },
+	[IPC_QUERY] = { "query", FIXED(struct ipc_query), 0, P_W },
+	[IPC_CONN_INFO] = { "conn-info", FIXED(struct ipc_conn_info), 0,
+	    W_P },
+	[IPC_QUERY_END] = { "query-end", FIXED(struct ipc_query_end), 0,
+	    W_P },
+	[IPC_VERBOSE] = { "verbose", FIXED(int32_t), 0, P_H | P_W },
+	[IPC_SERVER] = { "server", FIXED(struct ipc_server), 0, P_H },
+	[IPC_ALIAS] = { "alias", FIXED(struct ipc_alias), 0, P_H },
+	[IPC_ORIGIN] = { "origin", FIXED(struct ipc_origin), 0, P_H },
+	[IPC_LOCATION] = { "location", FIXED(struct ipc_location), 0, P_H },
+	[IPC_SUBPROTO] = { "subprotocol", FIXED(struct ipc_subproto), 0,
+	    P_H },
+	[IPC_TLS_SERVER] = { "tls-server", FIXED(struct ipc_tls_server), 0,
+	    P_H },
 	[IPC_TLS_FILE] = { "tls-file", sizeof(struct ipc_tls_file) + 1,
-	    sizeof(struct ipc_tls_file) + TLS_FILE_MAX, 0 },
+	    sizeof(struct ipc_tls_file) + TLS_FILE_MAX, 0, P_H },
 	[IPC_LISTENER_SERVER] = { "listener-server",
-	    sizeof(struct ipc_listener_server),
-	    sizeof(struct ipc_listener_server), 0 },
-	[IPC_ADMIT] = { "admit", sizeof(struct ipc_admit),
-	    sizeof(struct ipc_admit), 0 },
-	[IPC_ADMIT_REPLY] = { "admit-reply", sizeof(struct ipc_admit_reply),
-	    sizeof(struct ipc_admit_reply), 0 },
-	[IPC_HANDOFF] = { "handoff", sizeof(struct ipc_handoff),
-	    sizeof(struct ipc_handoff), 0 },
-	[IPC_RELEASE] = { "release", sizeof(uint64_t), sizeof(uint64_t), 0 },
-	[IPC_CLOSED] = { "closed", sizeof(uint64_t), sizeof(uint64_t), 0 },
-	[IPC_TLS_TICKET] = { "tls-ticket", sizeof(struct ipc_tls_ticket),
-	    sizeof(struct ipc_tls_ticket), 0 },
+	    FIXED(struct ipc_listener_server), 0, P_H },
+	[IPC_RECONF] = { "reconf", 0, 0, 0, P_H },
+	[IPC_RECONF_END] = { "reconf-end", 0, 0, 0, P_H },
+	[IPC_PEER_RETIRE] = { "peer-retire", FIXED(struct ipc_peer), 0,
+	    P_H },
+	[IPC_HS_STATS] = { "hs-stats", FIXED(struct ipc_hs_stats), 0, H_P },
+	[IPC_ADMIT] = { "admit", FIXED(struct ipc_admit), 0, H_P },
+	[IPC_ADMIT_REPLY] = { "admit-reply", FIXED(struct ipc_admit_reply),
+	    0, P_H },
+	[IPC_HANDOFF] = { "handoff", FIXED(struct ipc_handoff), 0, H_P },
+	[IPC_RELEASE] = { "release", FIXED(uint64_t), 0, H_P | W_P },
+	[IPC_CLOSED] = { "closed", FIXED(uint64_t), 0, W_H },
+	[IPC_TLS_TICKET] = { "tls-ticket", FIXED(struct ipc_tls_ticket), 0,
+	    P_H },
 };
 
 /* A PEM file travels in one datagram. */
@@ -117,6 +115,9 @@ static void	 ipc_chan_read(int, short, void *);
 static void	 ipc_chan_write(int, short, void *);
 static int	 ipc_chan_flush(struct ipc_chan *);
 static void	 ipc_chan_lost(struct ipc_chan *);
+static void	 ipc_chan_break(struct ipc_chan *, const char *);
+static void	 ipc_outq_clear(struct ipc_chan *);
+static void	 ipc_chan_broken(int, short, void *);
 
 const char *
 ipc_type_name(uint32_t type)
@@ -124,6 +125,19 @@ ipc_type_name(uint32_t type)
 	if (type == 0 || type >= IPC_TYPE_MAX)
 		return ("unknown");
 	return (ipc_types[type].name);
+}
+
+/* The types that from may send to to, as a mask of IPC_BIT(type). */
+uint64_t
+ipc_accepts(enum ipc_end from, enum ipc_end to)
+{
+	uint64_t	 mask = 0;
+	uint32_t	 t;
+
+	for (t = 1; t < IPC_TYPE_MAX; t++)
+		if (ipc_types[t].dirs & IPC_DIR(from, to))
+			mask |= IPC_BIT(t);
+	return (mask);
 }
 
 /*
@@ -298,38 +312,53 @@ ipc_recvmsg(int sock, uint8_t *buf, size_t size, int *fdp,
 	return (n);
 }
 
+/*
+ * A channel from self to peer. What peer may send is the direction
+ * table's; handlers must handle exactly that, or it is our bug.
+ */
 struct ipc_chan *
 ipc_chan_new(struct event_base *base, int fd, const char *name,
-    uint64_t accept, ipc_handler handler, void *arg)
+    enum ipc_end self, enum ipc_end peer, const struct ipc_handlers *handlers,
+    void *arg)
 {
 	struct ipc_chan	*c;
+	uint32_t	 t;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return (NULL);
 	c->fd = fd;
 	c->name = name;
-	c->accept = accept;
-	c->handler = handler;
+	c->self = self;
+	c->peer = peer;
+	c->accept = ipc_accepts(peer, self);
+	for (t = 1; t < IPC_TYPE_MAX; t++)
+		if (((c->accept & IPC_BIT(t)) != 0) !=
+		    (handlers->h[t] != NULL))
+			fatalx("%s: %s: %s %s", __func__, name,
+			    ipc_type_name(t), handlers->h[t] == NULL ?
+			    "is not handled" : "may not come this way");
+	c->handlers = handlers;
 	c->arg = arg;
 	TAILQ_INIT(&c->outq);
 	c->ev_read = event_new(base, fd, EV_READ | EV_PERSIST,
 	    ipc_chan_read, c);
 	c->ev_write = event_new(base, fd, EV_WRITE, ipc_chan_write, c);
+	c->ev_broken = evtimer_new(base, ipc_chan_broken, c);
 	if (c->ev_read == NULL || c->ev_write == NULL ||
-	    fd_nonblock(fd) == -1 || event_add(c->ev_read, NULL) == -1) {
+	    c->ev_broken == NULL || fd_nonblock(fd) == -1 ||
+	    event_add(c->ev_read, NULL) == -1) {
 		ipc_chan_free(c);
 		return (NULL);
 	}
 	return (c);
 }
 
-void
-ipc_chan_free(struct ipc_chan *c)
+/* Drop what was never sent: descriptors closed, bytes (keys) wiped. */
+static void
+ipc_outq_clear(struct ipc_chan *c)
 {
 	struct ipc_out	*o;
 
-	if (c == NULL)
-		return;
 	while ((o = TAILQ_FIRST(&c->outq)) != NULL) {
 		TAILQ_REMOVE(&c->outq, o, entry);
 		if (o->fd != -1)
@@ -337,10 +366,21 @@ ipc_chan_free(struct ipc_chan *c)
 		explicit_bzero(o->buf, o->len);
 		free(o);
 	}
+	c->outq_len = 0;
+}
+
+void
+ipc_chan_free(struct ipc_chan *c)
+{
+	if (c == NULL)
+		return;
+	ipc_outq_clear(c);
 	if (c->ev_read != NULL)
 		event_free(c->ev_read);
 	if (c->ev_write != NULL)
 		event_free(c->ev_write);
+	if (c->ev_broken != NULL)
+		event_free(c->ev_broken);
 	close(c->fd);
 	free(c);
 }
@@ -348,12 +388,44 @@ ipc_chan_free(struct ipc_chan *c)
 static void
 ipc_chan_lost(struct ipc_chan *c)
 {
+	if (c->lost)
+		return;
+	c->lost = 1;
 	event_del(c->ev_read);
 	event_del(c->ev_write);
+	event_del(c->ev_broken);
 	if (c->closed != NULL)
 		c->closed(c, c->arg);
 	else
 		fatalx("lost channel to %s", c->name);
+}
+
+/*
+ * The one rule for a send that fails: a peer that does not read, or
+ * whose socket fails, is broken. Its channel stops sending at once and
+ * is given up from the event loop, where the owner kills or forgets
+ * the peer; the sender itself carries on.
+ */
+static void
+ipc_chan_break(struct ipc_chan *c, const char *why)
+{
+	struct timeval	 tv;
+
+	if (c->lost || c->broken)
+		return;
+	c->broken = 1;
+	log_warnx("channel to %s is broken: %s", c->name, why);
+	event_del(c->ev_read);
+	event_del(c->ev_write);
+	ipc_outq_clear(c);
+	timerclear(&tv);
+	evtimer_add(c->ev_broken, &tv);
+}
+
+static void
+ipc_chan_broken(int fd, short event, void *arg)
+{
+	ipc_chan_lost(arg);
 }
 
 /*
@@ -398,7 +470,7 @@ ipc_chan_read_one(struct ipc_chan *c)
 			close(rfd);
 		return (1);
 	}
-	c->handler(c, &msg, c->arg);
+	c->handlers->h[msg.type](c, &msg, c->arg);
 	return (1);
 }
 
@@ -409,8 +481,6 @@ ipc_chan_read_one(struct ipc_chan *c)
 static void
 ipc_chan_read(int fd, short event, void *arg)
 {
-	(void)fd;
-	(void)event;
 	ipc_chan_read_one(arg);
 }
 
@@ -422,7 +492,7 @@ ipc_chan_read(int fd, short event, void *arg)
 void
 ipc_chan_drain(struct ipc_chan *c)
 {
-	while (ipc_chan_read_one(c))
+	while (!c->lost && !c->broken && ipc_chan_read_one(c))
 		;
 }
 
@@ -431,10 +501,8 @@ ipc_chan_write(int fd, short event, void *arg)
 {
 	struct ipc_chan	*c = arg;
 
-	(void)fd;
-	(void)event;
 	if (ipc_chan_flush(c) == -1)
-		ipc_chan_lost(c);
+		ipc_chan_break(c, "send failed");
 }
 
 static int
@@ -464,7 +532,8 @@ ipc_chan_flush(struct ipc_chan *c)
 
 /*
  * Queue a message. The channel takes fd whatever happens: it is closed
- * once sent, or at once on failure.
+ * once sent, or at once on failure. A failure breaks the channel (see
+ * ipc_chan_break); -1 tells a caller that must undo something.
  */
 int
 ipc_compose(struct ipc_chan *c, uint32_t type, const void *a, size_t alen,
@@ -473,29 +542,35 @@ ipc_compose(struct ipc_chan *c, uint32_t type, const void *a, size_t alen,
 	struct ipc_out	*o;
 	size_t		 size = sizeof(struct ipc_hdr) + alen + blen;
 
-	if (c->outq_len + size > IPC_OUTQ_MAX ||
-	    (o = malloc(sizeof(*o) + size)) == NULL) {
-		if (fd != -1)
-			close(fd);
-		return (-1);
+	if (type == 0 || type >= IPC_TYPE_MAX ||
+	    (ipc_types[type].dirs & IPC_DIR(c->self, c->peer)) == 0)
+		fatalx("%s: %s may not go to %s", __func__,
+		    ipc_type_name(type), c->name);
+	if (c->lost || c->broken)
+		goto fail;
+	if (c->outq_len + size > IPC_OUTQ_MAX) {
+		ipc_chan_break(c, "its queue is full");
+		goto fail;
+	}
+	if ((o = malloc(sizeof(*o) + size)) == NULL) {
+		ipc_chan_break(c, "out of memory");
+		goto fail;
 	}
 	if (ipc_encode(o->buf, size, type, a, alen, b, blen, fd,
-	    &o->len) == -1) {
-		log_warnx("%s: cannot encode %s", __func__,
-		    ipc_type_name(type));
-		if (fd != -1)
-			close(fd);
-		free(o);
-		return (-1);
-	}
+	    &o->len) == -1)
+		fatalx("%s: cannot encode %s", __func__, ipc_type_name(type));
 	o->fd = fd;
 	TAILQ_INSERT_TAIL(&c->outq, o, entry);
 	c->outq_len += o->len;
 	if (TAILQ_FIRST(&c->outq) == o && ipc_chan_flush(c) == -1) {
-		/* The read side notices the loss; keep the queue for it. */
+		ipc_chan_break(c, "send failed");
 		return (-1);
 	}
 	return (0);
+ fail:
+	if (fd != -1)
+		close(fd);
+	return (-1);
 }
 
 /* Send everything queued, waiting at most timeout milliseconds. */

@@ -64,7 +64,21 @@ enum wsd_role {
 	ROLE_MAX
 };
 
-extern const char	*role_names[ROLE_MAX];
+extern const char	*const role_names[ROLE_MAX];
+
+/*
+ * The two ends of a channel: a role, or wsctl on the control socket. The
+ * direction column of ipc_types[] (ipc.c) names, for every message type,
+ * the ends it may travel between; nothing else says who may send what.
+ */
+enum ipc_end {
+	END_PARENT = ROLE_PARENT,
+	END_HANDSHAKE = ROLE_HANDSHAKE,
+	END_WORKER = ROLE_WORKER,
+	END_CONTROL,
+	IPC_ENDS
+};
+#define IPC_DIR(from, to)	(1U << ((from) * IPC_ENDS + (to)))
 
 /*
  * IPC: one message is one SOCK_SEQPACKET datagram, a header and a payload.
@@ -406,6 +420,15 @@ struct ipc_ctl_end {
 struct ipc_chan;
 typedef void (*ipc_handler)(struct ipc_chan *, struct ipc_msg *, void *);
 
+/*
+ * What one end does with each message type it accepts, by type. A
+ * channel refuses a table that leaves an accepted type unhandled or
+ * handles one the direction table does not let the peer send.
+ */
+struct ipc_handlers {
+	ipc_handler	 h[IPC_TYPE_MAX];
+};
+
 struct ipc_out {
 	TAILQ_ENTRY(ipc_out)	 entry;
 	size_t			 len;
@@ -413,16 +436,26 @@ struct ipc_out {
 	uint8_t			 buf[];
 };
 
+/*
+ * A channel whose peer is gone, or broken: its queue is full or a send
+ * failed. Either way "closed" is called once, from the event loop (never
+ * from inside ipc_compose), and the channel sends nothing more.
+ */
 struct ipc_chan {
 	int			 fd;
-	uint64_t		 accept;	/* bit mask of accepted types */
+	enum ipc_end		 self;
+	enum ipc_end		 peer;
+	uint64_t		 accept;	/* from the direction table */
 	struct event		*ev_read;
 	struct event		*ev_write;
+	struct event		*ev_broken;
 	TAILQ_HEAD(, ipc_out)	 outq;
 	size_t			 outq_len;
-	ipc_handler		 handler;
+	const struct ipc_handlers *handlers;
 	void			*arg;
 	void			(*closed)(struct ipc_chan *, void *);
+	int			 broken;	/* sends nothing more */
+	int			 lost;		/* closed was called */
 	const char		*name;		/* for log lines */
 };
 
@@ -431,6 +464,7 @@ _Static_assert(IPC_TYPE_MAX <= 64, "accept masks hold 64 message types");
 
 /* ipc.c */
 const char	*ipc_type_name(uint32_t);
+uint64_t	 ipc_accepts(enum ipc_end, enum ipc_end);
 int		 ipc_decode(uint8_t *, size_t, int, struct ipc_msg *,
 		    const char **);
 int		 ipc_encode(uint8_t *, size_t, uint32_t, const void *, size_t,
@@ -438,16 +472,33 @@ int		 ipc_encode(uint8_t *, size_t, uint32_t, const void *, size_t,
 int		 ipc_sendmsg(int, const void *, size_t, int);
 ssize_t		 ipc_recvmsg(int, uint8_t *, size_t, int *, const char **);
 struct ipc_chan	*ipc_chan_new(struct event_base *, int, const char *,
-		    uint64_t, ipc_handler, void *);
+		    enum ipc_end, enum ipc_end, const struct ipc_handlers *,
+		    void *);
 void		 ipc_chan_free(struct ipc_chan *);
 void		 ipc_chan_drain(struct ipc_chan *);
 int		 ipc_compose(struct ipc_chan *, uint32_t, const void *,
 		    size_t, const void *, size_t, int);
 int		 ipc_flush_blocking(struct ipc_chan *, int);
 
-/* child.c */
-struct ipc_chan	*child_start(enum wsd_role, int, int, uint64_t, ipc_handler,
+/*
+ * child.c: the life every child shares. IPC_CONFIG, IPC_VERBOSE and
+ * IPC_START from the parent are handled there for every role; a role
+ * names those three handlers in its table and adds its own.
+ */
+struct child_role {
+	enum wsd_role		 role;
+	const struct ipc_handlers *handlers;	/* of the parent's messages */
+	struct ipc_config	*conf;		/* where IPC_CONFIG lands */
+	void			(*prepare)(void); /* at start, unsandboxed */
+	void			(*serve)(void);	/* sandboxed; then ready */
+};
+
+struct ipc_chan	*child_init(const struct child_role *, int, int,
 		    struct event_base **);
+__dead void	 child_run(struct event_base *);
+void		 child_on_config(struct ipc_chan *, struct ipc_msg *, void *);
+void		 child_on_verbose(struct ipc_chan *, struct ipc_msg *, void *);
+void		 child_on_start(struct ipc_chan *, struct ipc_msg *, void *);
 
 /* log.c */
 void	log_init(int, int);

@@ -131,12 +131,11 @@ static TAILQ_HEAD(, hs_conn)	 conns = TAILQ_HEAD_INITIALIZER(conns);
 static TAILQ_HEAD(, hs_conn)	 admitting =
 				    TAILQ_HEAD_INITIALIZER(admitting);
 
-static void	 hs_dispatch_parent(struct ipc_chan *, struct ipc_msg *,
-		    void *);
 static void	 hs_worker_lost(struct ipc_chan *, void *);
 static void	 hs_dispatch_worker(struct ipc_chan *, struct ipc_msg *,
 		    void *);
-static void	 hs_admitted(struct ipc_msg *);
+static void	 hs_admitted(struct ipc_chan *, struct ipc_msg *,
+		    void *);
 static void	 hs_accept(int, short, void *);
 static void	 hs_accept_resume(int, short, void *);
 static void	 hs_admit(struct hs_conn *);
@@ -160,6 +159,10 @@ static int	 hs_handoff_fd(struct hs_conn *);
 static void	 hs_close(struct hs_conn *);
 static void	 hs_shutdown(void);
 static void	 hs_reload(void);
+
+static const struct ipc_handlers hs_worker_handlers = { .h = {
+	[IPC_CLOSED] = hs_dispatch_worker,
+} };
 
 static struct hs_gen *
 hs_gen_new(void)
@@ -228,7 +231,7 @@ hs_listeners_enable(int on)
 }
 
 static void
-hs_add_listener(struct ipc_msg *msg)
+hs_add_listener(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
 	struct hs_listener	*l;
 
@@ -248,7 +251,7 @@ hs_add_listener(struct ipc_msg *msg)
 }
 
 static void
-hs_add_listener_server(struct ipc_msg *msg)
+hs_add_listener_server(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
 	struct ipc_listener_server	 ils;
 	struct hs_listener		*l;
@@ -286,7 +289,7 @@ hs_tls_contexts(struct hs_gen *g)
 }
 
 static void
-hs_add_worker(struct ipc_msg *msg)
+hs_add_worker(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
 	struct ipc_peer	 peer;
 	static char	 names[WSD_MAXPROC][16];
@@ -308,8 +311,8 @@ hs_add_worker(struct ipc_msg *msg)
 	snprintf(names[peer.instance], sizeof(names[0]), "worker[%u]",
 	    peer.instance);
 	if ((workers[peer.instance] = ipc_chan_new(base, msg->fd,
-	    names[peer.instance], IPC_BIT(IPC_CLOSED), hs_dispatch_worker,
-	    NULL)) == NULL)
+	    names[peer.instance], END_HANDSHAKE, END_WORKER,
+	    &hs_worker_handlers, NULL)) == NULL)
 		fatal("%s: channel", __func__);
 	workers[peer.instance]->closed = hs_worker_lost;
 	if (peer.instance >= nworkers)
@@ -318,7 +321,7 @@ hs_add_worker(struct ipc_msg *msg)
 
 /* A worker beyond a reduced count takes no more connections. */
 static void
-hs_retire_worker(struct ipc_msg *msg)
+hs_retire_worker(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
 	struct ipc_peer	 peer;
 
@@ -358,7 +361,7 @@ hs_dispatch_worker(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 
 /* The server table changes before start, and then only by a reload. */
 static void
-hs_add_server_item(struct ipc_msg *msg)
+hs_add_server_item(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
 	const char	*errstr;
 
@@ -373,78 +376,89 @@ hs_add_server_item(struct ipc_msg *msg)
 		    errstr);
 }
 
+/* Everything has arrived: contexts made while files can still be read. */
 static void
-hs_dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
+hs_prepare(void)
 {
-	int32_t	 level;
-
-	switch (msg->type) {
-	case IPC_CONFIG:
-		memcpy(&hconf, msg->data, sizeof(hconf));
-		log_setverbose(hconf.verbose);
-		break;
-	case IPC_LISTENER:
-		hs_add_listener(msg);
-		break;
-	case IPC_LISTENER_SERVER:
-		hs_add_listener_server(msg);
-		break;
-	case IPC_TLS_SERVER:
-		hs_tls_server(msg);
-		break;
-	case IPC_TLS_FILE:
-		hs_tls_file(msg);
-		break;
-	case IPC_TLS_TICKET:
-		hs_tls_ticket(msg);
-		break;
-	case IPC_PEER:
-		hs_add_worker(msg);
-		break;
-	case IPC_PEER_RETIRE:
-		hs_retire_worker(msg);
-		break;
-	case IPC_SERVER:
-	case IPC_ALIAS:
-	case IPC_ORIGIN:
-	case IPC_LOCATION:
-	case IPC_SUBPROTO:
-		hs_add_server_item(msg);
-		break;
-	case IPC_START:
-		if (hconf.max_header == 0 || nworkers == 0 ||
-		    TAILQ_EMPTY(&gen->servers))
-			fatalx("start before configuration");
-		hs_tls_contexts(gen);
-		relay_init(base, hconf.timeout_shutdown);
-		/* Everything has arrived: from here on, only what we hold. */
-		sandbox(ROLE_HANDSHAKE, &hconf);
-		started = 1;
-		hs_listeners_enable(1);
-		ipc_compose(parent_chan, IPC_READY, NULL, 0, NULL, 0, -1);
-		break;
-	case IPC_RECONF:
-		if (!started || incoming != NULL) {
-			log_warnx("%s: unexpected reload", __func__);
-			break;
-		}
-		incoming = hs_gen_new();
-		break;
-	case IPC_RECONF_END:
-		hs_reload();
-		break;
-	case IPC_ADMIT_REPLY:
-		hs_admitted(msg);
-		break;
-	case IPC_SHUTDOWN:
-		hs_shutdown();
-		break;
-	case IPC_VERBOSE:
-		memcpy(&level, msg->data, sizeof(level));
-		log_setverbose(level);
-		break;
-	}
+	if (hconf.max_header == 0 || nworkers == 0 ||
+	    TAILQ_EMPTY(&gen->servers))
+		fatalx("start before configuration");
+	hs_tls_contexts(gen);
+	relay_init(base, hconf.timeout_shutdown);
 }
+
+static void
+hs_serve(void)
+{
+	started = 1;
+	hs_listeners_enable(1);
+}
+
+static void
+hs_on_reconf(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
+{
+	if (!started || incoming != NULL) {
+		log_warnx("%s: unexpected reload", __func__);
+		return;
+	}
+	incoming = hs_gen_new();
+}
+
+static void
+hs_on_reconf_end(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
+{
+	hs_reload();
+}
+
+static void
+hs_on_shutdown(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
+{
+	hs_shutdown();
+}
+
+static void
+hs_on_tls_server(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
+{
+	hs_tls_server(msg);
+}
+
+static void
+hs_on_tls_file(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
+{
+	hs_tls_file(msg);
+}
+
+static void
+hs_on_tls_ticket(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
+{
+	hs_tls_ticket(msg);
+}
+
+static const struct ipc_handlers hs_parent_handlers = { .h = {
+	[IPC_CONFIG] = child_on_config,
+	[IPC_VERBOSE] = child_on_verbose,
+	[IPC_START] = child_on_start,
+	[IPC_LISTENER] = hs_add_listener,
+	[IPC_LISTENER_SERVER] = hs_add_listener_server,
+	[IPC_TLS_SERVER] = hs_on_tls_server,
+	[IPC_TLS_FILE] = hs_on_tls_file,
+	[IPC_TLS_TICKET] = hs_on_tls_ticket,
+	[IPC_PEER] = hs_add_worker,
+	[IPC_PEER_RETIRE] = hs_retire_worker,
+	[IPC_SERVER] = hs_add_server_item,
+	[IPC_ALIAS] = hs_add_server_item,
+	[IPC_ORIGIN] = hs_add_server_item,
+	[IPC_LOCATION] = hs_add_server_item,
+	[IPC_SUBPROTO] = hs_add_server_item,
+	[IPC_RECONF] = hs_on_reconf,
+	[IPC_RECONF_END] = hs_on_reconf_end,
+	[IPC_ADMIT_REPLY] = hs_admitted,
+	[IPC_SHUTDOWN] = hs_on_shutdown,
+} };
+
+static const struct child_role hs_role = {
+	ROLE_HANDSHAKE, &hs_parent_handlers, &hconf, hs_prepare, hs_serve
+};
 
 /*
  * The reload has all arrived: make its TLS contexts, then swap. The old
@@ -569,7 +583,7 @@ hs_release(uint64_t id)
  * a flood must not cost us a handshake each.
  */
 static void
-hs_admitted(struct ipc_msg *msg)
+hs_admitted(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
 	struct ipc_admit_reply	 ir;
 	struct hs_conn		*c;
@@ -1147,16 +1161,7 @@ handshake_main(unsigned int inst, int debug, int verbose)
 	instance = inst;
 	gen = hs_gen_new();
 	next_worker = inst;	/* spread the first hand-offs */
-	parent_chan = child_start(ROLE_HANDSHAKE, debug, verbose,
-	    IPC_BIT(IPC_CONFIG) | IPC_BIT(IPC_LISTENER) | IPC_BIT(IPC_PEER) |
-	    IPC_BIT(IPC_START) | IPC_BIT(IPC_SHUTDOWN) | IPC_BIT(IPC_SERVER) |
-	    IPC_BIT(IPC_ALIAS) | IPC_BIT(IPC_ORIGIN) | IPC_BIT(IPC_LOCATION) |
-	    IPC_BIT(IPC_SUBPROTO) | IPC_BIT(IPC_VERBOSE) |
-	    IPC_BIT(IPC_TLS_SERVER) | IPC_BIT(IPC_TLS_FILE) |
-	    IPC_BIT(IPC_LISTENER_SERVER) | IPC_BIT(IPC_RECONF) |
-	    IPC_BIT(IPC_RECONF_END) | IPC_BIT(IPC_PEER_RETIRE) |
-	    IPC_BIT(IPC_ADMIT_REPLY) | IPC_BIT(IPC_TLS_TICKET),
-	    hs_dispatch_parent, &base);
+	parent_chan = child_init(&hs_role, debug, verbose, &base);
 	hs_tls_init();
 	if ((ev_accept_pause = evtimer_new(base, hs_accept_resume,
 	    NULL)) == NULL ||
@@ -1168,6 +1173,5 @@ handshake_main(unsigned int inst, int debug, int verbose)
 	timerclear(&tv);
 	tv.tv_sec = 1;
 	event_add(ev_stats, &tv);
-	event_base_dispatch(base);
-	exit(0);
+	child_run(base);
 }

@@ -59,6 +59,10 @@ static TAILQ_HEAD(, ctl_req)	 control_reqs =
 
 static void	 control_accept(int, short, void *);
 static void	 control_dispatch(struct ipc_chan *, struct ipc_msg *, void *);
+
+static const struct ipc_handlers control_handlers = { .h = {
+	[IPC_CTL_REQ] = control_dispatch,
+} };
 static void	 control_closed(struct ipc_chan *, void *);
 
 #ifndef O_PATH
@@ -158,10 +162,10 @@ control_accept(int fd, short event, void *arg)
 		close(cfd);
 		return;
 	}
-	if ((chan = ipc_chan_new(control_base, cfd, "control",
-	    IPC_BIT(IPC_CTL_REQ), control_dispatch, NULL)) == NULL) {
+	/* On failure the channel has closed cfd. */
+	if ((chan = ipc_chan_new(control_base, cfd, "control", END_PARENT,
+	    END_CONTROL, &control_handlers, NULL)) == NULL) {
 		log_warn("%s: channel", __func__);
-		close(cfd);
 		return;
 	}
 	chan->closed = control_closed;

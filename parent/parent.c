@@ -69,7 +69,6 @@ static void	 parent_configure_listeners(struct child *);
 static void	 parent_send_tickets(struct child *);
 static void	 parent_tickets_init(void);
 static void	 parent_ticket_rotate(int, short, void *);
-static void	 parent_dispatch(struct ipc_chan *, struct ipc_msg *, void *);
 static void	 parent_chan_closed(struct ipc_chan *, void *);
 static void	 parent_sig(int, short, void *);
 static void	 parent_reap(void);
@@ -435,73 +434,121 @@ parent_admit(struct child *c, struct ipc_msg *msg)
 }
 
 static void
-parent_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
+parent_on_admit(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
-	struct child		*c = arg;
-	struct ipc_log		 il;
-	struct ipc_handoff	 ih;
-	char			 text[IPC_LOG_MAX + 1];
-	unsigned int		 i;
-	uint64_t		 id;
+	parent_admit(arg, msg);
+}
 
-	(void)chan;
-	switch (msg->type) {
-	case IPC_ADMIT:
-		parent_admit(c, msg);
-		break;
-	case IPC_HANDOFF:
-		memcpy(&ih, msg->data, sizeof(ih));
-		limits_handoff(c, &ih);
-		break;
-	case IPC_RELEASE:
-		memcpy(&id, msg->data, sizeof(id));
-		limits_release(c, id);
-		break;
-	case IPC_LOG:
-		memcpy(&il, msg->data, sizeof(il));
-		memcpy(text, msg->data + sizeof(il), msg->len - sizeof(il));
-		text[msg->len - sizeof(il)] = '\0';
-		log_write(il.priority, c->name, text);
-		break;
-	case IPC_STATS:
-		memcpy(&c->stats, msg->data, sizeof(c->stats));
-		break;
-	case IPC_HS_STATS:
-		memcpy(&c->hsstats, msg->data, sizeof(c->hsstats));
-		break;
-	case IPC_CONN_INFO:
-	case IPC_QUERY_END:
-		control_reply(msg);
-		break;
-	case IPC_READY:
-		/* The first answers its start; any later one, a reload. */
-		if (c->ready) {
-			parent_reload_answered(c);
-			break;
-		}
-		c->ready = 1;
-		if (all_ready)
-			log_info("%s (pid %d) is ready", c->name, (int)c->pid);
-		/* Every child but the retired: a dead one is not ready. */
-		for (i = 0; i < nchildren; i++)
-			if (children[i].used && !children[i].retiring &&
-			    !children[i].ready)
-				return;
-		if (!all_ready) {
-			all_ready = 1;
-			log_info("ready: %u handshake and %u worker processes",
-			    conf->prefork_handshake, conf->prefork_worker);
-		}
-		break;
+static void
+parent_on_handoff(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
+{
+	struct ipc_handoff	 ih;
+
+	memcpy(&ih, msg->data, sizeof(ih));
+	limits_handoff(arg, &ih);
+}
+
+static void
+parent_on_release(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
+{
+	uint64_t	 id;
+
+	memcpy(&id, msg->data, sizeof(id));
+	limits_release(arg, id);
+}
+
+static void
+parent_on_log(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
+{
+	struct child	*c = arg;
+	struct ipc_log	 il;
+	char		 text[IPC_LOG_MAX + 1];
+
+	memcpy(&il, msg->data, sizeof(il));
+	memcpy(text, msg->data + sizeof(il), msg->len - sizeof(il));
+	text[msg->len - sizeof(il)] = '\0';
+	log_write(il.priority, c->name, text);
+}
+
+static void
+parent_on_stats(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
+{
+	struct child	*c = arg;
+
+	memcpy(&c->stats, msg->data, sizeof(c->stats));
+}
+
+static void
+parent_on_hs_stats(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
+{
+	struct child	*c = arg;
+
+	memcpy(&c->hsstats, msg->data, sizeof(c->hsstats));
+}
+
+static void
+parent_on_query_reply(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
+{
+	control_reply(msg);
+}
+
+static void
+parent_on_ready(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
+{
+	struct child	*c = arg;
+	unsigned int	 i;
+
+	/* The first answers its start; any later one, a reload. */
+	if (c->ready) {
+		parent_reload_answered(c);
+		return;
+	}
+	c->ready = 1;
+	if (all_ready)
+		log_info("%s (pid %d) is ready", c->name, (int)c->pid);
+	/* Every child but the retired: a dead one is not ready. */
+	for (i = 0; i < nchildren; i++)
+		if (children[i].used && !children[i].retiring &&
+		    !children[i].ready)
+			return;
+	if (!all_ready) {
+		all_ready = 1;
+		log_info("ready: %u handshake and %u worker processes",
+		    conf->prefork_handshake, conf->prefork_worker);
 	}
 }
+
+static const struct ipc_handlers parent_handlers[ROLE_MAX] = {
+	[ROLE_HANDSHAKE] = { .h = {
+		[IPC_LOG] = parent_on_log,
+		[IPC_READY] = parent_on_ready,
+		[IPC_RELEASE] = parent_on_release,
+		[IPC_HS_STATS] = parent_on_hs_stats,
+		[IPC_ADMIT] = parent_on_admit,
+		[IPC_HANDOFF] = parent_on_handoff,
+	} },
+	[ROLE_WORKER] = { .h = {
+		[IPC_LOG] = parent_on_log,
+		[IPC_READY] = parent_on_ready,
+		[IPC_RELEASE] = parent_on_release,
+		[IPC_STATS] = parent_on_stats,
+		[IPC_CONN_INFO] = parent_on_query_reply,
+		[IPC_QUERY_END] = parent_on_query_reply,
+	} },
+};
 
 static void
 parent_chan_closed(struct ipc_chan *chan, void *arg)
 {
 	struct child	*c = arg;
 
-	/* Its exit status arrives with SIGCHLD. */
+	/*
+	 * A child that does not read what we send is broken: it is killed
+	 * and respawned, and the parent carries on. Its exit status
+	 * arrives with SIGCHLD either way.
+	 */
+	if (chan->broken)
+		kill(c->pid, SIGKILL);
 	ipc_chan_free(chan);
 	c->chan = NULL;
 }
@@ -740,13 +787,8 @@ parent_start_child(struct child *ch)
 	if (ch->role == ROLE_HANDSHAKE)
 		ch->id_base = ++spawns << 40;
 	proc_spawn(ch, opt_debug, opt_verbose, conf->sandbox_debug);
-	if ((ch->chan = ipc_chan_new(base, ch->chan_fd, ch->name,
-	    IPC_BIT(IPC_LOG) | IPC_BIT(IPC_READY) | IPC_BIT(IPC_RELEASE) |
-	    (ch->role == ROLE_WORKER ? IPC_BIT(IPC_STATS) |
-	    IPC_BIT(IPC_CONN_INFO) | IPC_BIT(IPC_QUERY_END) :
-	    IPC_BIT(IPC_HS_STATS) | IPC_BIT(IPC_ADMIT) | IPC_BIT(IPC_HANDOFF)),
-	    parent_dispatch,
-	    ch)) == NULL)
+	if ((ch->chan = ipc_chan_new(base, ch->chan_fd, ch->name, END_PARENT,
+	    (enum ipc_end)ch->role, &parent_handlers[ch->role], ch)) == NULL)
 		fatal("%s: channel", __func__);
 	ch->chan->closed = parent_chan_closed;
 }

@@ -99,7 +99,11 @@ static struct ipc_stats		 stats;	/* closed connections, and counts */
 _Static_assert(WS_ERR_MAX <= STATS_ERRORS, "ipc_stats has no room for errors");
 static struct event		*ev_tick;
 
-static void	 wk_dispatch(struct ipc_chan *, struct ipc_msg *, void *);
+static void	 wconn_new(struct ipc_chan *, struct ipc_msg *, void *);
+
+static const struct ipc_handlers wk_handshake_handlers = { .h = {
+	[IPC_CONN] = wconn_new,
+} };
 static void	 wconn_event(int, short, void *);
 static void	 wconn_free(struct wconn *, const char *);
 
@@ -306,7 +310,7 @@ wconn_gone(unsigned int hs, uint64_t id, int relayed)
 }
 
 static void
-wconn_new(struct ipc_chan *chan, struct ipc_msg *msg)
+wconn_new(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
 	struct ipc_conn		 ic;
 	struct wconn		*c;
@@ -562,7 +566,7 @@ wk_handshake_lost(struct ipc_chan *chan, void *arg)
 }
 
 static void
-wk_add_handshake(struct ipc_msg *msg)
+wk_add_handshake(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
 	struct ipc_peer	 peer;
 	static char	 names[WSD_MAXPROC][16];
@@ -579,14 +583,14 @@ wk_add_handshake(struct ipc_msg *msg)
 	snprintf(names[peer.instance], sizeof(names[0]), "handshake[%u]",
 	    peer.instance);
 	if ((handshakes[peer.instance] = ipc_chan_new(base, msg->fd,
-	    names[peer.instance], IPC_BIT(IPC_CONN), wk_dispatch,
-	    NULL)) == NULL)
+	    names[peer.instance], END_WORKER, END_HANDSHAKE,
+	    &wk_handshake_handlers, NULL)) == NULL)
 		fatal("%s: channel", __func__);
 	handshakes[peer.instance]->closed = wk_handshake_lost;
 }
 
 static void
-wk_start(void)
+wk_serve(void)
 {
 	struct timeval	 tv;
 
@@ -595,7 +599,6 @@ wk_start(void)
 	if ((ev_tick = event_new(base, -1, EV_PERSIST, wk_tick, NULL)) ==
 	    NULL || event_add(ev_tick, &tv) == -1)
 		fatalx("%s: tick", __func__);
-	ipc_compose(parent_chan, IPC_READY, NULL, 0, NULL, 0, -1);
 }
 
 static void
@@ -632,7 +635,7 @@ wk_conn_info(struct wconn *c, uint32_t reqid, uint32_t now)
 
 /* wsctl show connections and kill, through the parent. */
 static void
-wk_query(struct ipc_msg *msg)
+wk_query(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
 	struct ipc_query	 q;
 	struct ipc_query_end	 end;
@@ -660,46 +663,27 @@ wk_query(struct ipc_msg *msg)
 }
 
 static void
-wk_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
+wk_on_shutdown(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
-	int32_t	 level;
-
-	switch (msg->type) {
-	case IPC_CONFIG:
-		memcpy(&wconf, msg->data, sizeof(wconf));
-		log_setverbose(wconf.verbose);
-		break;
-	case IPC_PEER:
-		wk_add_handshake(msg);
-		break;
-	case IPC_START:
-		/* Everything has arrived: from here on, only what we hold. */
-		sandbox(ROLE_WORKER, &wconf);
-		wk_start();
-		break;
-	case IPC_SHUTDOWN:
-		wk_shutdown();
-		break;
-	case IPC_CONN:
-		wconn_new(chan, msg);
-		break;
-	case IPC_QUERY:
-		wk_query(msg);
-		break;
-	case IPC_VERBOSE:
-		memcpy(&level, msg->data, sizeof(level));
-		log_setverbose(level);
-		break;
-	}
+	wk_shutdown();
 }
+
+static const struct ipc_handlers wk_parent_handlers = { .h = {
+	[IPC_CONFIG] = child_on_config,
+	[IPC_VERBOSE] = child_on_verbose,
+	[IPC_START] = child_on_start,
+	[IPC_PEER] = wk_add_handshake,
+	[IPC_SHUTDOWN] = wk_on_shutdown,
+	[IPC_QUERY] = wk_query,
+} };
+
+static const struct child_role wk_role = {
+	ROLE_WORKER, &wk_parent_handlers, &wconf, NULL, wk_serve
+};
 
 __dead void
 worker_main(unsigned int inst, int debug, int verbose)
 {
-	parent_chan = child_start(ROLE_WORKER, debug, verbose,
-	    IPC_BIT(IPC_CONFIG) | IPC_BIT(IPC_PEER) | IPC_BIT(IPC_START) |
-	    IPC_BIT(IPC_SHUTDOWN) | IPC_BIT(IPC_QUERY) | IPC_BIT(IPC_VERBOSE),
-	    wk_dispatch, &base);
-	event_base_dispatch(base);
-	exit(0);
+	parent_chan = child_init(&wk_role, debug, verbose, &base);
+	child_run(base);
 }

@@ -32,7 +32,7 @@
 
 #include "wsd.h"
 
-const char	*role_names[ROLE_MAX] = { "parent", "handshake", "worker" };
+const char	*const role_names[ROLE_MAX] = { "parent", "handshake", "worker" };
 
 static int
 fails(const char *call)
