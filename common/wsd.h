@@ -370,9 +370,42 @@ struct ipc_query_end {
 	int32_t		 found;		/* QUERY_KILL: 1 if it was ours */
 };
 
+/*
+ * A worker's words for its connections, which the parent prints: why
+ * one was failed (ipc_stats.errors) and where it stands (conn_info).
+ */
+enum ws_err {
+	WS_ERR_NONE,
+	WS_ERR_UNMASKED,
+	WS_ERR_RSV,
+	WS_ERR_OPCODE,
+	WS_ERR_CONTROL,
+	WS_ERR_LENGTH,
+	WS_ERR_CONTINUATION,
+	WS_ERR_NESTED,
+	WS_ERR_UTF8,
+	WS_ERR_CLOSE_PAYLOAD,
+	WS_ERR_TOO_BIG,
+	WS_ERR_FRAGMENTS,
+	WS_ERR_INFLATE,
+	WS_ERR_RATE,
+	WS_ERR_MAX
+};
+
+enum ws_state {
+	WS_OPEN,
+	WS_CLOSE_SENT,		/* our close is queued; input is discarded */
+	WS_CLOSED,		/* both closes seen: close TCP once flushed */
+	WS_STATE_MAX
+};
+
+extern const char	*const ws_err_names[WS_ERR_MAX];
+extern const char	*const ws_state_names[WS_STATE_MAX];
+
 /* A worker's counters, sent to the parent once a second. */
 #define STATS_CLOSE_CODES	17	/* 1000..1015, then all others */
 #define STATS_ERRORS		16
+_Static_assert(WS_ERR_MAX <= STATS_ERRORS, "a counter for every ws_err");
 struct ipc_stats {
 	uint64_t	 conns_now;
 	uint64_t	 conns_total;

@@ -38,7 +38,6 @@
 #include <unistd.h>
 
 #include "parent.h"
-#include "../worker/worker.h"
 
 #define LISTEN_BACKLOG	1024
 

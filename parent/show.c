@@ -29,9 +29,7 @@
 #include <unistd.h>
 
 #include "parent.h"
-#include "../worker/worker.h"
 
-static const char *conn_states[] = { "open", "closing", "closed" };
 
 void
 ctl_line(struct ipc_chan *chan, const char *fmt, ...)
@@ -550,7 +548,8 @@ show_connection(struct ipc_chan *chan, const struct ipc_conn_info *ci,
 	char		 peer[64];
 	const char	*state;
 
-	state = ci->state < 3 ? conn_states[ci->state] : "unknown";
+	state = ci->state < WS_STATE_MAX ? ws_state_names[ci->state] :
+	    "unknown";
 	sockaddr_str((const struct sockaddr *)&ci->peer, peer, sizeof(peer));
 	char		 srv[2 * SERVER_NAME_MAX + 8], loc[2 * WSD_PATH_MAX + 8];
 

@@ -34,23 +34,6 @@ ws_decoder_init(struct ws_decoder *d, uint8_t rsv_allowed)
 	d->rsv_allowed = rsv_allowed;
 }
 
-const char *ws_err_names[WS_ERR_MAX] = {
-	[WS_ERR_NONE] = "none",
-	[WS_ERR_UNMASKED] = "unmasked frame",
-	[WS_ERR_RSV] = "reserved bit set",
-	[WS_ERR_OPCODE] = "reserved opcode",
-	[WS_ERR_CONTROL] = "fragmented or oversized control frame",
-	[WS_ERR_LENGTH] = "64-bit length with the top bit set",
-	[WS_ERR_CONTINUATION] = "continuation without a message",
-	[WS_ERR_NESTED] = "new message inside a fragmented one",
-	[WS_ERR_UTF8] = "invalid UTF-8",
-	[WS_ERR_CLOSE_PAYLOAD] = "invalid close payload",
-	[WS_ERR_TOO_BIG] = "message too big",
-	[WS_ERR_FRAGMENTS] = "too many fragments",
-	[WS_ERR_INFLATE] = "invalid compressed data",
-	[WS_ERR_RATE] = "message rate exceeded",
-};
-
 static size_t
 ws_error(struct ws_event *ev, enum ws_err err)
 {

@@ -44,26 +44,6 @@
 #define WS_CLOSE_TOO_BIG	1009
 
 
-/* Why a connection was failed, for the counters. */
-enum ws_err {
-	WS_ERR_NONE,
-	WS_ERR_UNMASKED,
-	WS_ERR_RSV,
-	WS_ERR_OPCODE,
-	WS_ERR_CONTROL,
-	WS_ERR_LENGTH,
-	WS_ERR_CONTINUATION,
-	WS_ERR_NESTED,
-	WS_ERR_UTF8,
-	WS_ERR_CLOSE_PAYLOAD,
-	WS_ERR_TOO_BIG,
-	WS_ERR_FRAGMENTS,
-	WS_ERR_INFLATE,
-	WS_ERR_RATE,
-	WS_ERR_MAX
-};
-
-extern const char	*ws_err_names[WS_ERR_MAX];
 
 enum ws_event_type {
 	WS_EV_NONE,		/* all input consumed, nothing to report */
@@ -131,11 +111,6 @@ struct ws_limits {
 	uint32_t	 max_fragments;
 };
 
-enum ws_state {
-	WS_OPEN,
-	WS_CLOSE_SENT,		/* our close is queued; input is discarded */
-	WS_CLOSED		/* both closes seen: close TCP once flushed */
-};
 
 struct pmd;
 
