@@ -30,9 +30,9 @@ LDADD=		$(PKG_LIBS)
 # Each sandbox_*.c compiles to nothing on the other system.
 COMMON_SRCS=	common/child.c common/ipc.c common/log.c common/sandbox.c \
 		common/sandbox_linux.c common/sandbox_openbsd.c common/util.c
-PARENT_SRCS=	parent/wsd.c parent/parent.c parent/proc.c parent/control.c \
-		parent/printconf.c parent/show.c parent/parse.c \
-		parent/limits.c
+PARENT_SRCS=	parent/wsd.c parent/parent.c parent/config.c parent/proc.c \
+		parent/control.c parent/printconf.c parent/show.c \
+		parent/parse.c parent/limits.c
 HANDSHAKE_SRCS=	handshake/handshake.c handshake/extension.c handshake/http.c \
 		handshake/policy.c handshake/relay.c handshake/servers.c \
 		handshake/tls.c handshake/wskey.c

@@ -50,12 +50,16 @@ struct ctl_req {
 	int			 found;
 };
 
-static struct event_base	*control_base;
-static struct event		*control_ev;
-static int			 control_nconn;
-static uint32_t			 control_next_id;
-static TAILQ_HEAD(, ctl_req)	 control_reqs =
-				    TAILQ_HEAD_INITIALIZER(control_reqs);
+/* The control socket's state: one, as the parent's env. */
+static struct {
+	struct event_base	*base;
+	struct event		*ev;
+	int			 nconn;
+	uint32_t		 next_id;
+	TAILQ_HEAD(, ctl_req)	 reqs;
+	int			 dirfd;		/* where the socket lives */
+	char			 name[sizeof(((struct sockaddr_un *)0)->sun_path)];
+} control = { .reqs = TAILQ_HEAD_INITIALIZER(control.reqs), .dirfd = -1 };
 
 static void	 control_accept(int, short, void *);
 static void	 control_dispatch(struct ipc_chan *, struct ipc_msg *, void *);
@@ -69,8 +73,6 @@ static void	 control_closed(struct ipc_chan *, void *);
 #define O_PATH		 O_RDONLY	/* Linux's "for reference only" */
 #endif
 
-static int		 control_dirfd = -1;	/* where the socket lives */
-static char		 control_name[sizeof(((struct sockaddr_un *)0)->sun_path)];
 
 /*
  * The listening socket. Its directory goes in self, kept open so that
@@ -114,33 +116,33 @@ control_init(const char *path, struct sandbox_self *self)
 
 	strlcpy(dir, path, sizeof(self->ctldir));
 	if ((slash = strrchr(dir, '/')) == NULL) {
-		strlcpy(control_name, path, sizeof(control_name));
+		strlcpy(control.name, path, sizeof(control.name));
 		strlcpy(dir, ".", sizeof(self->ctldir));
 	} else {
-		strlcpy(control_name, slash + 1, sizeof(control_name));
+		strlcpy(control.name, slash + 1, sizeof(control.name));
 		slash[slash == dir ? 1 : 0] = '\0';
 	}
-	if ((control_dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) ==
+	if ((control.dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) ==
 	    -1)
 		fatal("%s: %s", __func__, dir);
-	self->ctldir_fd = control_dirfd;
+	self->ctldir_fd = control.dirfd;
 	return (fd);
 }
 
 void
 control_listen(struct event_base *base, int fd)
 {
-	control_base = base;
-	control_ev = event_new(base, fd, EV_READ | EV_PERSIST,
+	control.base = base;
+	control.ev = event_new(base, fd, EV_READ | EV_PERSIST,
 	    control_accept, NULL);
-	if (control_ev == NULL || event_add(control_ev, NULL) == -1)
+	if (control.ev == NULL || event_add(control.ev, NULL) == -1)
 		fatalx("%s: event", __func__);
 }
 
 void
 control_cleanup(void)
 {
-	unlinkat(control_dirfd, control_name, 0);
+	unlinkat(control.dirfd, control.name, 0);
 }
 
 static void
@@ -158,18 +160,18 @@ control_accept(int fd, short event, void *arg)
 			log_warn("%s: accept", __func__);
 		return;
 	}
-	if (control_nconn >= CONTROL_MAXCONN) {
+	if (control.nconn >= CONTROL_MAXCONN) {
 		close(cfd);
 		return;
 	}
 	/* On failure the channel has closed cfd. */
-	if ((chan = ipc_chan_new(control_base, cfd, "control", END_PARENT,
+	if ((chan = ipc_chan_new(control.base, cfd, "control", END_PARENT,
 	    END_CONTROL, &control_handlers, NULL)) == NULL) {
 		log_warn("%s: channel", __func__);
 		return;
 	}
 	chan->closed = control_closed;
-	control_nconn++;
+	control.nconn++;
 }
 
 static void
@@ -178,12 +180,12 @@ control_closed(struct ipc_chan *chan, void *arg)
 	struct ctl_req	*r;
 
 	/* Answers still to come for it are dropped. */
-	TAILQ_FOREACH(r, &control_reqs, entry)
+	TAILQ_FOREACH(r, &control.reqs, entry)
 		if (r->chan == chan)
 			r->chan = NULL;
 	parent_reload_forget(chan);
 	ipc_chan_free(chan);
-	control_nconn--;
+	control.nconn--;
 }
 
 static void
@@ -213,7 +215,7 @@ control_finish(struct ctl_req *r)
 			    "no such connection");
 		control_end(r->chan, r->cmd == CTL_KILL && !r->found);
 	}
-	TAILQ_REMOVE(&control_reqs, r, entry);
+	TAILQ_REMOVE(&control.reqs, r, entry);
 	event_free(r->ev_timeout);
 	free(r);
 }
@@ -247,18 +249,18 @@ control_query(struct ipc_chan *chan, const struct ipc_ctl *req)
 	} else
 		q.kind = QUERY_CONNECTIONS;
 	if ((r = calloc(1, sizeof(*r))) == NULL ||
-	    (r->ev_timeout = evtimer_new(control_base, control_timeout,
+	    (r->ev_timeout = evtimer_new(control.base, control_timeout,
 	    r)) == NULL) {
 		log_warn("%s", __func__);
 		free(r);
 		control_end(chan, 1);
 		return;
 	}
-	r->id = q.reqid = ++control_next_id;
+	r->id = q.reqid = ++control.next_id;
 	r->cmd = req->cmd;
 	r->json = (req->flags & CTL_F_JSON) != 0;
 	r->chan = chan;
-	TAILQ_INSERT_TAIL(&control_reqs, r, entry);
+	TAILQ_INSERT_TAIL(&control.reqs, r, entry);
 	if (r->cmd == CTL_SHOW_CONNECTIONS)
 		show_connections_head(chan, r->json);
 	if ((r->waiting = parent_query(&q)) == 0) {
@@ -280,7 +282,7 @@ control_reply(struct ipc_msg *msg)
 	uint32_t		 id;
 
 	memcpy(&id, msg->data, sizeof(id));	/* first in both */
-	TAILQ_FOREACH(r, &control_reqs, entry)
+	TAILQ_FOREACH(r, &control.reqs, entry)
 		if (r->id == id)
 			break;
 	if (r == NULL)

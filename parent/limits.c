@@ -73,9 +73,15 @@ RB_PROTOTYPE(lim_conntree, lim_conn, entry, lim_conn_cmp);
 RB_GENERATE(lim_addrs, lim_addr, entry, lim_addr_cmp);
 RB_GENERATE(lim_conntree, lim_conn, entry, lim_conn_cmp);
 
-static struct lim_addrs		 addrs = RB_INITIALIZER(&addrs);
-static struct lim_conntree	 conns = RB_INITIALIZER(&conns);
-static struct limits_stats	 lstats;
+/* The daemon's connections, by id and by address: one state. */
+static struct {
+	struct lim_addrs	 addrs;
+	struct lim_conntree	 conns;
+	struct limits_stats	 stats;
+} lim = {
+	.addrs = RB_INITIALIZER(&lim.addrs),
+	.conns = RB_INITIALIZER(&lim.conns),
+};
 
 static int
 lim_addr_cmp(struct lim_addr *a, struct lim_addr *b)
@@ -116,18 +122,18 @@ limits_admit(struct child *owner, const struct ipc_admit *ia,
 	struct lim_addr	 find, *a;
 	struct lim_conn	*lc;
 
-	if (lstats.open >= conf->max_conns) {
-		lstats.refused_total++;
+	if (lim.stats.open >= conf->max_conns) {
+		lim.stats.refused_total++;
 		return (503);
 	}
 	limits_key(&ia->peer, find.key);
-	if ((a = RB_FIND(lim_addrs, &addrs, &find)) != NULL &&
+	if ((a = RB_FIND(lim_addrs, &lim.addrs, &find)) != NULL &&
 	    a->n >= conf->max_conns_addr) {
-		lstats.refused_addr++;
+		lim.stats.refused_addr++;
 		return (429);
 	}
-	if (a == NULL && lstats.addrs >= LIMITS_ADDR_MAX) {
-		lstats.refused_table++;
+	if (a == NULL && lim.stats.addrs >= LIMITS_ADDR_MAX) {
+		lim.stats.refused_table++;
 		return (503);
 	}
 	if ((lc = calloc(1, sizeof(*lc))) == NULL) {
@@ -135,7 +141,7 @@ limits_admit(struct child *owner, const struct ipc_admit *ia,
 		return (503);
 	}
 	lc->id = ia->id;
-	if (RB_INSERT(lim_conntree, &conns, lc) != NULL) {
+	if (RB_INSERT(lim_conntree, &lim.conns, lc) != NULL) {
 		log_warnx("%s: %s: connection %llu admitted twice", __func__,
 		    owner->name, (unsigned long long)ia->id);
 		free(lc);
@@ -144,19 +150,19 @@ limits_admit(struct child *owner, const struct ipc_admit *ia,
 	if (a == NULL) {
 		if ((a = calloc(1, sizeof(*a))) == NULL) {
 			log_warn("%s", __func__);
-			RB_REMOVE(lim_conntree, &conns, lc);
+			RB_REMOVE(lim_conntree, &lim.conns, lc);
 			free(lc);
 			return (503);
 		}
 		memcpy(a->key, find.key, LIMITS_KEYLEN);
-		RB_INSERT(lim_addrs, &addrs, a);
-		lstats.addrs++;
+		RB_INSERT(lim_addrs, &lim.addrs, a);
+		lim.stats.addrs++;
 	}
 	a->n++;
 	lc->addr = a;
 	lc->owner = owner;
 	TAILQ_INSERT_TAIL(&owner->counted, lc, owner_entry);
-	lstats.open++;
+	lim.stats.open++;
 	return (0);
 }
 
@@ -164,14 +170,14 @@ static void
 limits_free(struct lim_conn *lc)
 {
 	TAILQ_REMOVE(&lc->owner->counted, lc, owner_entry);
-	RB_REMOVE(lim_conntree, &conns, lc);
+	RB_REMOVE(lim_conntree, &lim.conns, lc);
 	if (--lc->addr->n == 0) {
-		RB_REMOVE(lim_addrs, &addrs, lc->addr);
+		RB_REMOVE(lim_addrs, &lim.addrs, lc->addr);
 		free(lc->addr);
-		lstats.addrs--;
+		lim.stats.addrs--;
 	}
 	free(lc);
-	lstats.open--;
+	lim.stats.open--;
 }
 
 static struct lim_conn *
@@ -180,7 +186,7 @@ limits_find(uint64_t id)
 	struct lim_conn	 find;
 
 	find.id = id;
-	return (RB_FIND(lim_conntree, &conns, &find));
+	return (RB_FIND(lim_conntree, &lim.conns, &find));
 }
 
 /*
@@ -215,22 +221,19 @@ limits_handoff(struct child *from, const struct ipc_handoff *ih)
 {
 	struct lim_conn	*lc;
 	struct child	*c;
-	unsigned int	 i, n;
 
 	if ((lc = limits_find(ih->id)) == NULL || lc->owner != from)
 		return;
-	c = parent_children(&n);
-	for (i = 0; i < n; i++)
-		if (c[i].role == ROLE_WORKER && c[i].instance == ih->worker)
+	CHILD_FOREACH(c, ROLE_WORKER, CHILDREN_RUNNING)
+		if (c->instance == ih->worker && (uint32_t)c->pid == ih->pid)
 			break;
-	if (i == n || c[i].exited || c[i].chan == NULL ||
-	    (uint32_t)c[i].pid != ih->pid) {
+	if (c == NULL || c->chan == NULL) {
 		limits_free(lc);
 		return;
 	}
 	TAILQ_REMOVE(&from->counted, lc, owner_entry);
-	lc->owner = &c[i];
-	TAILQ_INSERT_TAIL(&c[i].counted, lc, owner_entry);
+	lc->owner = c;
+	TAILQ_INSERT_TAIL(&c->counted, lc, owner_entry);
 }
 
 /* A child died: its connections died with it. */
@@ -252,5 +255,5 @@ limits_child_lost(struct child *c)
 const struct limits_stats *
 limits_stats(void)
 {
-	return (&lstats);
+	return (&lim.stats);
 }

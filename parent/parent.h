@@ -22,6 +22,7 @@
 
 #include <limits.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "wsd.h"
 
@@ -116,9 +117,6 @@ struct wsd_config {
 struct wsd_config *parse_config(const char *);
 struct wsd_config *parse_config_buffer(const char *, const char *, size_t);
 int		 cmdline_symset(const char *);
-void		 config_free(struct wsd_config *);
-void		 config_wipe_keys(struct wsd_config *);
-int		 config_read_keys(struct wsd_config *);
 
 /* Slots for children: the most of both roles, and as many retiring. */
 #define CHILDREN_MAX		(4 * WSD_MAXPROC)
@@ -127,34 +125,118 @@ int		 config_read_keys(struct wsd_config *);
 #define CRASH_LOOP_DEATHS	10
 #define CRASH_LOOP_WINDOW	60
 
-/* printconf.c */
-void		 config_print(FILE *, const struct wsd_config *);
+/* A reload waits this long for a child to confirm it, then kills it. */
+#define RELOAD_WAIT		5
 
-/* proc.c */
+/*
+ * A child's life. The transitions are in one place, child_set_state()
+ * in proc.c:
+ *   FREE or RETIRED -> STARTING		a new process in the slot
+ *   STARTING -> READY			its first IPC_READY
+ *   STARTING or READY -> RETIRING	beyond a reduced count
+ *   STARTING or READY -> DEAD		reaped; respawned -> STARTING
+ *   RETIRING -> RETIRED		reaped; the slot may be reused
+ */
+enum child_state {
+	CHILD_FREE,
+	CHILD_STARTING,
+	CHILD_READY,
+	CHILD_RETIRING,
+	CHILD_RETIRED,
+	CHILD_DEAD,
+	CHILD_NSTATES
+};
+
+#define CHILD_BIT(s)		(1U << (s))
+#define CHILDREN_LIVE		(CHILD_BIT(CHILD_STARTING) | \
+				    CHILD_BIT(CHILD_READY))
+#define CHILDREN_RUNNING	(CHILDREN_LIVE | CHILD_BIT(CHILD_RETIRING))
+#define CHILDREN_SHOWN		(CHILDREN_RUNNING | \
+				    CHILD_BIT(CHILD_RETIRED) | \
+				    CHILD_BIT(CHILD_DEAD))
+#define ROLE_ANY		ROLE_MAX
+
 struct lim_conn;
 TAILQ_HEAD(lim_conns, lim_conn);
 
 struct child {
 	enum wsd_role		 role;
+	enum child_state	 state;
 	unsigned int		 instance;
 	pid_t			 pid;
-	int			 ready;
-	int			 exited;
 	int			 chan_fd;
 	struct ipc_chan		*chan;
 	struct ipc_stats	 stats;		/* a worker's, latest */
 	struct ipc_hs_stats	 hsstats;	/* a handshake's, latest */
 	int			 reloading;	/* a reload to confirm */
-	int			 used;		/* the slot holds a child */
 	uint64_t		 id_base;	/* of a handshake's connection ids */
-	int			 retiring;	/* beyond a reduced count */
 	struct lim_conns	 counted;	/* connections it will close */
 	char			 name[32];
 };
 
+/* Every child of role (or ROLE_ANY) in one of the states (a mask). */
+#define CHILD_FOREACH(c, role, states)					\
+	for ((c) = child_next(NULL, (role), (states)); (c) != NULL;	\
+	    (c) = child_next((c), (role), (states)))
+
+/* The parent's state: one, as httpd's httpd_env. */
+struct parent_env {
+	struct event_base	*base;
+	struct wsd_config	*conf;
+	const char		*conf_path;
+	int			 debug;
+	int			 verbose;
+	int			 stopping;	/* shutting down */
+	int			 exit_status;
+	int			 all_ready;
+	struct event		*ev_kill;
+
+	struct child		*children;	/* CHILDREN_MAX slots */
+	unsigned int		 nchildren;	/* slots ever used */
+	uint64_t		 spawns;	/* of handshake processes */
+	time_t			 deaths[ROLE_MAX][CRASH_LOOP_DEATHS + 1];
+	unsigned int		 ndeaths[ROLE_MAX];
+	const char		*self_path;	/* to start the children */
+	int			 self_fd;
+
+	unsigned int		 reload_waiting; /* children to confirm */
+	struct ipc_chan		*reload_chan;	/* the wsctl that asked */
+	struct event		*ev_reload;	/* RELOAD_WAIT */
+
+	struct ipc_tls_ticket	 tickets[WSD_TICKET_KEYS];	/* newest 1st */
+	unsigned int		 ntickets;
+	struct event		*ev_ticket;
+
+	struct ipc_stats	 gone_stats;	/* of processes that went */
+	struct ipc_hs_stats	 gone_hsstats;
+};
+
+extern struct parent_env	*env;
+
+/* config.c */
+struct wsd_config *config_new(void);
+void		 config_free(struct wsd_config *);
+void		 config_wipe_keys(struct wsd_config *);
+int		 config_read_keys(struct wsd_config *);
+int		 config_tls_file_read(struct wsd_server *, enum tls_file_kind,
+		    const char *, const char **);
+void		 config_bind(struct wsd_config *);
+int		 config_rebind(struct wsd_config *, struct wsd_config *);
+void		 config_start(struct child *);
+void		 config_reload(struct child *);
+void		 tickets_init(void);
+
+/* printconf.c */
+void		 config_print(FILE *, const struct wsd_config *);
+
+/* proc.c */
 void		 proc_init(const char *, struct sandbox_self *);
-void		 proc_spawn(struct child *, int, int, int);
-void		 proc_pair(struct child *, struct child *);
+struct child	*child_next(struct child *, enum wsd_role, unsigned int);
+void		 child_set_state(struct child *, enum child_state);
+const char	*child_state_name(const struct child *);
+void		 proc_resize(enum wsd_role, unsigned int, unsigned int);
+void		 proc_reap(void);
+void		 proc_kill_all(int, short, void *);
 
 /* limits.c */
 struct limits_stats {
@@ -185,11 +267,11 @@ __dead void	 parent_main(struct wsd_config *, const char *,
 		    struct sandbox_self *, int, int);
 int		 parent_reload(struct ipc_chan *);
 void		 parent_reload_forget(struct ipc_chan *);
-struct child	*parent_children(unsigned int *);
-const struct wsd_config *parent_conf(void);
-int		 parent_stopping(void);
+void		 parent_reload_answered(struct child *);
+void		 parent_shutdown(int);
 void		 parent_verbose(int);
 unsigned int	 parent_query(const struct ipc_query *);
+extern const struct ipc_handlers parent_handlers[ROLE_MAX];
 
 /* show.c */
 void		 ctl_line(struct ipc_chan *, const char *, ...)

@@ -99,8 +99,6 @@ static int	 add_origin(const char *);
 static int	 add_location(const char *);
 static int	 add_subproto(struct wsd_strs *, const char *);
 static int	 str_add(struct wsd_strs *, const char *);
-static void	 strs_free(struct wsd_strs *);
-static struct wsd_config *config_new(void);
 
 typedef struct {
 	union {
@@ -1030,97 +1028,6 @@ parse_config_buffer(const char *name, const char *data, size_t len)
 	return (parse_run(pushfile_buf(name, buf, len)));
 }
 
-static struct wsd_config *
-config_new(void)
-{
-	struct wsd_config	*c;
-
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		return (NULL);
-	c->prefork_handshake = 2;
-	c->prefork_worker = 2;
-	c->max_header = 8192;
-	c->timeout_handshake = 10;
-	c->timeout_shutdown = WSD_SHUTDOWN_WAIT;
-	c->timeout_idle = 300;
-	c->ping_interval = 30;
-	c->max_message = 16 * 1024 * 1024;
-	c->max_fragments = 65536;
-	c->max_rate = 0;
-	c->max_conns = 10000;
-	c->max_conns_addr = 256;
-	c->compression = 1;
-	c->ticket_lifetime = 3600;
-	strlcpy(c->user, WSD_USER, sizeof(c->user));
-	strlcpy(c->chroot, WSD_CHROOT, sizeof(c->chroot));
-	strlcpy(c->socket, WSD_SOCKET, sizeof(c->socket));
-	TAILQ_INIT(&c->servers);
-	TAILQ_INIT(&c->listeners);
-	return (c);
-}
-
-static void
-tls_file_free(struct wsd_tls_file *f)
-{
-	if (f->data != NULL) {
-		explicit_bzero(f->data, f->len);
-		free(f->data);
-	}
-	f->data = NULL;
-	f->len = 0;
-}
-
-void
-config_free(struct wsd_config *c)
-{
-	struct wsd_server	*s;
-	struct wsd_alias	*a;
-	struct wsd_listener	*l;
-	struct wsd_location	*lo;
-	int			 i;
-
-	if (c == NULL)
-		return;
-	while ((s = TAILQ_FIRST(&c->servers)) != NULL) {
-		while ((a = TAILQ_FIRST(&s->aliases)) != NULL) {
-			TAILQ_REMOVE(&s->aliases, a, entry);
-			free(a);
-		}
-		while ((lo = TAILQ_FIRST(&s->locations)) != NULL) {
-			TAILQ_REMOVE(&s->locations, lo, entry);
-			strs_free(&lo->protos);
-			free(lo);
-		}
-		strs_free(&s->origins);
-		strs_free(&s->protos);
-		TAILQ_REMOVE(&c->servers, s, entry);
-		for (i = 0; i < TLS_FILE_MAXKIND; i++)
-			tls_file_free(&s->tls_file[i]);
-		free(s);
-	}
-	while ((l = TAILQ_FIRST(&c->listeners)) != NULL) {
-		TAILQ_REMOVE(&c->listeners, l, entry);
-		if (l->fd != -1)
-			close(l->fd);
-		free(l->others);
-		free(l);
-	}
-	free(c);
-}
-
-/*
- * Once every handshake process has its copy, the parent keeps no private
- * key (it re-reads the files on reload). Certificates and CAs are public.
- */
-void
-config_wipe_keys(struct wsd_config *c)
-{
-	struct wsd_server	*s;
-
-	TAILQ_FOREACH(s, &c->servers, entry)
-		tls_file_free(&s->tls_file[TLS_FILE_KEY]);
-}
-
 /* "16", "16K", "16M", "1G": bytes. */
 static int
 parse_size(const char *s, long long *out)
@@ -1264,17 +1171,6 @@ str_add(struct wsd_strs *list, const char *s)
 	return (0);
 }
 
-static void
-strs_free(struct wsd_strs *list)
-{
-	struct wsd_str	*e;
-
-	while ((e = TAILQ_FIRST(list)) != NULL) {
-		TAILQ_REMOVE(list, e, entry);
-		free(e);
-	}
-}
-
 /* Checked here with the handshake's own parser, so errors have a line. */
 static int
 add_origin(const char *s)
@@ -1351,80 +1247,14 @@ add_location(const char *path)
  * file is an error at its line, also with -n; the handshake processes get
  * the bytes and open nothing.
  */
-/* Read a PEM file whole; *errstr says why not. */
-static int
-pem_read(const char *path, struct wsd_tls_file *f, const char **errstr)
-{
-	struct stat	 st;
-	uint8_t		*buf;
-	ssize_t		 n;
-	size_t		 len = 0;
-	int		 fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		*errstr = strerror(errno);
-		return (-1);
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_size == 0 ||
-	    st.st_size > TLS_FILE_MAX) {
-		*errstr = "not a regular file of 1 to 65536 bytes";
-		close(fd);
-		return (-1);
-	}
-	if ((buf = malloc(st.st_size)) == NULL) {
-		*errstr = "out of memory";
-		close(fd);
-		return (-1);
-	}
-	while (len < (size_t)st.st_size &&
-	    (n = read(fd, buf + len, st.st_size - len)) > 0)
-		len += n;
-	close(fd);
-	if (len != (size_t)st.st_size) {
-		*errstr = "short read";
-		explicit_bzero(buf, len);
-		free(buf);
-		return (-1);
-	}
-	tls_file_free(f);
-	f->data = buf;
-	f->len = len;
-	if (f->path != path)
-		strlcpy(f->path, path, sizeof(f->path));
-	return (0);
-}
-
 static int
 tls_file_read(enum tls_file_kind kind, const char *path)
 {
 	const char	*errstr;
 
-	if (pem_read(path, &srv->tls_file[kind], &errstr) == -1) {
+	if (config_tls_file_read(srv, kind, path, &errstr) == -1) {
 		yyerror("%s: %s", path, errstr);
 		return (-1);
-	}
-	return (0);
-}
-
-/*
- * The keys again, from their files, for a handshake process that is
- * respawned after the parent wiped its copies.
- */
-int
-config_read_keys(struct wsd_config *c)
-{
-	struct wsd_server	*s;
-	struct wsd_tls_file	*f;
-	const char		*errstr;
-
-	TAILQ_FOREACH(s, &c->servers, entry) {
-		f = &s->tls_file[TLS_FILE_KEY];
-		if (f->path[0] == '\0' || f->data != NULL)
-			continue;
-		if (pem_read(f->path, f, &errstr) == -1) {
-			log_warnx("%s: %s", f->path, errstr);
-			return (-1);
-		}
 	}
 	return (0);
 }

@@ -106,7 +106,7 @@ print_tls(FILE *f, const struct wsd_server *s)
 {
 	static const struct {
 		uint32_t	 bit;
-		const char	*name;
+		char		 name[8];
 	} protos[] = {
 		{ TLS_PROTOCOL_TLSv1_0, "tlsv1.0" },
 		{ TLS_PROTOCOL_TLSv1_1, "tlsv1.1" },

@@ -15,31 +15,51 @@
  */
 
 /*
- * Starting children. Each one is the same binary executed again with a
- * role flag, so it gets a fresh address space layout and inherits nothing
- * but stdio and its channel to the parent on fd 3.
+ * Children: their life cycle (start, pairing, respawn, crash loop,
+ * resize, retire, reap), as one state per child. Each one is the same
+ * binary executed again with a role flag, so it gets a fresh address
+ * space layout and inherits nothing but stdio and its channel to the
+ * parent on fd 3.
  */
 
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include <errno.h>
+#include <event.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "parent.h"
 
 extern char	**environ;
 
-static const char	*self_path;	/* where we were started from */
-static int		 self_fd = -1;	/* or the running binary itself */
-
 static void	 proc_exec(char **);
+static void	 proc_spawn(struct child *);
+static void	 proc_pair(struct child *, struct child *);
+static void	 proc_chan_closed(struct ipc_chan *, void *);
+
+/* From each state, the states a child may go to. */
+static const unsigned int child_moves[CHILD_NSTATES] = {
+	[CHILD_FREE] = CHILD_BIT(CHILD_STARTING),
+	[CHILD_STARTING] = CHILD_BIT(CHILD_READY) |
+	    CHILD_BIT(CHILD_RETIRING) | CHILD_BIT(CHILD_DEAD),
+	[CHILD_READY] = CHILD_BIT(CHILD_RETIRING) | CHILD_BIT(CHILD_DEAD),
+	[CHILD_RETIRING] = CHILD_BIT(CHILD_RETIRED),
+	[CHILD_RETIRED] = CHILD_BIT(CHILD_STARTING),
+	[CHILD_DEAD] = CHILD_BIT(CHILD_STARTING),
+};
+
+static const char child_state_names[CHILD_NSTATES][10] = {
+	"free", "starting", "ready", "retiring", "retired", "exited"
+};
 
 /*
  * Children are started from the very binary the parent runs. On Linux
@@ -58,15 +78,18 @@ proc_init(const char *argv0, struct sandbox_self *self)
 		fatal("cannot open /proc/self/exe to start the children "
 		    "(is /proc mounted?)");
 	/* Above the children's channel (fd 3), which proc_spawn() sets. */
-	if ((self_fd = fcntl(fd, F_DUPFD_CLOEXEC, WSD_PARENT_FD + 1)) == -1)
+	if ((env->self_fd = fcntl(fd, F_DUPFD_CLOEXEC,
+	    WSD_PARENT_FD + 1)) == -1)
 		fatal("%s: F_DUPFD_CLOEXEC", __func__);
 	close(fd);
+#else
+	env->self_fd = -1;
 #endif
-	if (self_fd == -1 && argv0[0] != '/')
+	if (env->self_fd == -1 && argv0[0] != '/')
 		fatalx("need an absolute path to re-execute: %s", argv0);
-	self_path = argv0;
-	self->exe = self_path;
-	self->exe_fd = self_fd;
+	env->self_path = argv0;
+	self->exe = env->self_path;
+	self->exe_fd = env->self_fd;
 }
 
 /* In the child, after fork: only returns if the exec failed. */
@@ -75,22 +98,22 @@ proc_exec(char **argv)
 {
 #ifdef __linux__
 	/* Everything but the channel and the binary goes; exec closes that. */
-	if (self_fd > WSD_PARENT_FD + 1)
-		close_range(WSD_PARENT_FD + 1, self_fd - 1, 0);
-	close_range(self_fd + 1, ~0U, 0);
-	syscall(SYS_execveat, self_fd, "", argv, environ, AT_EMPTY_PATH);
+	if (env->self_fd > WSD_PARENT_FD + 1)
+		close_range(WSD_PARENT_FD + 1, env->self_fd - 1, 0);
+	close_range(env->self_fd + 1, ~0U, 0);
+	syscall(SYS_execveat, env->self_fd, "", argv, environ, AT_EMPTY_PATH);
 #else
 	closefrom(WSD_PARENT_FD + 1);
-	execv(self_path, argv);
+	execv(env->self_path, argv);
 #endif
 }
 
 /*
- * sbdebug passes WSD_SANDBOX_DEBUG on as -S: the children inherit the
- * environment too, but a flag shows in ps and is read in one place.
+ * WSD_SANDBOX_DEBUG goes on as -S: the children inherit the environment
+ * too, but a flag shows in ps and is read in one place.
  */
-void
-proc_spawn(struct child *c, int debug, int verbose, int sbdebug)
+static void
+proc_spawn(struct child *c)
 {
 	char		 inst[16], role[16], *argv[10];
 	int		 sp[2], argc = 0;
@@ -105,12 +128,12 @@ proc_spawn(struct child *c, int debug, int verbose, int sbdebug)
 	argv[argc++] = role;
 	argv[argc++] = "-I";
 	argv[argc++] = inst;
-	if (debug)
+	if (env->debug)
 		argv[argc++] = "-d";
-	if (sbdebug)
+	if (env->conf->sandbox_debug)
 		argv[argc++] = "-S";
-	if (verbose)
-		argv[argc++] = verbose > 1 ? "-vv" : "-v";
+	if (env->verbose)
+		argv[argc++] = env->verbose > 1 ? "-vv" : "-v";
 	argv[argc] = NULL;
 
 	switch (c->pid = fork()) {
@@ -137,7 +160,7 @@ proc_spawn(struct child *c, int debug, int verbose, int sbdebug)
  * process gets one to every worker, and nothing else, so the two roles
  * never share a channel with another of their kind.
  */
-void
+static void
 proc_pair(struct child *hs, struct child *wk)
 {
 	struct ipc_peer	 peer;
@@ -151,13 +174,276 @@ proc_pair(struct child *hs, struct child *wk)
 	peer.role = ROLE_WORKER;
 	peer.instance = wk->instance;
 	peer.pid = wk->pid;
-	if (ipc_compose(hs->chan, IPC_PEER, &peer, sizeof(peer), NULL, 0,
-	    sp[0]) == -1)
-		log_warnx("%s: cannot send peer to %s", __func__, hs->name);
+	ipc_compose(hs->chan, IPC_PEER, &peer, sizeof(peer), NULL, 0, sp[0]);
 	peer.role = ROLE_HANDSHAKE;
 	peer.instance = hs->instance;
 	peer.pid = hs->pid;
-	if (ipc_compose(wk->chan, IPC_PEER, &peer, sizeof(peer), NULL, 0,
-	    sp[1]) == -1)
-		log_warnx("%s: cannot send peer to %s", __func__, wk->name);
+	ipc_compose(wk->chan, IPC_PEER, &peer, sizeof(peer), NULL, 0, sp[1]);
+}
+
+/* The next child after prev (NULL: the first) of role in states. */
+struct child *
+child_next(struct child *prev, enum wsd_role role, unsigned int states)
+{
+	struct child	*c = prev == NULL ? env->children : prev + 1;
+
+	for (; c < env->children + env->nchildren; c++)
+		if ((states & CHILD_BIT(c->state)) != 0 &&
+		    (role == ROLE_ANY || c->role == role))
+			return (c);
+	return (NULL);
+}
+
+void
+child_set_state(struct child *c, enum child_state to)
+{
+	if ((child_moves[c->state] & CHILD_BIT(to)) == 0)
+		fatalx("%s: %s cannot go from %s to %s", __func__, c->name,
+		    child_state_names[c->state], child_state_names[to]);
+	c->state = to;
+}
+
+const char *
+child_state_name(const struct child *c)
+{
+	return (child_state_names[c->state]);
+}
+
+/* A slot for a new child: never used, or of a child that retired. */
+static struct child *
+child_slot(void)
+{
+	struct child	*c;
+	unsigned int	 i;
+
+	for (i = 0; i < CHILDREN_MAX; i++) {
+		c = &env->children[i];
+		if (c->state != CHILD_FREE && c->state != CHILD_RETIRED)
+			continue;
+		memset(c, 0, sizeof(*c));
+		c->state = CHILD_FREE;
+		if (i >= env->nchildren)
+			env->nchildren = i + 1;
+		return (c);
+	}
+	fatalx("%s: no room for another child", __func__);
+}
+
+/*
+ * Start c's process with a channel to it, pair it with the other role's
+ * live processes, and send it the configuration. Connection ids are
+ * unique for the daemon's life: each handshake process, respawns
+ * included, numbers its connections above a base of its own.
+ */
+static void
+proc_start(struct child *c)
+{
+	struct child	*o;
+
+	child_set_state(c, CHILD_STARTING);
+	if (c->role == ROLE_HANDSHAKE)
+		c->id_base = ++env->spawns << 40;
+	proc_spawn(c);
+	if ((c->chan = ipc_chan_new(env->base, c->chan_fd, c->name,
+	    END_PARENT, (enum ipc_end)c->role, &parent_handlers[c->role],
+	    c)) == NULL)
+		fatal("%s: channel", __func__);
+	c->chan->closed = proc_chan_closed;
+	CHILD_FOREACH(o, c->role == ROLE_HANDSHAKE ? ROLE_WORKER :
+	    ROLE_HANDSHAKE, CHILDREN_LIVE) {
+		if (c->role == ROLE_HANDSHAKE)
+			proc_pair(c, o);
+		else
+			proc_pair(o, c);
+	}
+	config_start(c);
+}
+
+/*
+ * A child that does not read what we send is broken: it is killed and
+ * respawned, and the parent carries on. Its exit status arrives with
+ * SIGCHLD either way.
+ */
+static void
+proc_chan_closed(struct ipc_chan *chan, void *arg)
+{
+	struct child	*c = arg;
+
+	if (chan->broken)
+		kill(c->pid, SIGKILL);
+	ipc_chan_free(chan);
+	c->chan = NULL;
+}
+
+static void
+proc_add(enum wsd_role role, unsigned int instance)
+{
+	struct child	*c = child_slot();
+
+	c->role = role;
+	c->instance = instance;
+	snprintf(c->name, sizeof(c->name), "%s[%u]", role_names[role],
+	    instance);
+	limits_child_init(c);
+	proc_start(c);
+}
+
+/*
+ * A process beyond the new count: it gets the shutdown sequence (a
+ * handshake process stops accepting and relays its wss:// connections
+ * until they end; a worker closes its connections with 1001), and the
+ * handshake processes stop handing connections to a retiring worker.
+ * A reload waits for no process that is going away.
+ */
+static void
+proc_retire(struct child *c)
+{
+	struct ipc_peer	 peer;
+	struct child	*hs;
+
+	log_info("retiring %s", c->name);
+	child_set_state(c, CHILD_RETIRING);
+	parent_reload_answered(c);
+	if (c->chan != NULL)
+		ipc_compose(c->chan, IPC_SHUTDOWN, NULL, 0, NULL, 0, -1);
+	if (c->role != ROLE_WORKER)
+		return;
+	memset(&peer, 0, sizeof(peer));
+	peer.role = ROLE_WORKER;
+	peer.instance = c->instance;
+	peer.pid = c->pid;
+	CHILD_FOREACH(hs, ROLE_HANDSHAKE, CHILDREN_RUNNING)
+		if (hs->chan != NULL)
+			ipc_compose(hs->chan, IPC_PEER_RETIRE, &peer,
+			    sizeof(peer), NULL, 0, -1);
+}
+
+/* Take role from n processes to want: start some, or retire some. */
+void
+proc_resize(enum wsd_role role, unsigned int n, unsigned int want)
+{
+	struct child	*c;
+	unsigned int	 inst;
+
+	for (inst = n; inst < want; inst++)
+		proc_add(role, inst);
+	CHILD_FOREACH(c, role, CHILDREN_LIVE)
+		if (c->instance >= want)
+			proc_retire(c);
+}
+
+/*
+ * A crash loop is more than CRASH_LOOP_DEATHS deaths of one role within
+ * CRASH_LOOP_WINDOW seconds: then respawning only hides a bug, or an
+ * attack that kills children, and the daemon stops with an error.
+ */
+static int
+proc_crash_loop(enum wsd_role role)
+{
+	time_t		*d = env->deaths[role];
+	unsigned int	 n = CRASH_LOOP_DEATHS + 1, i = env->ndeaths[role]++;
+	time_t		 now = time(NULL);
+
+	d[i % n] = now;
+	return (env->ndeaths[role] >= n &&
+	    now - d[(i + 1) % n] < CRASH_LOOP_WINDOW);
+}
+
+static void
+proc_respawn(struct child *c)
+{
+	if (proc_crash_loop(c->role)) {
+		log_warnx("%s processes die in a loop: more than %d deaths in "
+		    "%d seconds; stopping", role_names[c->role],
+		    CRASH_LOOP_DEATHS, CRASH_LOOP_WINDOW);
+		parent_shutdown(1);
+		return;
+	}
+	if (c->chan != NULL) {
+		ipc_chan_free(c->chan);
+		c->chan = NULL;
+	}
+	/* The keys were wiped once sent: a new process needs them again. */
+	if (c->role == ROLE_HANDSHAKE && config_read_keys(env->conf) == -1)
+		log_warnx("%s gets no tls key: its tls listeners will fail",
+		    c->name);
+	proc_start(c);
+	config_wipe_keys(env->conf);
+	log_info("respawned %s as pid %d", c->name, (int)c->pid);
+}
+
+static const char *
+proc_status(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, len, "exited with status %d",
+		    WEXITSTATUS(status));
+	else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+		snprintf(buf, len, "killed by SIGSYS (sandbox violation)");
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by signal %d", WTERMSIG(status));
+	else
+		snprintf(buf, len, "stopped (status %d)", status);
+	return (buf);
+}
+
+/* c has exited with status: account for it, and respawn it if due. */
+static void
+proc_gone(struct child *c, int status)
+{
+	char	 how[64];
+	int	 retired = c->state == CHILD_RETIRING;
+
+	child_set_state(c, retired ? CHILD_RETIRED : CHILD_DEAD);
+	/* Its last words (a refused syscall, say) before its death. */
+	if (c->chan != NULL)
+		ipc_chan_drain(c->chan);
+	/* A reload waits for no dead process; a respawn gets it all. */
+	parent_reload_answered(c);
+	limits_child_lost(c);
+	show_child_gone(c);
+	proc_status(status, how, sizeof(how));
+	if (retired)
+		log_info("%s (pid %d) retired: %s", c->name, (int)c->pid,
+		    how);
+	else if (env->stopping && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0)
+		log_debug("%s (pid %d) %s", c->name, (int)c->pid, how);
+	else {
+		log_warnx("lost child: %s (pid %d) %s", c->name, (int)c->pid,
+		    how);
+		if (!env->stopping)
+			proc_respawn(c);
+	}
+}
+
+void
+proc_reap(void)
+{
+	struct child	*c;
+	pid_t		 pid;
+	int		 status;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		CHILD_FOREACH(c, ROLE_ANY, CHILDREN_RUNNING)
+			if (c->pid == pid) {
+				proc_gone(c, status);
+				break;
+			}
+	if (env->stopping &&
+	    child_next(NULL, ROLE_ANY, CHILDREN_RUNNING) == NULL)
+		event_base_loopbreak(env->base);
+}
+
+/* The shutdown timeout has passed: what still runs is killed. */
+void
+proc_kill_all(int fd, short event, void *arg)
+{
+	struct child	*c;
+
+	CHILD_FOREACH(c, ROLE_ANY, CHILDREN_RUNNING) {
+		log_warnx("%s (pid %d) did not exit, killing it", c->name,
+		    (int)c->pid);
+		kill(c->pid, SIGKILL);
+	}
 }

@@ -66,29 +66,20 @@ json_str(const char *s, char *buf, size_t size)
 	return (buf);
 }
 
-static const char *
-child_state(const struct child *c)
-{
-	if (c->retiring)
-		return (c->exited ? "retired" : "retiring");
-	return (c->exited ? "exited" : c->ready ? "ready" : "starting");
-}
-
 void
 show_summary(struct ipc_chan *chan, int json)
 {
-	const struct wsd_config	*conf = parent_conf();
+	const struct wsd_config	*conf = env->conf;
+	const char		*state = env->stopping ? "stopping" : "running";
 	struct wsd_server	*s;
 	struct wsd_listener	*l;
 	struct child		*c;
 	char			 addr[64], esc[2 * SERVER_NAME_MAX + 8];
-	unsigned int		 i, n;
-	int			 first;
+	int			 first = 1;
 
-	c = parent_children(&n);
 	if (json) {
 		ctl_line(chan, "{\"parent\":{\"pid\":%d,\"state\":\"%s\"},",
-		    (int)getpid(), parent_stopping() ? "stopping" : "running");
+		    (int)getpid(), state);
 		ctl_line(chan, "\"servers\":[");
 		TAILQ_FOREACH(s, &conf->servers, entry)
 			ctl_line(chan, "%s\"%s\"", s == TAILQ_FIRST(
@@ -101,13 +92,11 @@ show_summary(struct ipc_chan *chan, int json)
 			    sockaddr_str((struct sockaddr *)&l->ss, addr,
 			    sizeof(addr)), l->tls ? "true" : "false");
 		ctl_line(chan, "],\"processes\":[");
-		for (i = 0, first = 1; i < n; i++) {
-			if (!c[i].used)
-				continue;
+		CHILD_FOREACH(c, ROLE_ANY, CHILDREN_SHOWN) {
 			ctl_line(chan, "%s{\"role\":\"%s\",\"instance\":%u,"
 			    "\"pid\":%d,\"state\":\"%s\"}", first ? "" : ",",
-			    role_names[c[i].role], c[i].instance,
-			    (int)c[i].pid, child_state(&c[i]));
+			    role_names[c->role], c->instance, (int)c->pid,
+			    child_state_name(c));
 			first = 0;
 		}
 		ctl_line(chan, "]}");
@@ -121,21 +110,16 @@ show_summary(struct ipc_chan *chan, int json)
 	ctl_line(chan, "%-10s %-8s %-8s %s", "ROLE", "INSTANCE", "PID",
 	    "STATE");
 	ctl_line(chan, "%-10s %-8s %-8d %s", "parent", "-", (int)getpid(),
-	    parent_stopping() ? "stopping" : "running");
-	for (i = 0; i < n; i++)
-		if (c[i].used)
-			ctl_line(chan, "%-10s %-8u %-8d %s",
-			    role_names[c[i].role], c[i].instance,
-			    (int)c[i].pid, child_state(&c[i]));
+	    state);
+	CHILD_FOREACH(c, ROLE_ANY, CHILDREN_SHOWN)
+		ctl_line(chan, "%-10s %-8u %-8d %s", role_names[c->role],
+		    c->instance, (int)c->pid, child_state_name(c));
 }
 
 /*
  * The counters of processes that have exited, retired or died: the
  * daemon's totals only grow, as a scraper of counters expects.
  */
-static struct ipc_stats		 gone_stats;
-static struct ipc_hs_stats	 gone_hsstats;
-
 static void	 stats_add(struct ipc_stats *, const struct ipc_stats *);
 static void	 hs_add(struct ipc_hs_stats *, const struct ipc_hs_stats *);
 
@@ -144,8 +128,8 @@ void
 show_child_gone(struct child *c)
 {
 	c->stats.conns_now = 0;
-	stats_add(&gone_stats, &c->stats);
-	hs_add(&gone_hsstats, &c->hsstats);
+	stats_add(&env->gone_stats, &c->stats);
+	hs_add(&env->gone_hsstats, &c->hsstats);
 	memset(&c->stats, 0, sizeof(c->stats));
 	memset(&c->hsstats, 0, sizeof(c->hsstats));
 }
@@ -177,13 +161,10 @@ static void
 stats_total(struct ipc_stats *total)
 {
 	struct child	*c;
-	unsigned int	 i, n;
 
-	*total = gone_stats;
-	c = parent_children(&n);
-	for (i = 0; i < n; i++)
-		if (c[i].used && c[i].role == ROLE_WORKER && !c[i].exited)
-			stats_add(total, &c[i].stats);
+	*total = env->gone_stats;
+	CHILD_FOREACH(c, ROLE_WORKER, CHILDREN_RUNNING)
+		stats_add(total, &c->stats);
 }
 
 static void
@@ -264,13 +245,10 @@ static void
 hs_total(struct ipc_hs_stats *t)
 {
 	struct child	*c;
-	unsigned int	 i, n;
 
-	*t = gone_hsstats;
-	c = parent_children(&n);
-	for (i = 0; i < n; i++)
-		if (c[i].used && c[i].role == ROLE_HANDSHAKE && !c[i].exited)
-			hs_add(t, &c[i].hsstats);
+	*t = env->gone_hsstats;
+	CHILD_FOREACH(c, ROLE_HANDSHAKE, CHILDREN_RUNNING)
+		hs_add(t, &c->hsstats);
 }
 
 /* "400 3, 403 1": refusals by the status they got. */
@@ -331,7 +309,7 @@ static void
 show_limits(struct ipc_chan *chan, int json)
 {
 	const struct limits_stats	*l = limits_stats();
-	const struct wsd_config		*conf = parent_conf();
+	const struct wsd_config		*conf = env->conf;
 
 	if (json)
 		ctl_line(chan, ",\"limits\":{\"open\":%llu,\"max\":%u,"
@@ -353,31 +331,28 @@ show_stats(struct ipc_chan *chan, int json)
 {
 	struct ipc_stats	 total;
 	struct child		*c;
-	unsigned int		 i, n;
 	int			 e, first = 1;
 
 	stats_total(&total);
-	c = parent_children(&n);
 	if (json)
 		ctl_line(chan, "{\"workers\":[");
 	else
 		ctl_line(chan, "%-12s %8s %10s %12s %12s %14s %14s",
 		    "PROCESS", "CONNS", "TOTAL", "MSGS IN", "MSGS OUT",
 		    "BYTES IN", "BYTES OUT");
-	for (i = 0; i < n; i++)
-		if (c[i].used && c[i].role == ROLE_WORKER && !c[i].exited) {
-			stats_row(chan, c[i].name, &c[i].stats, json, first);
-			first = 0;
-		}
+	CHILD_FOREACH(c, ROLE_WORKER, CHILDREN_RUNNING) {
+		stats_row(chan, c->name, &c->stats, json, first);
+		first = 0;
+	}
 	/* Workers gone: their part of the total. */
 	if (json) {
 		ctl_line(chan, "],\"exited\":");
-		stats_row(chan, "exited", &gone_stats, 1, 1);
+		stats_row(chan, "exited", &env->gone_stats, 1, 1);
 		ctl_line(chan, ",\"total\":");
 		stats_row(chan, "total", &total, 1, 1);
 	} else {
-		if (gone_stats.conns_total > 0)
-			stats_row(chan, "exited", &gone_stats, 0, 1);
+		if (env->gone_stats.conns_total > 0)
+			stats_row(chan, "exited", &env->gone_stats, 0, 1);
 		stats_row(chan, "total", &total, 0, 1);
 	}
 	show_limits(chan, json);
@@ -453,14 +428,12 @@ show_metrics(struct ipc_chan *chan)
 {
 	struct ipc_stats	 t;
 	struct child		*c;
-	unsigned int		 i, n, count[ROLE_MAX] = { 0 };
+	unsigned int		 i, count[ROLE_MAX] = { 0 };
 	int			 e;
 
 	stats_total(&t);
-	c = parent_children(&n);
-	for (i = 0; i < n; i++)
-		if (c[i].used && !c[i].exited)
-			count[c[i].role]++;
+	CHILD_FOREACH(c, ROLE_ANY, CHILDREN_RUNNING)
+		count[c->role]++;
 	metric(chan, "wsd_processes", "gauge", "Running child processes.");
 	for (i = ROLE_HANDSHAKE; i < ROLE_MAX; i++)
 		ctl_line(chan, "wsd_processes{role=\"%s\"} %u", role_names[i],
@@ -518,7 +491,7 @@ server_name(uint32_t id)
 {
 	const struct wsd_server	*s;
 
-	TAILQ_FOREACH(s, &parent_conf()->servers, entry)
+	TAILQ_FOREACH(s, &env->conf->servers, entry)
 		if (s->id == id)
 			return (s->name);
 	return ("?");
@@ -532,7 +505,7 @@ location_path(uint32_t server, uint32_t id)
 
 	if (id == WSD_NOLOCATION)
 		return ("-");
-	TAILQ_FOREACH(s, &parent_conf()->servers, entry)
+	TAILQ_FOREACH(s, &env->conf->servers, entry)
 		if (s->id == server)
 			TAILQ_FOREACH(l, &s->locations, entry)
 				if (l->id == id)

@@ -49,10 +49,10 @@ sandbox_setup(struct wsd_config *conf)
 {
 	struct passwd	*pw;
 	struct stat	 st;
-	const char	*env;
+	const char	*debug;
 
-	env = getenv("WSD_SANDBOX_DEBUG");
-	conf->sandbox_debug = env != NULL && strcmp(env, "1") == 0;
+	debug = getenv("WSD_SANDBOX_DEBUG");
+	conf->sandbox_debug = debug != NULL && strcmp(debug, "1") == 0;
 	if (geteuid() != 0) {
 		log_warnx("not started as root: the children get their "
 		    "syscall filter but no chroot to %s and no user %s",
@@ -156,6 +156,8 @@ main(int argc, char *argv[])
 		exit(0);
 	}
 	sandbox_setup(conf);
+	if ((env = calloc(1, sizeof(*env))) == NULL)
+		fatal("%s", __func__);
 	proc_init(argv[0], &self);
 	parent_main(conf, conffile, &self, debug, verbose);
 }
