@@ -22,9 +22,11 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <atf-c.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +35,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "wsd.h"
 
 #define MAXKIDS		16
 
@@ -560,6 +563,164 @@ ATF_TC_CLEANUP(dies_during_reload, tc)
 	daemon_cleanup();
 }
 
+/*
+ * A handshake process that stops answering in the middle of a reload:
+ * the reload ends after its deadline without it, the stuck process is
+ * killed and its replacement gets the new configuration, the parent
+ * lives, and the next reload goes through.
+ */
+ATF_TC_WITH_CLEANUP(stuck_during_reload);
+ATF_TC_HEAD(stuck_during_reload, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "A child that never confirms a "
+	    "reload is killed and respawned; the reload ends without it");
+	atf_tc_set_md_var(tc, "require.user", "root");
+}
+ATF_TC_BODY(stuck_during_reload, tc)
+{
+	char	 line[128];
+	pid_t	 hs;
+	int	 port;
+
+	ATF_REQUIRE((port = wsd_free_port()) > 0);
+	write_conf_location("/old", port);
+	start(tc);
+	ATF_REQUIRE((hs = child_titled("wsd: handshake")) > 0);
+	/* Stopped, and never continued by the test. */
+	ATF_REQUIRE(kill(hs, SIGSTOP) == 0);
+	write_conf_location("/new", port);
+	ATF_CHECK_EQ_MSG(wsctl_reload(tc), 0, "the reload did not end:\n%s",
+	    wsd.log);
+	ATF_CHECK(atf_utils_grep_file("configuration reloaded", "out"));
+	snprintf(line, sizeof(line), "handshake[0] (pid %d) did not confirm "
+	    "the reload", (int)hs);
+	ATF_REQUIRE_MSG(wsd_wait_log(&wsd, line, WSC_TIMEOUT) == 0,
+	    "no \"%s\" in:\n%s", line, wsd.log);
+	ATF_REQUIRE_MSG(wsd_wait_log(&wsd, "respawned handshake[0]",
+	    WSC_TIMEOUT) == 0, "no respawn in:\n%s", wsd.log);
+	ATF_CHECK(pid_gone(hs));
+	ATF_REQUIRE(wsd_wait_count(&wsd, "is ready", 1) == 0);
+	ATF_CHECK_EQ(upgrade_status(port, "/new"), 101);
+	ATF_CHECK_EQ(upgrade_status(port, "/old"), 404);
+	write_conf_location("/old", port);
+	ATF_CHECK_EQ_MSG(wsctl_reload(tc), 0, "the next reload failed:\n%s",
+	    wsd.log);
+	ATF_CHECK_EQ(upgrade_status(port, "/old"), 101);
+	daemon_stop_ok(&wsd);
+}
+ATF_TC_CLEANUP(stuck_during_reload, tc)
+{
+	daemon_cleanup();
+}
+
+/* A control connection of our own, as wsctl makes one. */
+static int
+ctl_connect(void)
+{
+	struct sockaddr_un	 sun;
+	int			 fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	strlcpy(sun.sun_path, wsd.sock, sizeof(sun.sun_path));
+	ATF_REQUIRE((fd = socket(AF_UNIX, SOCK_SEQPACKET, 0)) != -1);
+	ATF_REQUIRE(connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0);
+	return (fd);
+}
+
+/* One reload on fd, answered: its status, or -1 without an answer. */
+static int
+ctl_reload(int fd)
+{
+	struct {
+		struct ipc_hdr	 hdr;
+		struct ipc_ctl	 req;
+	} out;
+	struct {
+		struct ipc_hdr		 hdr;
+		union {
+			struct ipc_ctl_end	 end;
+			char			 line[4096];
+		} u;
+	} in;
+	struct pollfd	 pfd;
+
+	memset(&out, 0, sizeof(out));
+	out.hdr.type = IPC_CTL_REQ;
+	out.hdr.len = sizeof(out.req);
+	out.req.cmd = CTL_RELOAD;
+	ATF_REQUIRE(send(fd, &out, sizeof(out), 0) == sizeof(out));
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	while (poll(&pfd, 1, WSC_TIMEOUT) == 1) {
+		if (recv(fd, &in, sizeof(in), 0) < (ssize_t)sizeof(in.hdr))
+			return (-1);
+		if (in.hdr.type == IPC_CTL_END)
+			return (in.u.end.status);
+	}
+	return (-1);
+}
+
+/*
+ * A worker that stops reading its channel while the parent has more and
+ * more to tell it (a configuration at each reload): once 16 MB wait for
+ * it, it is broken. It is killed and respawned; the parent lives and
+ * serves on.
+ */
+ATF_TC_WITH_CLEANUP(stuck_worker_queue);
+ATF_TC_HEAD(stuck_worker_queue, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "A child whose queue fills is "
+	    "killed and respawned, never the parent");
+	atf_tc_set_md_var(tc, "require.user", "root");
+	atf_tc_set_md_var(tc, "timeout", "120");
+}
+ATF_TC_BODY(stuck_worker_queue, tc)
+{
+	char	 line[128], resp[1024];
+	pid_t	 wk, now = 0;
+	int	 port, fd, i;
+
+	ATF_REQUIRE((port = wsd_free_port()) > 0);
+	write_conf_location("/old", port);
+	start(tc);
+	ATF_REQUIRE((wk = child_titled("wsd: worker")) > 0);
+	ATF_REQUIRE(kill(wk, SIGSTOP) == 0);
+	fd = ctl_connect();
+	/* About 4,000 configurations of 4 KB fill the queue: bounded. */
+	for (i = 0; i < 10000; i++) {
+		ATF_REQUIRE_EQ_MSG(ctl_reload(fd), 0, "reload %d failed:\n%s",
+		    i, wsd.log);
+		/* A line a reload: read them, or the daemon blocks on us. */
+		wsd_wait_log(&wsd, "\001", 1);
+		if (i % 100 == 99 && (now = child_titled("wsd: worker")) !=
+		    wk && now > 0)
+			break;
+	}
+	close(fd);
+	ATF_REQUIRE_MSG(i < 10000, "the stopped worker was never replaced");
+	ATF_REQUIRE(wsd_wait_log(&wsd, "respawned worker[0]",
+	    WSC_TIMEOUT) == 0);
+	ATF_CHECK_MSG(strstr(wsd.log, "channel to worker[0] is broken: its "
+	    "queue is full") != NULL, "no broken channel in:\n%s", wsd.log);
+	snprintf(line, sizeof(line), "lost child: worker[0] (pid %d) killed "
+	    "by signal 9", (int)wk);
+	ATF_CHECK_MSG(strstr(wsd.log, line) != NULL, "no \"%s\"", line);
+	ATF_CHECK(pid_gone(wk));
+	ATF_CHECK_EQ_MSG(kill(wsd.pid, 0), 0, "the parent is gone");
+	ATF_REQUIRE(wsd_wait_count(&wsd, "is ready", 1) == 0);
+	ATF_REQUIRE((fd = wsc_connect(port)) != -1);
+	ATF_REQUIRE_EQ(wsc_upgrade_to(fd, "/old", NULL, NULL, resp,
+	    sizeof(resp)), 101);
+	echo(fd, "after the flood");
+	close(fd);
+	daemon_stop_ok(&wsd);
+}
+ATF_TC_CLEANUP(stuck_worker_queue, tc)
+{
+	daemon_cleanup();
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, listeners);
@@ -569,5 +730,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, tls);
 	ATF_TP_ADD_TC(tp, starting_child);
 	ATF_TP_ADD_TC(tp, dies_during_reload);
+	ATF_TP_ADD_TC(tp, stuck_during_reload);
+	ATF_TP_ADD_TC(tp, stuck_worker_queue);
 	return (atf_no_error());
 }
