@@ -494,7 +494,6 @@ hs_accept(int fd, short event, void *arg)
 	socklen_t		 len = sizeof(ss);
 	int			 s;
 
-	(void)event;
 	if ((s = accept4(fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK |
 	    SOCK_CLOEXEC)) == -1) {
 		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
@@ -661,9 +660,6 @@ hs_tls_handshake(int fd, short event, void *arg)
 static void
 hs_accept_resume(int fd, short event, void *arg)
 {
-	(void)fd;
-	(void)event;
-	(void)arg;
 	hs_listeners_enable(1);
 }
 
@@ -899,7 +895,6 @@ hs_write(int fd, short event, void *arg)
 	struct timeval	 tv;
 	ssize_t		 n;
 
-	(void)event;
 	while (c->outoff < c->outlen) {
 		n = io_write(c->tls, fd, c->out + c->outoff,
 		    c->outlen - c->outoff);
