@@ -107,29 +107,10 @@ struct hs_conn {
 	char			 tlsinfo[TLSINFO_MAX];	/* for the log */
 };
 
-static struct event_base	*base;
-static struct ipc_chan		*parent_chan;
-static struct ipc_config	 hconf;
-static unsigned int		 instance;
-static int			 started;
-static uint64_t			 next_id;
-static struct ipc_chan		*workers[WSD_MAXPROC];
-static uint32_t			 worker_pid[WSD_MAXPROC];
-static unsigned int		 worker_load[WSD_MAXPROC];	/* open */
-static unsigned int		 nworkers, next_worker;
-static struct event		*ev_accept_pause;
-static struct hs_gen		*gen;		/* the one in force */
-static struct hs_gen		*incoming;	/* a reload, arriving */
-static time_t			 refusal_sec;
-static unsigned int		 refusals_logged;
-static unsigned long		 refusals_dropped;
-static struct event		*ev_refusals;
-static struct ipc_hs_stats	 hstats, hstats_sent;
-static struct event		*ev_stats;
-static TAILQ_HEAD(, hs_conn)	 conns = TAILQ_HEAD_INITIALIZER(conns);
-/* In the order asked: the parent answers in that order. */
-static TAILQ_HEAD(, hs_conn)	 admitting =
-				    TAILQ_HEAD_INITIALIZER(admitting);
+struct hs_env	 hs_env = {
+	.conns = TAILQ_HEAD_INITIALIZER(hs_env.conns),
+	.admitting = TAILQ_HEAD_INITIALIZER(hs_env.admitting)
+};
 
 static void	 hs_worker_lost(struct ipc_chan *, void *);
 static void	 hs_dispatch_worker(struct ipc_chan *, struct ipc_msg *,
@@ -214,7 +195,7 @@ hs_gen_retire(struct hs_gen *g)
 static struct hs_gen *
 hs_gen_target(void)
 {
-	return (incoming != NULL ? incoming : gen);
+	return (hs_env.incoming != NULL ? hs_env.incoming : hs_env.gen);
 }
 
 static void
@@ -222,7 +203,7 @@ hs_listeners_enable(int on)
 {
 	struct hs_listener	*l;
 
-	TAILQ_FOREACH(l, &gen->listeners, entry) {
+	TAILQ_FOREACH(l, &hs_env.gen->listeners, entry) {
 		if (on)
 			event_add(l->ev, NULL);
 		else
@@ -242,11 +223,11 @@ hs_add_listener(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	l->fd = msg->fd;
 	if (fd_nonblock(l->fd) == -1)
 		fatal("%s: fd_nonblock", __func__);
-	if ((l->ev = event_new(base, l->fd, EV_READ | EV_PERSIST, hs_accept,
-	    l)) == NULL)
+	if ((l->ev = event_new(hs_env.base, l->fd, EV_READ | EV_PERSIST,
+	    hs_accept, l)) == NULL)
 		fatalx("%s: event_new", __func__);
 	TAILQ_INSERT_TAIL(&l->gen->listeners, l, entry);
-	if (started && l->gen == gen)
+	if (hs_env.started && l->gen == hs_env.gen)
 		event_add(l->ev, NULL);
 }
 
@@ -284,15 +265,17 @@ hs_tls_contexts(struct hs_gen *g)
 	TAILQ_FOREACH(l, &g->listeners, entry)
 		if (l->conf.tls && l->tls == NULL)
 			l->tls = hs_tls_listener(l->conf.server, l->others,
-			    l->nothers, &l->conf.ss, hconf.ticket_lifetime);
+			    l->nothers, &l->conf.ss,
+			    hs_env.conf.ticket_lifetime);
 	hs_tls_wipe();
 }
 
 static void
 hs_add_worker(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
-	struct ipc_peer	 peer;
-	static char	 names[WSD_MAXPROC][16];
+	struct hs_workers	*w = &hs_env.workers;
+	struct ipc_peer		 peer;
+	unsigned int		 i;
 
 	memcpy(&peer, msg->data, sizeof(peer));
 	if (peer.role != ROLE_WORKER || peer.instance >= WSD_MAXPROC) {
@@ -300,50 +283,51 @@ hs_add_worker(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		close(msg->fd);
 		return;
 	}
+	i = peer.instance;
 	/*
 	 * A respawned worker replaces one whose loss we may not know yet;
 	 * what we handed to the dead one died with it.
 	 */
-	if (workers[peer.instance] != NULL)
-		ipc_chan_free(workers[peer.instance]);
-	worker_load[peer.instance] = 0;
-	worker_pid[peer.instance] = peer.pid;
-	snprintf(names[peer.instance], sizeof(names[0]), "worker[%u]",
-	    peer.instance);
-	if ((workers[peer.instance] = ipc_chan_new(base, msg->fd,
-	    names[peer.instance], END_HANDSHAKE, END_WORKER,
-	    &hs_worker_handlers, NULL)) == NULL)
+	if (w->chan[i] != NULL)
+		ipc_chan_free(w->chan[i]);
+	w->load[i] = 0;
+	w->pid[i] = peer.pid;
+	snprintf(w->name[i], sizeof(w->name[i]), "worker[%u]", i);
+	if ((w->chan[i] = ipc_chan_new(hs_env.base, msg->fd, w->name[i],
+	    END_HANDSHAKE, END_WORKER, &hs_worker_handlers, NULL)) == NULL)
 		fatal("%s: channel", __func__);
-	workers[peer.instance]->closed = hs_worker_lost;
-	if (peer.instance >= nworkers)
-		nworkers = peer.instance + 1;
+	w->chan[i]->closed = hs_worker_lost;
+	if (i >= w->n)
+		w->n = i + 1;
 }
 
 /* A worker beyond a reduced count takes no more connections. */
 static void
 hs_retire_worker(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
-	struct ipc_peer	 peer;
+	struct hs_workers	*w = &hs_env.workers;
+	struct ipc_peer		 peer;
 
 	memcpy(&peer, msg->data, sizeof(peer));
 	if (peer.role != ROLE_WORKER || peer.instance >= WSD_MAXPROC ||
-	    workers[peer.instance] == NULL)
+	    w->chan[peer.instance] == NULL)
 		return;
-	ipc_chan_free(workers[peer.instance]);
-	workers[peer.instance] = NULL;
-	worker_load[peer.instance] = 0;
+	ipc_chan_free(w->chan[peer.instance]);
+	w->chan[peer.instance] = NULL;
+	w->load[peer.instance] = 0;
 }
 
 /* A worker that went away gets no more connections. */
 static void
 hs_worker_lost(struct ipc_chan *chan, void *arg)
 {
-	unsigned int	 i;
+	struct hs_workers	*w = &hs_env.workers;
+	unsigned int		 i;
 
-	for (i = 0; i < nworkers; i++)
-		if (workers[i] == chan) {
+	for (i = 0; i < w->n; i++)
+		if (w->chan[i] == chan) {
 			log_warnx("lost channel to %s", chan->name);
-			workers[i] = NULL;
+			w->chan[i] = NULL;
 		}
 	ipc_chan_free(chan);
 }
@@ -352,11 +336,12 @@ hs_worker_lost(struct ipc_chan *chan, void *arg)
 static void
 hs_dispatch_worker(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
-	unsigned int	 i;
+	struct hs_workers	*w = &hs_env.workers;
+	unsigned int		 i;
 
-	for (i = 0; i < nworkers; i++)
-		if (workers[i] == chan && worker_load[i] > 0)
-			worker_load[i]--;
+	for (i = 0; i < w->n; i++)
+		if (w->chan[i] == chan && w->load[i] > 0)
+			w->load[i]--;
 }
 
 /* The server table changes before start, and then only by a reload. */
@@ -365,7 +350,7 @@ hs_add_server_item(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
 	const char	*errstr;
 
-	if (started && incoming == NULL) {
+	if (hs_env.started && hs_env.incoming == NULL) {
 		log_warnx("%s: %s outside a reload ignored", __func__,
 		    ipc_type_name(msg->type));
 		return;
@@ -380,28 +365,28 @@ hs_add_server_item(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 static void
 hs_prepare(void)
 {
-	if (hconf.max_header == 0 || nworkers == 0 ||
-	    TAILQ_EMPTY(&gen->servers))
+	if (hs_env.conf.max_header == 0 || hs_env.workers.n == 0 ||
+	    TAILQ_EMPTY(&hs_env.gen->servers))
 		fatalx("start before configuration");
-	hs_tls_contexts(gen);
-	relay_init(base, hconf.timeout_shutdown);
+	hs_tls_contexts(hs_env.gen);
+	relay_init(hs_env.base, hs_env.conf.timeout_shutdown);
 }
 
 static void
 hs_serve(void)
 {
-	started = 1;
+	hs_env.started = 1;
 	hs_listeners_enable(1);
 }
 
 static void
 hs_on_reconf(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
-	if (!started || incoming != NULL) {
+	if (!hs_env.started || hs_env.incoming != NULL) {
 		log_warnx("%s: unexpected reload", __func__);
 		return;
 	}
-	incoming = hs_gen_new();
+	hs_env.incoming = hs_gen_new();
 }
 
 static void
@@ -457,7 +442,8 @@ static const struct ipc_handlers hs_parent_handlers = { .h = {
 } };
 
 static const struct child_role hs_role = {
-	ROLE_HANDSHAKE, &hs_parent_handlers, &hconf, hs_prepare, hs_serve
+	ROLE_HANDSHAKE, &hs_parent_handlers, &hs_env.conf, hs_prepare,
+	hs_serve
 };
 
 /*
@@ -468,20 +454,21 @@ static const struct child_role hs_role = {
 static void
 hs_reload(void)
 {
-	struct hs_gen	*old = gen;
+	struct hs_gen	*old = hs_env.gen;
 
-	if (incoming == NULL || TAILQ_EMPTY(&incoming->servers)) {
+	if (hs_env.incoming == NULL ||
+	    TAILQ_EMPTY(&hs_env.incoming->servers)) {
 		log_warnx("%s: incomplete reload ignored", __func__);
 		return;
 	}
 	hs_tls_forget();
-	hs_tls_contexts(incoming);
-	gen = incoming;
-	incoming = NULL;
+	hs_tls_contexts(hs_env.incoming);
+	hs_env.gen = hs_env.incoming;
+	hs_env.incoming = NULL;
 	hs_gen_retire(old);
 	hs_listeners_enable(1);
 	log_debug("new configuration in place");
-	ipc_compose(parent_chan, IPC_READY, NULL, 0, NULL, 0, -1);
+	ipc_compose(hs_env.parent, IPC_READY, NULL, 0, NULL, 0, -1);
 }
 
 static void
@@ -503,14 +490,14 @@ hs_accept(int fd, short event, void *arg)
 			hs_listeners_enable(0);
 			timerclear(&tv);
 			tv.tv_sec = ACCEPT_PAUSE;
-			evtimer_add(ev_accept_pause, &tv);
+			evtimer_add(hs_env.ev_accept_pause, &tv);
 		} else if (errno != EAGAIN && errno != EINTR &&
 		    errno != ECONNABORTED)
 			log_warn("%s: accept", __func__);
 		return;
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    (c->buf = malloc(hconf.max_header)) == NULL) {
+	    (c->buf = malloc(hs_env.conf.max_header)) == NULL) {
 		log_warn("%s", __func__);
 		free(c);
 		close(s);
@@ -519,13 +506,13 @@ hs_accept(int fd, short event, void *arg)
 	c->fd = s;
 	c->peer = ss;
 	c->l = l;
-	c->bufsize = hconf.max_header;
+	c->bufsize = hs_env.conf.max_header;
 	l->gen->refs++;
-	c->id = hconf.id_base | ++next_id;
+	c->id = hs_env.conf.id_base | ++hs_env.next_id;
 	c->state = HS_READ_HEAD;	/* HS_ADMIT once asked */
-	c->ev = event_new(base, -1, 0, hs_read, c);
-	c->ev_timeout = evtimer_new(base, hs_timeout, c);
-	TAILQ_INSERT_TAIL(&conns, c, entry);
+	c->ev = event_new(hs_env.base, -1, 0, hs_read, c);
+	c->ev_timeout = evtimer_new(hs_env.base, hs_timeout, c);
+	TAILQ_INSERT_TAIL(&hs_env.conns, c, entry);
 	if (c->ev == NULL || c->ev_timeout == NULL) {
 		log_warnx("%s: event_new", __func__);
 		hs_close(c);
@@ -542,7 +529,7 @@ hs_accept(int fd, short event, void *arg)
 	 * head. Nothing is read before the parent admits the connection.
 	 */
 	timerclear(&tv);
-	tv.tv_sec = hconf.timeout_handshake;
+	tv.tv_sec = hs_env.conf.timeout_handshake;
 	evtimer_add(c->ev_timeout, &tv);
 	hs_admit(c);
 }
@@ -557,8 +544,8 @@ hs_admit(struct hs_conn *c)
 	ia.id = c->id;
 	ia.peer = c->peer;
 	c->state = HS_ADMIT;
-	TAILQ_INSERT_TAIL(&admitting, c, admit_entry);
-	if (ipc_compose(parent_chan, IPC_ADMIT, &ia, sizeof(ia), NULL, 0,
+	TAILQ_INSERT_TAIL(&hs_env.admitting, c, admit_entry);
+	if (ipc_compose(hs_env.parent, IPC_ADMIT, &ia, sizeof(ia), NULL, 0,
 	    -1) == -1) {
 		log_warnx("%s: connection %llu: cannot ask the parent",
 		    __func__, (unsigned long long)c->id);
@@ -570,7 +557,7 @@ hs_admit(struct hs_conn *c)
 void
 hs_release(uint64_t id)
 {
-	if (ipc_compose(parent_chan, IPC_RELEASE, &id, sizeof(id), NULL, 0,
+	if (ipc_compose(hs_env.parent, IPC_RELEASE, &id, sizeof(id), NULL, 0,
 	    -1) == -1)
 		log_warnx("%s: connection %llu: cannot tell the parent",
 		    __func__, (unsigned long long)id);
@@ -589,12 +576,12 @@ hs_admitted(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	char			 peer[64];
 
 	memcpy(&ir, msg->data, sizeof(ir));
-	TAILQ_FOREACH(c, &admitting, admit_entry)
+	TAILQ_FOREACH(c, &hs_env.admitting, admit_entry)
 		if (c->id == ir.id)
 			break;
 	if (c == NULL)
 		return;		/* closed meanwhile; hs_close released it */
-	TAILQ_REMOVE(&admitting, c, admit_entry);
+	TAILQ_REMOVE(&hs_env.admitting, c, admit_entry);
 	c->state = HS_WRITE_ERROR;
 	if (ir.status == 0) {
 		c->counted = 1;
@@ -623,7 +610,7 @@ hs_wait(struct hs_conn *c, short what, event_callback_fn cb)
 	if (c->evflags == what && c->evcb == cb)
 		return;
 	event_del(c->ev);
-	event_assign(c->ev, base, c->fd, what | EV_PERSIST, cb, c);
+	event_assign(c->ev, hs_env.base, c->fd, what | EV_PERSIST, cb, c);
 	c->evflags = what;
 	c->evcb = cb;
 	event_add(c->ev, NULL);
@@ -643,7 +630,7 @@ hs_tls_handshake(int fd, short event, void *arg)
 		return;
 	}
 	if (rv == -1) {
-		hstats.tls_failures++;
+		hs_env.stats.tls_failures++;
 		log_info("connection %llu from %s: TLS handshake failed: %s",
 		    (unsigned long long)c->id, sockaddr_str((struct sockaddr *)
 		    &c->peer, peer, sizeof(peer)), tls_error(c->tls));
@@ -719,8 +706,8 @@ hs_read(int fd, short event, void *arg)
 		hs_refuse_policy(c, &req, status);
 		return;
 	}
-	if (ws_negotiate_deflate(&req, hconf.compression, &c->deflate, ext,
-	    sizeof(ext)) == -1) {
+	if (ws_negotiate_deflate(&req, hs_env.conf.compression, &c->deflate,
+	    ext, sizeof(ext)) == -1) {
 		hs_respond(c, 400, "malformed Sec-WebSocket-Extensions", NULL);
 		return;
 	}
@@ -808,7 +795,7 @@ static void
 hs_respond_health(struct hs_conn *c)
 {
 	log_debug("connection %llu: health check", (unsigned long long)c->id);
-	hstats.health++;
+	hs_env.stats.health++;
 	c->state = HS_WRITE_ERROR;
 	hs_start_write(c, snprintf(c->out, sizeof(c->out), "HTTP/1.1 200 OK\r\n"
 	    "Connection: close\r\nContent-Type: text/plain\r\n"
@@ -818,8 +805,8 @@ hs_respond_health(struct hs_conn *c)
 static void
 hs_refusals_summary(int fd, short event, void *arg)
 {
-	log_info("%lu refusals not logged", refusals_dropped);
-	refusals_dropped = 0;
+	log_info("%lu refusals not logged", hs_env.refusals.dropped);
+	hs_env.refusals.dropped = 0;
 }
 
 /*
@@ -832,18 +819,18 @@ hs_refusal_loggable(void)
 	struct timeval	 tv;
 	time_t		 now = time(NULL);
 
-	if (now != refusal_sec) {
-		refusal_sec = now;
-		refusals_logged = 0;
+	if (now != hs_env.refusals.sec) {
+		hs_env.refusals.sec = now;
+		hs_env.refusals.logged = 0;
 	}
-	if (refusals_logged < LOG_REFUSALS) {
-		refusals_logged++;
+	if (hs_env.refusals.logged < LOG_REFUSALS) {
+		hs_env.refusals.logged++;
 		return (1);
 	}
-	if (refusals_dropped++ == 0) {
+	if (hs_env.refusals.dropped++ == 0) {
 		timerclear(&tv);
 		tv.tv_sec = 1;
-		evtimer_add(ev_refusals, &tv);
+		evtimer_add(hs_env.refusals.ev, &tv);
 	}
 	return (0);
 }
@@ -860,7 +847,7 @@ hs_respond(struct hs_conn *c, int status, const char *reason,
 	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
 		if (codes[i] == status)
 			break;
-	hstats.refused[i]++;	/* the last slot: any other */
+	hs_env.stats.refused[i]++;	/* the last slot: any other */
 	if (hs_refusal_loggable())
 		log_info("connection %llu from %s refused: %d (%s)",
 		    (unsigned long long)c->id, sockaddr_str((struct sockaddr *)
@@ -928,11 +915,12 @@ hs_write(int fd, short event, void *arg)
 static void
 hs_report(int fd, short event, void *arg)
 {
-	if (memcmp(&hstats, &hstats_sent, sizeof(hstats)) == 0)
+	if (memcmp(&hs_env.stats, &hs_env.stats_sent,
+	    sizeof(hs_env.stats)) == 0)
 		return;
-	if (ipc_compose(parent_chan, IPC_HS_STATS, &hstats, sizeof(hstats),
-	    NULL, 0, -1) == 0)
-		hstats_sent = hstats;
+	if (ipc_compose(hs_env.parent, IPC_HS_STATS, &hs_env.stats,
+	    sizeof(hs_env.stats), NULL, 0, -1) == 0)
+		hs_env.stats_sent = hs_env.stats;
 }
 
 static void
@@ -941,9 +929,9 @@ hs_log_accepted(struct hs_conn *c)
 	char	 peer[64], path[LOG_FIELD_MAX + 8], origin[LOG_FIELD_MAX + 8];
 
 	if (c->tls != NULL)
-		hstats.accepted_tls++;
+		hs_env.stats.accepted_tls++;
 	else
-		hstats.accepted_plain++;
+		hs_env.stats.accepted_plain++;
 
 	log_info("connection %llu from %s accepted: server %s, path %s, "
 	    "origin %s, subprotocol %s%s%s", (unsigned long long)c->id,
@@ -964,17 +952,18 @@ hs_log_accepted(struct hs_conn *c)
 static int
 hs_choose_worker(void)
 {
-	unsigned int	 i, w;
-	int		 best = -1;
+	struct hs_workers	*ws = &hs_env.workers;
+	unsigned int		 i, w;
+	int			 best = -1;
 
-	for (i = 0; i < nworkers; i++) {
-		w = (next_worker + i) % nworkers;
-		if (workers[w] != NULL && (best == -1 ||
-		    worker_load[w] < worker_load[best]))
+	for (i = 0; i < ws->n; i++) {
+		w = (ws->next + i) % ws->n;
+		if (ws->chan[w] != NULL && (best == -1 ||
+		    ws->load[w] < ws->load[best]))
 			best = w;
 	}
 	if (best != -1)
-		next_worker = best + 1;
+		ws->next = best + 1;
 	return (best);
 }
 
@@ -987,7 +976,7 @@ hs_handoff(struct hs_conn *c)
 	struct ipc_chan		*w;
 	int			 fd, wi, relayed = c->tls != NULL;
 
-	w = (wi = hs_choose_worker()) == -1 ? NULL : workers[wi];
+	w = (wi = hs_choose_worker()) == -1 ? NULL : hs_env.workers.chan[wi];
 	if (w == NULL) {
 		log_warnx("%s: connection %llu dropped: no worker", __func__,
 		    (unsigned long long)c->id);
@@ -1009,7 +998,7 @@ hs_handoff(struct hs_conn *c)
 	ic.server = c->pol.srv->id;
 	ic.location = c->pol.loc ? c->pol.loc->id : WSD_NOLOCATION;
 	ic.max_message = c->pol.loc && c->pol.loc->max_message ?
-	    c->pol.loc->max_message : hconf.max_message;
+	    c->pol.loc->max_message : hs_env.conf.max_message;
 	if (c->pol.subproto != NULL)
 		strlcpy(ic.subproto, c->pol.subproto, sizeof(ic.subproto));
 	ic.deflate = c->deflate;
@@ -1022,15 +1011,15 @@ hs_handoff(struct hs_conn *c)
 		hs_close(c);
 		return;
 	}
-	worker_load[wi]++;
+	hs_env.workers.load[wi]++;
 	/* A ws:// connection is the worker's to close and release. */
 	if (!relayed) {
 		memset(&ih, 0, sizeof(ih));
 		ih.id = c->id;
 		ih.worker = wi;
-		ih.pid = worker_pid[wi];
-		if (ipc_compose(parent_chan, IPC_HANDOFF, &ih, sizeof(ih), NULL,
-		    0, -1) == 0)
+		ih.pid = hs_env.workers.pid[wi];
+		if (ipc_compose(hs_env.parent, IPC_HANDOFF, &ih, sizeof(ih),
+		    NULL, 0, -1) == 0)
 			c->counted = 0;
 	}
 	hs_close(c);
@@ -1076,7 +1065,7 @@ hs_timeout(int fd, short event, void *arg)
 		hs_close(c);
 		return;
 	}
-	hstats.timeouts++;
+	hs_env.stats.timeouts++;
 	if (hs_refusal_loggable())
 		log_info("connection %llu from %s: handshake timed out",
 		    (unsigned long long)c->id, sockaddr_str((struct sockaddr *)
@@ -1089,12 +1078,12 @@ hs_close(struct hs_conn *c)
 {
 	/* An admission under way may still come back as one. */
 	if (c->state == HS_ADMIT) {
-		TAILQ_REMOVE(&admitting, c, admit_entry);
+		TAILQ_REMOVE(&hs_env.admitting, c, admit_entry);
 		c->counted = 1;
 	}
 	if (c->counted)
 		hs_release(c->id);
-	TAILQ_REMOVE(&conns, c, entry);
+	TAILQ_REMOVE(&hs_env.conns, c, entry);
 	if (c->l != NULL && --c->l->gen->refs == 0 && c->l->gen->retired)
 		hs_gen_free(c->l->gen);
 	if (c->ev != NULL)
@@ -1111,7 +1100,8 @@ hs_close(struct hs_conn *c)
 static void
 hs_exit(void)
 {
-	ipc_flush_blocking(parent_chan, hconf.timeout_shutdown * 1000);
+	ipc_flush_blocking(hs_env.parent,
+	    hs_env.conf.timeout_shutdown * 1000);
 	exit(0);
 }
 
@@ -1134,17 +1124,18 @@ hs_shutdown(void)
 	struct hs_conn	*c;
 	struct timeval	 tv;
 	unsigned int	 i;
-	int		 wait_ms = hconf.timeout_shutdown * 1000;
+	int		 wait_ms = hs_env.conf.timeout_shutdown * 1000;
 
 	hs_listeners_enable(0);
-	while ((c = TAILQ_FIRST(&conns)) != NULL)
+	while ((c = TAILQ_FIRST(&hs_env.conns)) != NULL)
 		hs_close(c);
-	for (i = 0; i < nworkers; i++)
-		if (workers[i] != NULL)
-			ipc_flush_blocking(workers[i], wait_ms);
+	for (i = 0; i < hs_env.workers.n; i++)
+		if (hs_env.workers.chan[i] != NULL)
+			ipc_flush_blocking(hs_env.workers.chan[i], wait_ms);
 	timerclear(&tv);
-	tv.tv_sec = hconf.timeout_shutdown;
-	event_base_once(base, -1, EV_TIMEOUT, hs_shutdown_timeout, NULL, &tv);
+	tv.tv_sec = hs_env.conf.timeout_shutdown;
+	event_base_once(hs_env.base, -1, EV_TIMEOUT, hs_shutdown_timeout,
+	    NULL, &tv);
 	relay_on_empty(hs_exit);
 }
 
@@ -1153,20 +1144,19 @@ handshake_main(unsigned int inst, int debug, int verbose)
 {
 	struct timeval	 tv;
 
-	instance = inst;
-	gen = hs_gen_new();
-	next_worker = inst;	/* spread the first hand-offs */
-	parent_chan = child_init(&hs_role, debug, verbose, &base);
+	hs_env.gen = hs_gen_new();
+	hs_env.workers.next = inst;	/* spread the first hand-offs */
+	hs_env.parent = child_init(&hs_role, debug, verbose, &hs_env.base);
 	hs_tls_init();
-	if ((ev_accept_pause = evtimer_new(base, hs_accept_resume,
-	    NULL)) == NULL ||
-	    (ev_refusals = evtimer_new(base, hs_refusals_summary,
-	    NULL)) == NULL ||
-	    (ev_stats = event_new(base, -1, EV_PERSIST, hs_report,
-	    NULL)) == NULL)
+	if ((hs_env.ev_accept_pause = evtimer_new(hs_env.base,
+	    hs_accept_resume, NULL)) == NULL ||
+	    (hs_env.refusals.ev = evtimer_new(hs_env.base,
+	    hs_refusals_summary, NULL)) == NULL ||
+	    (hs_env.ev_stats = event_new(hs_env.base, -1, EV_PERSIST,
+	    hs_report, NULL)) == NULL)
 		fatalx("%s: evtimer_new", __func__);
 	timerclear(&tv);
 	tv.tv_sec = 1;
-	event_add(ev_stats, &tv);
-	child_run(base);
+	event_add(hs_env.ev_stats, &tv);
+	child_run(hs_env.base);
 }
