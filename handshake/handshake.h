@@ -172,6 +172,31 @@ void		 relay_on_empty(void (*)(void));
 
 /* handshake.c */
 struct hs_gen;
+
+struct hs_listener {
+	TAILQ_ENTRY(hs_listener) entry;
+	struct hs_gen		*gen;
+	int			 fd;
+	struct ipc_listener	 conf;
+	struct event		*ev;
+	struct tls		*tls;		/* a tls listener's context */
+	uint32_t		*others;	/* servers sharing it (SNI) */
+	size_t			 nothers;
+};
+
+/*
+ * A generation of configuration: the listeners and the server table as
+ * one load of wsd.conf gave them. A reload makes a new one; the old one
+ * stops accepting at once and is freed when the last handshake that
+ * began under it ends, so nothing changes under a connection's feet.
+ */
+struct hs_gen {
+	TAILQ_HEAD(, hs_listener) listeners;
+	struct hs_servers	 servers;
+	unsigned int		 refs;		/* handshakes in progress */
+	int			 retired;
+};
+
 struct hs_conn;
 TAILQ_HEAD(hs_conns, hs_conn);
 
@@ -215,6 +240,14 @@ struct hs_env {
 extern struct hs_env	 hs_env;
 
 __dead void	 handshake_main(unsigned int, int, int);
+void		 hs_gen_free(struct hs_gen *);
+void		 hs_accept_pause(void);
+
+/* conn.c */
+void		 hs_accept(int, short, void *);
+void		 hs_admitted(struct ipc_chan *, struct ipc_msg *, void *);
 void		 hs_release(uint64_t);
+void		 hs_refusals_summary(int, short, void *);
+void		 hs_close_all(void);
 
 #endif /* HANDSHAKE_H */
