@@ -85,6 +85,7 @@ static void	 hs_read(int, short, void *);
 static void	 hs_write(int, short, void *);
 static void	 hs_timeout(int, short, void *);
 static void	 hs_wait(struct hs_conn *, short, event_callback_fn);
+static int	 hs_io_moved(struct hs_conn *, ssize_t, event_callback_fn);
 static void	 hs_respond(struct hs_conn *, int, const char *,
 		    const char *);
 static void	 hs_respond_101(struct hs_conn *, const char *, const char *);
@@ -239,6 +240,24 @@ hs_wait(struct hs_conn *c, short what, event_callback_fn cb)
 	event_add(c->ev, NULL);
 }
 
+/*
+ * After io_read or io_write: 1 if bytes moved; else c waits in cb for
+ * what the socket or libtls wants, or is closed, and 0.
+ */
+static int
+hs_io_moved(struct hs_conn *c, ssize_t n, event_callback_fn cb)
+{
+	if (n == IO_WANT_READ || n == IO_WANT_WRITE) {
+		hs_wait(c, n == IO_WANT_READ ? EV_READ : EV_WRITE, cb);
+		return (0);
+	}
+	if (n <= 0) {
+		hs_close(c);
+		return (0);
+	}
+	return (1);
+}
+
 static void
 hs_tls_handshake(int fd, short event, void *arg)
 {
@@ -286,15 +305,8 @@ hs_read(int fd, short event, void *arg)
 	do {
 		n = io_read(c->tls, fd, c->buf + c->len,
 		    c->bufsize - c->len);
-		if (n == IO_WANT_READ || n == IO_WANT_WRITE) {
-			hs_wait(c, n == IO_WANT_READ ? EV_READ : EV_WRITE,
-			    hs_read);
+		if (!hs_io_moved(c, n, hs_read))
 			return;
-		}
-		if (n <= 0) {
-			hs_close(c);
-			return;
-		}
 		c->len += n;
 		head = http_reader_feed(&c->reader, c->buf, c->len,
 		    c->bufsize);
@@ -502,15 +514,8 @@ hs_write(int fd, short event, void *arg)
 	while (c->outoff < c->outlen) {
 		n = io_write(c->tls, fd, c->out + c->outoff,
 		    c->outlen - c->outoff);
-		if (n == IO_WANT_READ || n == IO_WANT_WRITE) {
-			hs_wait(c, n == IO_WANT_READ ? EV_READ : EV_WRITE,
-			    hs_write);
+		if (!hs_io_moved(c, n, hs_write))
 			return;
-		}
-		if (n <= 0) {
-			hs_close(c);
-			return;
-		}
 		c->outoff += n;
 	}
 	if (c->state == HS_WRITE_101) {
