@@ -20,143 +20,36 @@
  * deadline, answers 101 or an error, and hands an upgraded connection to
  * a worker with the bytes read past the head: the socket itself for
  * ws://, one end of a socketpair for wss:// (relay.c).
+ *
+ * This file is the process: the configuration generations and their
+ * listeners, the workers, the parent's messages, reload and shutdown.
+ * A connection's way from accept to hand-off is in conn.c.
  */
 
 #include <sys/types.h>
 #include <sys/queue.h>
-#include <sys/socket.h>
 
-#include <errno.h>
 #include <event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <tls.h>
 #include <unistd.h>
 
 #include "handshake.h"
 
 #define ACCEPT_PAUSE	1	/* seconds, when out of descriptors */
-#define RESPONSE_MAX	1024
-#define DRAIN_TIMEOUT	2	/* s to read what follows an error */
-/* A flood of bad requests must not fill the disk: lines a second. */
-#define LOG_REFUSALS	20
-#define LOG_FIELD_MAX	128	/* of a client's string, escaped */
-#define TLSINFO_MAX	384
 
-enum hs_state {
-	HS_ADMIT,		/* waiting for the parent's admission */
-	HS_TLS_HANDSHAKE,
-	HS_READ_HEAD,
-	HS_WRITE_101,
-	HS_WRITE_ERROR,
-	HS_DRAIN		/* error sent; read until EOF, then close */
+struct hs_env	 hs_env = {
+	.conns = TAILQ_HEAD_INITIALIZER(hs_env.conns),
+	.admitting = TAILQ_HEAD_INITIALIZER(hs_env.admitting)
 };
-
-struct hs_gen;
-
-struct hs_listener {
-	TAILQ_ENTRY(hs_listener) entry;
-	struct hs_gen		*gen;
-	int			 fd;
-	struct ipc_listener	 conf;
-	struct event		*ev;
-	struct tls		*tls;		/* a tls listener's context */
-	uint32_t		*others;	/* servers sharing it, for SNI */
-	size_t			 nothers;
-};
-
-/*
- * A generation of configuration: the listeners and the server table as
- * one load of wsd.conf gave them. A reload makes a new one; the old one
- * stops accepting at once and is freed when the last handshake that
- * began under it ends, so nothing changes under a connection's feet.
- */
-struct hs_gen {
-	TAILQ_HEAD(, hs_listener) listeners;
-	struct hs_servers	 servers;
-	unsigned int		 refs;		/* handshakes in progress */
-	int			 retired;
-};
-
-struct hs_conn {
-	TAILQ_ENTRY(hs_conn)	 entry;
-	TAILQ_ENTRY(hs_conn)	 admit_entry;	/* while HS_ADMIT */
-	int			 fd;
-	int			 counted;	/* the parent counts it */
-	struct tls		*tls;		/* NULL for ws:// */
-	enum hs_state		 state;
-	uint64_t		 id;
-	struct sockaddr_storage	 peer;
-	const struct hs_listener *l;
-	struct hs_policy	 pol;		/* points into buf */
-	struct ws_deflate_params deflate;
-	struct event		*ev;
-	short			 evflags;	/* what ev waits for now */
-	event_callback_fn	 evcb;
-	struct event		*ev_timeout;
-	struct http_reader	 reader;
-	uint8_t			*buf;
-	size_t			 bufsize;	/* max_header when accepted */
-	size_t			 len;
-	size_t			 headlen;
-	char			 out[RESPONSE_MAX];
-	size_t			 outlen;
-	size_t			 outoff;
-	char			 tlsinfo[TLSINFO_MAX];	/* for the log */
-};
-
-static struct event_base	*base;
-static struct ipc_chan		*parent_chan;
-static struct ipc_config	 hconf;
-static unsigned int		 instance;
-static int			 started;
-static uint64_t			 next_id;
-static struct ipc_chan		*workers[WSD_MAXPROC];
-static uint32_t			 worker_pid[WSD_MAXPROC];
-static unsigned int		 worker_load[WSD_MAXPROC];	/* open */
-static unsigned int		 nworkers, next_worker;
-static struct event		*ev_accept_pause;
-static struct hs_gen		*gen;		/* the one in force */
-static struct hs_gen		*incoming;	/* a reload, arriving */
-static time_t			 refusal_sec;
-static unsigned int		 refusals_logged;
-static unsigned long		 refusals_dropped;
-static struct event		*ev_refusals;
-static struct ipc_hs_stats	 hstats, hstats_sent;
-static struct event		*ev_stats;
-static TAILQ_HEAD(, hs_conn)	 conns = TAILQ_HEAD_INITIALIZER(conns);
-/* In the order asked: the parent answers in that order. */
-static TAILQ_HEAD(, hs_conn)	 admitting =
-				    TAILQ_HEAD_INITIALIZER(admitting);
 
 static void	 hs_worker_lost(struct ipc_chan *, void *);
 static void	 hs_dispatch_worker(struct ipc_chan *, struct ipc_msg *,
 		    void *);
-static void	 hs_admitted(struct ipc_chan *, struct ipc_msg *,
-		    void *);
-static void	 hs_accept(int, short, void *);
 static void	 hs_accept_resume(int, short, void *);
-static void	 hs_admit(struct hs_conn *);
-static void	 hs_tls_handshake(int, short, void *);
-static void	 hs_read(int, short, void *);
-static void	 hs_write(int, short, void *);
-static void	 hs_timeout(int, short, void *);
-static void	 hs_wait(struct hs_conn *, short, event_callback_fn);
-static void	 hs_respond(struct hs_conn *, int, const char *,
-		    const char *);
-static void	 hs_respond_101(struct hs_conn *, const char *, const char *);
-static void	 hs_respond_health(struct hs_conn *);
-static void	 hs_refuse_policy(struct hs_conn *,
-		    const struct http_request *, int);
-static void	 hs_log_accepted(struct hs_conn *);
 static void	 hs_report(int, short, void *);
-static int	 hs_refusal_loggable(void);
-static void	 hs_drain(struct hs_conn *);
-static void	 hs_handoff(struct hs_conn *);
-static int	 hs_handoff_fd(struct hs_conn *);
-static void	 hs_close(struct hs_conn *);
 static void	 hs_shutdown(void);
 static void	 hs_reload(void);
 
@@ -176,7 +69,7 @@ hs_gen_new(void)
 	return (g);
 }
 
-static void
+void
 hs_gen_free(struct hs_gen *g)
 {
 	struct hs_listener	*l;
@@ -214,7 +107,7 @@ hs_gen_retire(struct hs_gen *g)
 static struct hs_gen *
 hs_gen_target(void)
 {
-	return (incoming != NULL ? incoming : gen);
+	return (hs_env.incoming != NULL ? hs_env.incoming : hs_env.gen);
 }
 
 static void
@@ -222,7 +115,7 @@ hs_listeners_enable(int on)
 {
 	struct hs_listener	*l;
 
-	TAILQ_FOREACH(l, &gen->listeners, entry) {
+	TAILQ_FOREACH(l, &hs_env.gen->listeners, entry) {
 		if (on)
 			event_add(l->ev, NULL);
 		else
@@ -242,11 +135,11 @@ hs_add_listener(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	l->fd = msg->fd;
 	if (fd_nonblock(l->fd) == -1)
 		fatal("%s: fd_nonblock", __func__);
-	if ((l->ev = event_new(base, l->fd, EV_READ | EV_PERSIST, hs_accept,
-	    l)) == NULL)
+	if ((l->ev = event_new(hs_env.base, l->fd, EV_READ | EV_PERSIST,
+	    hs_accept, l)) == NULL)
 		fatalx("%s: event_new", __func__);
 	TAILQ_INSERT_TAIL(&l->gen->listeners, l, entry);
-	if (started && l->gen == gen)
+	if (hs_env.started && l->gen == hs_env.gen)
 		event_add(l->ev, NULL);
 }
 
@@ -284,15 +177,17 @@ hs_tls_contexts(struct hs_gen *g)
 	TAILQ_FOREACH(l, &g->listeners, entry)
 		if (l->conf.tls && l->tls == NULL)
 			l->tls = hs_tls_listener(l->conf.server, l->others,
-			    l->nothers, &l->conf.ss, hconf.ticket_lifetime);
+			    l->nothers, &l->conf.ss,
+			    hs_env.conf.ticket_lifetime);
 	hs_tls_wipe();
 }
 
 static void
 hs_add_worker(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
-	struct ipc_peer	 peer;
-	static char	 names[WSD_MAXPROC][16];
+	struct hs_workers	*w = &hs_env.workers;
+	struct ipc_peer		 peer;
+	unsigned int		 i;
 
 	memcpy(&peer, msg->data, sizeof(peer));
 	if (peer.role != ROLE_WORKER || peer.instance >= WSD_MAXPROC) {
@@ -300,50 +195,51 @@ hs_add_worker(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		close(msg->fd);
 		return;
 	}
+	i = peer.instance;
 	/*
 	 * A respawned worker replaces one whose loss we may not know yet;
 	 * what we handed to the dead one died with it.
 	 */
-	if (workers[peer.instance] != NULL)
-		ipc_chan_free(workers[peer.instance]);
-	worker_load[peer.instance] = 0;
-	worker_pid[peer.instance] = peer.pid;
-	snprintf(names[peer.instance], sizeof(names[0]), "worker[%u]",
-	    peer.instance);
-	if ((workers[peer.instance] = ipc_chan_new(base, msg->fd,
-	    names[peer.instance], END_HANDSHAKE, END_WORKER,
-	    &hs_worker_handlers, NULL)) == NULL)
+	if (w->chan[i] != NULL)
+		ipc_chan_free(w->chan[i]);
+	w->load[i] = 0;
+	w->pid[i] = peer.pid;
+	snprintf(w->name[i], sizeof(w->name[i]), "worker[%u]", i);
+	if ((w->chan[i] = ipc_chan_new(hs_env.base, msg->fd, w->name[i],
+	    END_HANDSHAKE, END_WORKER, &hs_worker_handlers, NULL)) == NULL)
 		fatal("%s: channel", __func__);
-	workers[peer.instance]->closed = hs_worker_lost;
-	if (peer.instance >= nworkers)
-		nworkers = peer.instance + 1;
+	w->chan[i]->closed = hs_worker_lost;
+	if (i >= w->n)
+		w->n = i + 1;
 }
 
 /* A worker beyond a reduced count takes no more connections. */
 static void
 hs_retire_worker(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
-	struct ipc_peer	 peer;
+	struct hs_workers	*w = &hs_env.workers;
+	struct ipc_peer		 peer;
 
 	memcpy(&peer, msg->data, sizeof(peer));
 	if (peer.role != ROLE_WORKER || peer.instance >= WSD_MAXPROC ||
-	    workers[peer.instance] == NULL)
+	    w->chan[peer.instance] == NULL)
 		return;
-	ipc_chan_free(workers[peer.instance]);
-	workers[peer.instance] = NULL;
-	worker_load[peer.instance] = 0;
+	ipc_chan_free(w->chan[peer.instance]);
+	w->chan[peer.instance] = NULL;
+	w->load[peer.instance] = 0;
 }
 
 /* A worker that went away gets no more connections. */
 static void
 hs_worker_lost(struct ipc_chan *chan, void *arg)
 {
-	unsigned int	 i;
+	struct hs_workers	*w = &hs_env.workers;
+	unsigned int		 i;
 
-	for (i = 0; i < nworkers; i++)
-		if (workers[i] == chan) {
+	for (i = 0; i < w->n; i++)
+		if (w->chan[i] == chan) {
 			log_warnx("lost channel to %s", chan->name);
-			workers[i] = NULL;
+			w->chan[i] = NULL;
 		}
 	ipc_chan_free(chan);
 }
@@ -352,11 +248,12 @@ hs_worker_lost(struct ipc_chan *chan, void *arg)
 static void
 hs_dispatch_worker(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
-	unsigned int	 i;
+	struct hs_workers	*w = &hs_env.workers;
+	unsigned int		 i;
 
-	for (i = 0; i < nworkers; i++)
-		if (workers[i] == chan && worker_load[i] > 0)
-			worker_load[i]--;
+	for (i = 0; i < w->n; i++)
+		if (w->chan[i] == chan && w->load[i] > 0)
+			w->load[i]--;
 }
 
 /* The server table changes before start, and then only by a reload. */
@@ -365,7 +262,7 @@ hs_add_server_item(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
 	const char	*errstr;
 
-	if (started && incoming == NULL) {
+	if (hs_env.started && hs_env.incoming == NULL) {
 		log_warnx("%s: %s outside a reload ignored", __func__,
 		    ipc_type_name(msg->type));
 		return;
@@ -380,28 +277,28 @@ hs_add_server_item(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 static void
 hs_prepare(void)
 {
-	if (hconf.max_header == 0 || nworkers == 0 ||
-	    TAILQ_EMPTY(&gen->servers))
+	if (hs_env.conf.max_header == 0 || hs_env.workers.n == 0 ||
+	    TAILQ_EMPTY(&hs_env.gen->servers))
 		fatalx("start before configuration");
-	hs_tls_contexts(gen);
-	relay_init(base, hconf.timeout_shutdown);
+	hs_tls_contexts(hs_env.gen);
+	relay_init(hs_env.base, hs_env.conf.timeout_shutdown);
 }
 
 static void
 hs_serve(void)
 {
-	started = 1;
+	hs_env.started = 1;
 	hs_listeners_enable(1);
 }
 
 static void
 hs_on_reconf(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
-	if (!started || incoming != NULL) {
+	if (!hs_env.started || hs_env.incoming != NULL) {
 		log_warnx("%s: unexpected reload", __func__);
 		return;
 	}
-	incoming = hs_gen_new();
+	hs_env.incoming = hs_gen_new();
 }
 
 static void
@@ -457,7 +354,8 @@ static const struct ipc_handlers hs_parent_handlers = { .h = {
 } };
 
 static const struct child_role hs_role = {
-	ROLE_HANDSHAKE, &hs_parent_handlers, &hconf, hs_prepare, hs_serve
+	ROLE_HANDSHAKE, &hs_parent_handlers, &hs_env.conf, hs_prepare,
+	hs_serve
 };
 
 /*
@@ -468,655 +366,58 @@ static const struct child_role hs_role = {
 static void
 hs_reload(void)
 {
-	struct hs_gen	*old = gen;
+	struct hs_gen	*old = hs_env.gen;
 
-	if (incoming == NULL || TAILQ_EMPTY(&incoming->servers)) {
+	if (hs_env.incoming == NULL ||
+	    TAILQ_EMPTY(&hs_env.incoming->servers)) {
 		log_warnx("%s: incomplete reload ignored", __func__);
 		return;
 	}
 	hs_tls_forget();
-	hs_tls_contexts(incoming);
-	gen = incoming;
-	incoming = NULL;
+	hs_tls_contexts(hs_env.incoming);
+	hs_env.gen = hs_env.incoming;
+	hs_env.incoming = NULL;
 	hs_gen_retire(old);
 	hs_listeners_enable(1);
 	log_debug("new configuration in place");
-	ipc_compose(parent_chan, IPC_READY, NULL, 0, NULL, 0, -1);
+	ipc_compose(hs_env.parent, IPC_READY, NULL, 0, NULL, 0, -1);
 }
 
-static void
-hs_accept(int fd, short event, void *arg)
-{
-	struct hs_listener	*l = arg;
-	struct hs_conn		*c;
-	struct sockaddr_storage	 ss;
-	struct timeval		 tv;
-	socklen_t		 len = sizeof(ss);
-	int			 s;
-
-	(void)event;
-	if ((s = accept4(fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK |
-	    SOCK_CLOEXEC)) == -1) {
-		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
-		    errno == ENOMEM) {
-			/* Pause rather than spin until descriptors free up. */
-			log_warn("%s: pausing accept", __func__);
-			hs_listeners_enable(0);
-			timerclear(&tv);
-			tv.tv_sec = ACCEPT_PAUSE;
-			evtimer_add(ev_accept_pause, &tv);
-		} else if (errno != EAGAIN && errno != EINTR &&
-		    errno != ECONNABORTED)
-			log_warn("%s: accept", __func__);
-		return;
-	}
-	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    (c->buf = malloc(hconf.max_header)) == NULL) {
-		log_warn("%s", __func__);
-		free(c);
-		close(s);
-		return;
-	}
-	c->fd = s;
-	c->peer = ss;
-	c->l = l;
-	c->bufsize = hconf.max_header;
-	l->gen->refs++;
-	c->id = hconf.id_base | ++next_id;
-	c->state = HS_READ_HEAD;	/* HS_ADMIT once asked */
-	c->ev = event_new(base, -1, 0, hs_read, c);
-	c->ev_timeout = evtimer_new(base, hs_timeout, c);
-	TAILQ_INSERT_TAIL(&conns, c, entry);
-	if (c->ev == NULL || c->ev_timeout == NULL) {
-		log_warnx("%s: event_new", __func__);
-		hs_close(c);
-		return;
-	}
-	if (l->tls != NULL && tls_accept_socket(l->tls, &c->tls, s) == -1) {
-		log_warnx("%s: tls_accept_socket: %s", __func__,
-		    tls_error(l->tls));
-		hs_close(c);
-		return;
-	}
-	/*
-	 * The deadline covers admission, the TLS handshake and the request
-	 * head. Nothing is read before the parent admits the connection.
-	 */
-	timerclear(&tv);
-	tv.tv_sec = hconf.timeout_handshake;
-	evtimer_add(c->ev_timeout, &tv);
-	hs_admit(c);
-}
-
-/* Ask the parent to count the connection: see parent/limits.c. */
-static void
-hs_admit(struct hs_conn *c)
-{
-	struct ipc_admit	 ia;
-
-	memset(&ia, 0, sizeof(ia));
-	ia.id = c->id;
-	ia.peer = c->peer;
-	c->state = HS_ADMIT;
-	TAILQ_INSERT_TAIL(&admitting, c, admit_entry);
-	if (ipc_compose(parent_chan, IPC_ADMIT, &ia, sizeof(ia), NULL, 0,
-	    -1) == -1) {
-		log_warnx("%s: connection %llu: cannot ask the parent",
-		    __func__, (unsigned long long)c->id);
-		hs_close(c);
-	}
-}
-
-/* Tell the parent a connection it counted is closed. */
+/* Out of descriptors: stop accepting a while rather than spin. */
 void
-hs_release(uint64_t id)
+hs_accept_pause(void)
 {
-	if (ipc_compose(parent_chan, IPC_RELEASE, &id, sizeof(id), NULL, 0,
-	    -1) == -1)
-		log_warnx("%s: connection %llu: cannot tell the parent",
-		    __func__, (unsigned long long)id);
-}
+	struct timeval	 tv;
 
-/*
- * The parent's answer. Over a limit, a ws:// client gets the status;
- * a tls client is closed without an answer, before its TLS handshake:
- * a flood must not cost us a handshake each.
- */
-static void
-hs_admitted(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
-{
-	struct ipc_admit_reply	 ir;
-	struct hs_conn		*c;
-	char			 peer[64];
-
-	memcpy(&ir, msg->data, sizeof(ir));
-	TAILQ_FOREACH(c, &admitting, admit_entry)
-		if (c->id == ir.id)
-			break;
-	if (c == NULL)
-		return;		/* closed meanwhile; hs_close released it */
-	TAILQ_REMOVE(&admitting, c, admit_entry);
-	c->state = HS_WRITE_ERROR;
-	if (ir.status == 0) {
-		c->counted = 1;
-		c->state = c->tls != NULL ? HS_TLS_HANDSHAKE : HS_READ_HEAD;
-		hs_wait(c, EV_READ, c->tls != NULL ? hs_tls_handshake :
-		    hs_read);
-		return;
-	}
-	if (c->tls == NULL) {
-		hs_respond(c, ir.status, ir.status == 429 ?
-		    "max connections per address" : "max connections", NULL);
-		return;
-	}
-	if (hs_refusal_loggable())
-		log_info("connection %llu from %s refused: %s, closed",
-		    (unsigned long long)c->id, sockaddr_str((struct sockaddr *)
-		    &c->peer, peer, sizeof(peer)), ir.status == 429 ?
-		    "max connections per address" : "max connections");
-	hs_close(c);
-}
-
-/* Wait for what a step of the connection needs, changing only what differs. */
-static void
-hs_wait(struct hs_conn *c, short what, event_callback_fn cb)
-{
-	if (c->evflags == what && c->evcb == cb)
-		return;
-	event_del(c->ev);
-	event_assign(c->ev, base, c->fd, what | EV_PERSIST, cb, c);
-	c->evflags = what;
-	c->evcb = cb;
-	event_add(c->ev, NULL);
-}
-
-static void
-hs_tls_handshake(int fd, short event, void *arg)
-{
-	struct hs_conn	*c = arg;
-	char		 peer[64];
-	int		 rv;
-
-	rv = tls_handshake(c->tls);
-	if (rv == TLS_WANT_POLLIN || rv == TLS_WANT_POLLOUT) {
-		hs_wait(c, rv == TLS_WANT_POLLIN ? EV_READ : EV_WRITE,
-		    hs_tls_handshake);
-		return;
-	}
-	if (rv == -1) {
-		hstats.tls_failures++;
-		log_info("connection %llu from %s: TLS handshake failed: %s",
-		    (unsigned long long)c->id, sockaddr_str((struct sockaddr *)
-		    &c->peer, peer, sizeof(peer)), tls_error(c->tls));
-		hs_close(c);
-		return;
-	}
-	hs_tls_describe(c->tls, c->tlsinfo, sizeof(c->tlsinfo));
-	c->state = HS_READ_HEAD;
-	hs_wait(c, EV_READ, hs_read);
-	/* The request may already sit decrypted in libtls. */
-	hs_read(c->fd, EV_READ, c);
+	hs_listeners_enable(0);
+	timerclear(&tv);
+	tv.tv_sec = ACCEPT_PAUSE;
+	evtimer_add(hs_env.ev_accept_pause, &tv);
 }
 
 static void
 hs_accept_resume(int fd, short event, void *arg)
 {
-	(void)fd;
-	(void)event;
-	(void)arg;
 	hs_listeners_enable(1);
-}
-
-static void
-hs_read(int fd, short event, void *arg)
-{
-	struct hs_conn		*c = arg;
-	struct http_request	 req;
-	struct ws_upgrade	 up;
-	const char		*reason;
-	char			 ext[RESPONSE_MAX / 2];
-	ssize_t			 n, head;
-	int			 status;
-
-	if (c->state == HS_DRAIN) {
-		hs_drain(c);
-		return;
-	}
-	/* Until libtls has nothing left: no event comes for its buffer. */
-	do {
-		n = io_read(c->tls, fd, c->buf + c->len,
-		    c->bufsize - c->len);
-		if (n == IO_WANT_READ || n == IO_WANT_WRITE) {
-			hs_wait(c, n == IO_WANT_READ ? EV_READ : EV_WRITE,
-			    hs_read);
-			return;
-		}
-		if (n <= 0) {
-			hs_close(c);
-			return;
-		}
-		c->len += n;
-		head = http_reader_feed(&c->reader, c->buf, c->len,
-		    c->bufsize);
-		if (head == -1 || (head == 0 && c->len == c->bufsize)) {
-			hs_respond(c, 431, "request head too large", NULL);
-			return;
-		}
-	} while (head == 0);
-	c->headlen = head;
-	if ((status = http_parse_request((char *)c->buf, head, &req,
-	    &reason)) != 0) {
-		hs_respond(c, status, reason, NULL);
-		return;
-	}
-	if (ws_check_upgrade(&req, &up) != 101) {
-		if (up.plain_get && policy_health(&c->l->gen->servers, &c->l->conf,
-		    &req))
-			hs_respond_health(c);
-		else
-			hs_respond(c, up.status, up.reason, up.extra);
-		return;
-	}
-	if ((status = policy_check(&c->l->gen->servers, &c->l->conf, &req,
-	    c->tls != NULL ? tls_conn_servername(c->tls) : NULL,
-	    &c->pol)) != 0) {
-		hs_refuse_policy(c, &req, status);
-		return;
-	}
-	if (ws_negotiate_deflate(&req, hconf.compression, &c->deflate, ext,
-	    sizeof(ext)) == -1) {
-		hs_respond(c, 400, "malformed Sec-WebSocket-Extensions", NULL);
-		return;
-	}
-	hs_respond_101(c, up.key, ext);
-}
-
-/*
- * A client's string for a log line: truncated and quoted. Every line
- * reaches the log through log_write in the parent, which escapes it
- * with str_escape (bytes outside printable ASCII and the backslash as
- * \xHH); escaping here as well would double every backslash. The
- * request parser has already refused NUL and control bytes.
- */
-static const char *
-hs_logstr(char *buf, size_t size, const char *s, size_t len)
-{
-	if (s == NULL) {
-		strlcpy(buf, "-", size);
-		return (buf);
-	}
-	snprintf(buf, size, "\"%.*s\"%s", (int)(len > LOG_FIELD_MAX ?
-	    LOG_FIELD_MAX : len), s, len > LOG_FIELD_MAX ? "..." : "");
-	return (buf);
-}
-
-/* A policy refusal: its log line names what the client sent. */
-static void
-hs_refuse_policy(struct hs_conn *c, const struct http_request *req,
-    int status)
-{
-	const struct http_header	*h;
-	char				 host[LOG_FIELD_MAX + 8];
-	char				 origin[LOG_FIELD_MAX + 8];
-	char				 path[LOG_FIELD_MAX + 8];
-	char				 sni[LOG_FIELD_MAX + 8];
-	char				 why[4 * LOG_FIELD_MAX + 128];
-	const char			*name = NULL;
-
-	h = http_header_find(req, "Host", NULL);
-	hs_logstr(host, sizeof(host), h ? h->value : NULL,
-	    h ? h->valuelen : 0);
-	h = http_header_find(req, "Origin", NULL);
-	hs_logstr(origin, sizeof(origin), h ? h->value : NULL,
-	    h ? h->valuelen : 0);
-	hs_logstr(path, sizeof(path), req->target, req->targetlen);
-	if (c->tls != NULL)
-		name = tls_conn_servername(c->tls);
-	hs_logstr(sni, sizeof(sni), name, name ? strlen(name) : 0);
-	snprintf(why, sizeof(why), "%s; host %s, origin %s, target %s%s%s",
-	    c->pol.reason, host, origin, path, c->tls ? ", sni " : "",
-	    c->tls ? sni : "");
-	hs_respond(c, status, why, NULL);
-}
-
-static void
-hs_start_write(struct hs_conn *c, int n)
-{
-	if (n < 0 || (size_t)n >= sizeof(c->out)) {
-		hs_close(c);
-		return;
-	}
-	c->outlen = n;
-	c->outoff = 0;
-	hs_wait(c, EV_WRITE, hs_write);
-	hs_write(c->fd, EV_WRITE, c);
-}
-
-static void
-hs_respond_101(struct hs_conn *c, const char *key, const char *ext)
-{
-	char	 accept[WS_ACCEPT_LEN + 1];
-
-	ws_accept_key(key, accept);
-	c->state = HS_WRITE_101;
-	hs_start_write(c, snprintf(c->out, sizeof(c->out), "HTTP/1.1 101 %s\r\n"
-	    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-	    "Sec-WebSocket-Accept: %s\r\n%s%s%s%s\r\n", http_status_text(101),
-	    accept, c->pol.subproto ? "Sec-WebSocket-Protocol: " : "",
-	    c->pol.subproto ? c->pol.subproto : "",
-	    c->pol.subproto ? "\r\n" : "", ext));
-}
-
-/* For load balancers: short, and the connection closes like an error. */
-static void
-hs_respond_health(struct hs_conn *c)
-{
-	log_debug("connection %llu: health check", (unsigned long long)c->id);
-	hstats.health++;
-	c->state = HS_WRITE_ERROR;
-	hs_start_write(c, snprintf(c->out, sizeof(c->out), "HTTP/1.1 200 OK\r\n"
-	    "Connection: close\r\nContent-Type: text/plain\r\n"
-	    "Content-Length: 3\r\n\r\nok\n"));
-}
-
-static void
-hs_refusals_summary(int fd, short event, void *arg)
-{
-	log_info("%lu refusals not logged", refusals_dropped);
-	refusals_dropped = 0;
-}
-
-/*
- * At most LOG_REFUSALS refusal lines a second; what is left out is
- * counted, and the count logged a second after the first one left out.
- */
-static int
-hs_refusal_loggable(void)
-{
-	struct timeval	 tv;
-	time_t		 now = time(NULL);
-
-	if (now != refusal_sec) {
-		refusal_sec = now;
-		refusals_logged = 0;
-	}
-	if (refusals_logged < LOG_REFUSALS) {
-		refusals_logged++;
-		return (1);
-	}
-	if (refusals_dropped++ == 0) {
-		timerclear(&tv);
-		tv.tv_sec = 1;
-		evtimer_add(ev_refusals, &tv);
-	}
-	return (0);
-}
-
-/* An error answer; extra is one more header line, reason is logged. */
-static void
-hs_respond(struct hs_conn *c, int status, const char *reason,
-    const char *extra)
-{
-	static const int	 codes[] = HS_STATUSES;
-	char			 peer[64];
-	size_t			 i;
-
-	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
-		if (codes[i] == status)
-			break;
-	hstats.refused[i]++;	/* the last slot: any other */
-	if (hs_refusal_loggable())
-		log_info("connection %llu from %s refused: %d (%s)",
-		    (unsigned long long)c->id, sockaddr_str((struct sockaddr *)
-		    &c->peer, peer, sizeof(peer)), status, reason);
-	c->state = HS_WRITE_ERROR;
-	hs_start_write(c, http_response(c->out, sizeof(c->out), status,
-	    extra));
-}
-
-/*
- * After an error answer, read and drop what the client still sends until
- * it closes: closing with unread input would reset the connection and
- * could destroy the answer before the client has read it.
- */
-static void
-hs_drain(struct hs_conn *c)
-{
-	uint8_t	 buf[1024];
-	ssize_t	 n;
-
-	n = read(c->fd, buf, sizeof(buf));
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0)
-		hs_close(c);
-}
-
-static void
-hs_write(int fd, short event, void *arg)
-{
-	struct hs_conn	*c = arg;
-	struct timeval	 tv;
-	ssize_t		 n;
-
-	(void)event;
-	while (c->outoff < c->outlen) {
-		n = io_write(c->tls, fd, c->out + c->outoff,
-		    c->outlen - c->outoff);
-		if (n == IO_WANT_READ || n == IO_WANT_WRITE) {
-			hs_wait(c, n == IO_WANT_READ ? EV_READ : EV_WRITE,
-			    hs_write);
-			return;
-		}
-		if (n <= 0) {
-			hs_close(c);
-			return;
-		}
-		c->outoff += n;
-	}
-	if (c->state == HS_WRITE_101) {
-		hs_handoff(c);
-		return;
-	}
-	/* One try at close_notify; the drain below reads raw bytes. */
-	if (c->tls != NULL)
-		(void)tls_close(c->tls);
-	shutdown(fd, SHUT_WR);
-	c->state = HS_DRAIN;
-	hs_wait(c, EV_READ, hs_read);
-	timerclear(&tv);
-	tv.tv_sec = DRAIN_TIMEOUT;
-	evtimer_add(c->ev_timeout, &tv);
 }
 
 /* Counters for wsctl, once a second when they moved. */
 static void
 hs_report(int fd, short event, void *arg)
 {
-	if (memcmp(&hstats, &hstats_sent, sizeof(hstats)) == 0)
+	if (memcmp(&hs_env.stats, &hs_env.stats_sent,
+	    sizeof(hs_env.stats)) == 0)
 		return;
-	if (ipc_compose(parent_chan, IPC_HS_STATS, &hstats, sizeof(hstats),
-	    NULL, 0, -1) == 0)
-		hstats_sent = hstats;
-}
-
-static void
-hs_log_accepted(struct hs_conn *c)
-{
-	char	 peer[64], path[LOG_FIELD_MAX + 8], origin[LOG_FIELD_MAX + 8];
-
-	if (c->tls != NULL)
-		hstats.accepted_tls++;
-	else
-		hstats.accepted_plain++;
-
-	log_info("connection %llu from %s accepted: server %s, path %s, "
-	    "origin %s, subprotocol %s%s%s", (unsigned long long)c->id,
-	    sockaddr_str((struct sockaddr *)&c->peer, peer, sizeof(peer)),
-	    TAILQ_FIRST(&c->pol.srv->names)->name,
-	    hs_logstr(path, sizeof(path), c->pol.path, c->pol.pathlen),
-	    hs_logstr(origin, sizeof(origin), c->pol.origin,
-	    c->pol.originlen), c->pol.subproto ? c->pol.subproto : "-",
-	    c->tls != NULL ? ", tls" : "", c->tls != NULL ? c->tlsinfo : "");
-}
-
-/*
- * Least connections: the live worker with the fewest open connections
- * that we handed to it (each reports its closes to us), ties in turn.
- * Other handshake processes fill the workers too; each one balancing
- * its own share balances the whole well enough, without a round trip.
- */
-static int
-hs_choose_worker(void)
-{
-	unsigned int	 i, w;
-	int		 best = -1;
-
-	for (i = 0; i < nworkers; i++) {
-		w = (next_worker + i) % nworkers;
-		if (workers[w] != NULL && (best == -1 ||
-		    worker_load[w] < worker_load[best]))
-			best = w;
-	}
-	if (best != -1)
-		next_worker = best + 1;
-	return (best);
-}
-
-/* The channel closes our copy of the socket once sent. */
-static void
-hs_handoff(struct hs_conn *c)
-{
-	struct ipc_conn		 ic;
-	struct ipc_handoff	 ih;
-	struct ipc_chan		*w;
-	int			 fd, wi, relayed = c->tls != NULL;
-
-	w = (wi = hs_choose_worker()) == -1 ? NULL : workers[wi];
-	if (w == NULL) {
-		log_warnx("%s: connection %llu dropped: no worker", __func__,
-		    (unsigned long long)c->id);
-		hs_close(c);
-		return;
-	}
-	/* Before the hand-off takes the TLS session to the relay. */
-	hs_log_accepted(c);
-	if ((fd = hs_handoff_fd(c)) == -1) {
-		hs_close(c);
-		return;
-	}
-	/* A wss:// connection is the relay's now, to release at its end. */
-	if (relayed)
-		c->counted = 0;
-	memset(&ic, 0, sizeof(ic));
-	ic.id = c->id;
-	ic.peer = c->peer;
-	ic.server = c->pol.srv->id;
-	ic.location = c->pol.loc ? c->pol.loc->id : WSD_NOLOCATION;
-	ic.max_message = c->pol.loc && c->pol.loc->max_message ?
-	    c->pol.loc->max_message : hconf.max_message;
-	if (c->pol.subproto != NULL)
-		strlcpy(ic.subproto, c->pol.subproto, sizeof(ic.subproto));
-	ic.deflate = c->deflate;
-	ic.tls = relayed;
-	ic.extra_len = c->len - c->headlen;
-	if (ipc_compose(w, IPC_CONN, &ic, sizeof(ic), c->buf + c->headlen,
-	    ic.extra_len, fd) == -1) {
-		log_warnx("%s: connection %llu lost in hand-off", __func__,
-		    (unsigned long long)c->id);
-		hs_close(c);
-		return;
-	}
-	worker_load[wi]++;
-	/* A ws:// connection is the worker's to close and release. */
-	if (!relayed) {
-		memset(&ih, 0, sizeof(ih));
-		ih.id = c->id;
-		ih.worker = wi;
-		ih.pid = worker_pid[wi];
-		if (ipc_compose(parent_chan, IPC_HANDOFF, &ih, sizeof(ih), NULL,
-		    0, -1) == 0)
-			c->counted = 0;
-	}
-	hs_close(c);
-}
-
-/*
- * What the worker gets: the client socket for ws://; for wss:// one end
- * of a socketpair, the other going to the relay with the TLS session
- * and the client socket. Either way c no longer owns them.
- */
-static int
-hs_handoff_fd(struct hs_conn *c)
-{
-	int	 sp[2], fd = c->fd;
-
-	c->fd = -1;
-	if (c->tls == NULL)
-		return (fd);
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
-	    sp) == -1) {
-		log_warn("%s: connection %llu: socketpair", __func__,
-		    (unsigned long long)c->id);
-		c->fd = fd;
-		return (-1);
-	}
-	event_del(c->ev);
-	if (relay_start(c->tls, fd, sp[0], c->id) == -1) {
-		c->tls = NULL;
-		close(sp[1]);
-		return (-1);
-	}
-	c->tls = NULL;
-	return (sp[1]);
-}
-
-static void
-hs_timeout(int fd, short event, void *arg)
-{
-	struct hs_conn	*c = arg;
-	char		 peer[64];
-
-	if (c->state == HS_DRAIN) {
-		hs_close(c);
-		return;
-	}
-	hstats.timeouts++;
-	if (hs_refusal_loggable())
-		log_info("connection %llu from %s: handshake timed out",
-		    (unsigned long long)c->id, sockaddr_str((struct sockaddr *)
-		    &c->peer, peer, sizeof(peer)));
-	hs_close(c);
-}
-
-static void
-hs_close(struct hs_conn *c)
-{
-	/* An admission under way may still come back as one. */
-	if (c->state == HS_ADMIT) {
-		TAILQ_REMOVE(&admitting, c, admit_entry);
-		c->counted = 1;
-	}
-	if (c->counted)
-		hs_release(c->id);
-	TAILQ_REMOVE(&conns, c, entry);
-	if (c->l != NULL && --c->l->gen->refs == 0 && c->l->gen->retired)
-		hs_gen_free(c->l->gen);
-	if (c->ev != NULL)
-		event_free(c->ev);
-	if (c->ev_timeout != NULL)
-		event_free(c->ev_timeout);
-	tls_free(c->tls);
-	if (c->fd != -1)
-		close(c->fd);
-	free(c->buf);
-	free(c);
+	if (ipc_compose(hs_env.parent, IPC_HS_STATS, &hs_env.stats,
+	    sizeof(hs_env.stats), NULL, 0, -1) == 0)
+		hs_env.stats_sent = hs_env.stats;
 }
 
 static void
 hs_exit(void)
 {
-	ipc_flush_blocking(parent_chan, hconf.timeout_shutdown * 1000);
+	ipc_flush_blocking(hs_env.parent,
+	    hs_env.conf.timeout_shutdown * 1000);
 	exit(0);
 }
 
@@ -1136,20 +437,19 @@ hs_shutdown_timeout(int fd, short event, void *arg)
 static void
 hs_shutdown(void)
 {
-	struct hs_conn	*c;
 	struct timeval	 tv;
 	unsigned int	 i;
-	int		 wait_ms = hconf.timeout_shutdown * 1000;
+	int		 wait_ms = hs_env.conf.timeout_shutdown * 1000;
 
 	hs_listeners_enable(0);
-	while ((c = TAILQ_FIRST(&conns)) != NULL)
-		hs_close(c);
-	for (i = 0; i < nworkers; i++)
-		if (workers[i] != NULL)
-			ipc_flush_blocking(workers[i], wait_ms);
+	hs_close_all();
+	for (i = 0; i < hs_env.workers.n; i++)
+		if (hs_env.workers.chan[i] != NULL)
+			ipc_flush_blocking(hs_env.workers.chan[i], wait_ms);
 	timerclear(&tv);
-	tv.tv_sec = hconf.timeout_shutdown;
-	event_base_once(base, -1, EV_TIMEOUT, hs_shutdown_timeout, NULL, &tv);
+	tv.tv_sec = hs_env.conf.timeout_shutdown;
+	event_base_once(hs_env.base, -1, EV_TIMEOUT, hs_shutdown_timeout,
+	    NULL, &tv);
 	relay_on_empty(hs_exit);
 }
 
@@ -1158,20 +458,19 @@ handshake_main(unsigned int inst, int debug, int verbose)
 {
 	struct timeval	 tv;
 
-	instance = inst;
-	gen = hs_gen_new();
-	next_worker = inst;	/* spread the first hand-offs */
-	parent_chan = child_init(&hs_role, debug, verbose, &base);
+	hs_env.gen = hs_gen_new();
+	hs_env.workers.next = inst;	/* spread the first hand-offs */
+	hs_env.parent = child_init(&hs_role, debug, verbose, &hs_env.base);
 	hs_tls_init();
-	if ((ev_accept_pause = evtimer_new(base, hs_accept_resume,
-	    NULL)) == NULL ||
-	    (ev_refusals = evtimer_new(base, hs_refusals_summary,
-	    NULL)) == NULL ||
-	    (ev_stats = event_new(base, -1, EV_PERSIST, hs_report,
-	    NULL)) == NULL)
+	if ((hs_env.ev_accept_pause = evtimer_new(hs_env.base,
+	    hs_accept_resume, NULL)) == NULL ||
+	    (hs_env.refusals.ev = evtimer_new(hs_env.base,
+	    hs_refusals_summary, NULL)) == NULL ||
+	    (hs_env.ev_stats = event_new(hs_env.base, -1, EV_PERSIST,
+	    hs_report, NULL)) == NULL)
 		fatalx("%s: evtimer_new", __func__);
 	timerclear(&tv);
 	tv.tv_sec = 1;
-	event_add(ev_stats, &tv);
-	child_run(base);
+	event_add(hs_env.ev_stats, &tv);
+	child_run(hs_env.base);
 }

@@ -171,7 +171,83 @@ unsigned int	 relay_count(void);
 void		 relay_on_empty(void (*)(void));
 
 /* handshake.c */
+struct hs_gen;
+
+struct hs_listener {
+	TAILQ_ENTRY(hs_listener) entry;
+	struct hs_gen		*gen;
+	int			 fd;
+	struct ipc_listener	 conf;
+	struct event		*ev;
+	struct tls		*tls;		/* a tls listener's context */
+	uint32_t		*others;	/* servers sharing it (SNI) */
+	size_t			 nothers;
+};
+
+/*
+ * A generation of configuration: the listeners and the server table as
+ * one load of wsd.conf gave them. A reload makes a new one; the old one
+ * stops accepting at once and is freed when the last handshake that
+ * began under it ends, so nothing changes under a connection's feet.
+ */
+struct hs_gen {
+	TAILQ_HEAD(, hs_listener) listeners;
+	struct hs_servers	 servers;
+	unsigned int		 refs;		/* handshakes in progress */
+	int			 retired;
+};
+
+struct hs_conn;
+TAILQ_HEAD(hs_conns, hs_conn);
+
+/* The workers by instance, and what each has of ours. */
+struct hs_workers {
+	struct ipc_chan		*chan[WSD_MAXPROC];
+	uint32_t		 pid[WSD_MAXPROC];
+	unsigned int		 load[WSD_MAXPROC];	/* open */
+	char			 name[WSD_MAXPROC][16];	/* of chan */
+	unsigned int		 n;		/* the highest instance + 1 */
+	unsigned int		 next;		/* where a tie goes */
+};
+
+/* The refusal lines of this second, and those left out. */
+struct hs_refusals {
+	time_t			 sec;
+	unsigned int		 logged;	/* lines in sec */
+	unsigned long		 dropped;	/* lines left out */
+	struct event		*ev;		/* logs how many */
+};
+
+/* The process's state, one in each handshake process. */
+struct hs_env {
+	struct event_base	*base;
+	struct ipc_chan		*parent;
+	struct ipc_config	 conf;
+	int			 started;
+	struct hs_gen		*gen;		/* the one in force */
+	struct hs_gen		*incoming;	/* a reload, arriving */
+	struct event		*ev_accept_pause;
+	struct hs_workers	 workers;
+	uint64_t		 next_id;
+	struct hs_conns		 conns;
+	/* In the order asked: the parent answers in that order. */
+	struct hs_conns		 admitting;
+	struct hs_refusals	 refusals;
+	struct ipc_hs_stats	 stats, stats_sent;
+	struct event		*ev_stats;
+};
+
+extern struct hs_env	 hs_env;
+
 __dead void	 handshake_main(unsigned int, int, int);
+void		 hs_gen_free(struct hs_gen *);
+void		 hs_accept_pause(void);
+
+/* conn.c */
+void		 hs_accept(int, short, void *);
+void		 hs_admitted(struct ipc_chan *, struct ipc_msg *, void *);
 void		 hs_release(uint64_t);
+void		 hs_refusals_summary(int, short, void *);
+void		 hs_close_all(void);
 
 #endif /* HANDSHAKE_H */

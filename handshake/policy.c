@@ -35,8 +35,9 @@
 
 #include "policy.h"
 
+/* Names held in place, not pointed to: the table stays in .rodata. */
 static const struct {
-	const char	*name;
+	char		 name[sizeof("https")];
 	uint8_t		 scheme;
 	uint16_t	 port;
 } schemes[] = {

@@ -67,10 +67,13 @@ struct relay {
 	unsigned long long	 nup, ndown;
 };
 
-static TAILQ_HEAD(, relay)	 relays = TAILQ_HEAD_INITIALIZER(relays);
-static struct event_base	*relay_base;
-static unsigned int		 relay_close_wait;
-static void			(*relay_empty)(void);
+/* The relay's state, apart from the rest of the process. */
+static struct relay_env {
+	TAILQ_HEAD(, relay)	 relays;
+	struct event_base	*base;
+	unsigned int		 close_wait;	/* s, for a goodbye */
+	void			(*empty)(void);	/* at the last one's end */
+} relay_env = { .relays = TAILQ_HEAD_INITIALIZER(relay_env.relays) };
 
 static void	 relay_event(int, short, void *);
 static void	 relay_timeout(int, short, void *);
@@ -81,8 +84,8 @@ static void	 relay_free(struct relay *, const char *);
 void
 relay_init(struct event_base *base, unsigned int close_wait)
 {
-	relay_base = base;
-	relay_close_wait = close_wait;
+	relay_env.base = base;
+	relay_env.close_wait = close_wait;
 }
 
 unsigned int
@@ -91,7 +94,7 @@ relay_count(void)
 	struct relay	*r;
 	unsigned int	 n = 0;
 
-	TAILQ_FOREACH(r, &relays, entry)
+	TAILQ_FOREACH(r, &relay_env.relays, entry)
 		n++;
 	return (n);
 }
@@ -100,8 +103,8 @@ relay_count(void)
 void
 relay_on_empty(void (*cb)(void))
 {
-	relay_empty = cb;
-	if (cb != NULL && TAILQ_EMPTY(&relays))
+	relay_env.empty = cb;
+	if (cb != NULL && TAILQ_EMPTY(&relay_env.relays))
 		cb();
 }
 
@@ -122,10 +125,10 @@ relay_start(struct tls *tls, int fd, int pfd, uint64_t id)
 	r->tls = tls;
 	r->fd = fd;
 	r->pfd = pfd;
-	TAILQ_INSERT_TAIL(&relays, r, entry);
-	r->ev_fd = event_new(relay_base, fd, 0, relay_event, r);
-	r->ev_pfd = event_new(relay_base, pfd, 0, relay_event, r);
-	r->ev_timeout = evtimer_new(relay_base, relay_timeout, r);
+	TAILQ_INSERT_TAIL(&relay_env.relays, r, entry);
+	r->ev_fd = event_new(relay_env.base, fd, 0, relay_event, r);
+	r->ev_pfd = event_new(relay_env.base, pfd, 0, relay_event, r);
+	r->ev_timeout = evtimer_new(relay_env.base, relay_timeout, r);
 	if (r->ev_fd == NULL || r->ev_pfd == NULL || r->ev_timeout == NULL ||
 	    fd_nonblock(pfd) == -1) {
 		relay_free(r, "out of memory");
@@ -147,7 +150,7 @@ relay_arm(struct relay *r, struct event *ev, int fd, short *armed,
 	*armed = want;
 	if (want == 0)
 		return;
-	event_assign(ev, relay_base, fd, want | EV_PERSIST, relay_event, r);
+	event_assign(ev, relay_env.base, fd, want | EV_PERSIST, relay_event, r);
 	event_add(ev, NULL);
 }
 
@@ -273,7 +276,7 @@ relay_to_client(struct relay *r, short *want)
 	if (!r->closing) {
 		r->closing = 1;
 		timerclear(&tv);
-		tv.tv_sec = relay_close_wait;
+		tv.tv_sec = relay_env.close_wait;
 		evtimer_add(r->ev_timeout, &tv);
 	}
 	n = tls_close(r->tls);
@@ -336,7 +339,7 @@ relay_free(struct relay *r, const char *error)
 		    (unsigned long long)r->id, error);
 	log_debug("connection %llu: relayed %llu bytes in, %llu out",
 	    (unsigned long long)r->id, r->nup, r->ndown);
-	TAILQ_REMOVE(&relays, r, entry);
+	TAILQ_REMOVE(&relay_env.relays, r, entry);
 	hs_release(r->id);
 	if (r->ev_fd != NULL)
 		event_free(r->ev_fd);
@@ -348,6 +351,6 @@ relay_free(struct relay *r, const char *error)
 	close(r->fd);
 	close(r->pfd);
 	free(r);
-	if (relay_empty != NULL && TAILQ_EMPTY(&relays))
-		relay_empty();
+	if (relay_env.empty != NULL && TAILQ_EMPTY(&relay_env.relays))
+		relay_env.empty();
 }

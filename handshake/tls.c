@@ -50,17 +50,19 @@ struct hs_tls_server {
 	size_t			 len[TLS_FILE_MAXKIND];
 };
 
-static TAILQ_HEAD(, hs_tls_server) tls_servers =
-				    TAILQ_HEAD_INITIALIZER(tls_servers);
-
 _Static_assert(WSD_TICKET_KEY_SIZE == TLS_TICKET_KEY_SIZE,
     "a ticket key is not what libtls takes");
 
-/* Ticket keys that came before the contexts, oldest first. */
-static struct ipc_tls_ticket	 tickets[WSD_TICKET_KEYS];
-static size_t			 ntickets;
-static struct tls_config	*configs[WSD_MAXLISTENERS];
-static size_t			 nconfigs;
+static struct tls_env {
+	/* What the parent sent, until the contexts are made. */
+	TAILQ_HEAD(, hs_tls_server) servers;
+	/* Ticket keys that came before the contexts, oldest first. */
+	struct ipc_tls_ticket	 tickets[WSD_TICKET_KEYS];
+	size_t			 ntickets;
+	/* Those of the contexts in force, for the keys to come. */
+	struct tls_config	*configs[WSD_MAXLISTENERS];
+	size_t			 nconfigs;
+} tls_env = { .servers = TAILQ_HEAD_INITIALIZER(tls_env.servers) };
 
 /*
  * OpenSSL reads its configuration file when it is initialised: do that
@@ -78,7 +80,7 @@ hs_tls_find(uint32_t server)
 {
 	struct hs_tls_server	*s;
 
-	TAILQ_FOREACH(s, &tls_servers, entry)
+	TAILQ_FOREACH(s, &tls_env.servers, entry)
 		if (s->conf.server == server)
 			return (s);
 	return (NULL);
@@ -101,7 +103,7 @@ hs_tls_server(struct ipc_msg *msg)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		fatal("%s", __func__);
 	s->conf = conf;
-	TAILQ_INSERT_TAIL(&tls_servers, s, entry);
+	TAILQ_INSERT_TAIL(&tls_env.servers, s, entry);
 }
 
 /* Copy a file out of the receive buffer and wipe it there. */
@@ -148,14 +150,14 @@ hs_tls_ticket(struct ipc_msg *msg)
 
 	memcpy(&t, msg->data, sizeof(t));
 	explicit_bzero(msg->data, msg->len);
-	if (ntickets == WSD_TICKET_KEYS) {
-		memmove(&tickets[0], &tickets[1],
-		    sizeof(tickets) - sizeof(tickets[0]));
-		ntickets--;
+	if (tls_env.ntickets == WSD_TICKET_KEYS) {
+		memmove(&tls_env.tickets[0], &tls_env.tickets[1],
+		    sizeof(tls_env.tickets) - sizeof(tls_env.tickets[0]));
+		tls_env.ntickets--;
 	}
-	tickets[ntickets++] = t;
-	for (i = 0; i < nconfigs; i++)
-		hs_tls_add_ticket(configs[i], &t);
+	tls_env.tickets[tls_env.ntickets++] = t;
+	for (i = 0; i < tls_env.nconfigs; i++)
+		hs_tls_add_ticket(tls_env.configs[i], &t);
 	explicit_bzero(&t, sizeof(t));
 }
 
@@ -169,8 +171,9 @@ static int
 hs_tls_sessions(struct tls_config *tc, const struct sockaddr_storage *ss,
     uint32_t lifetime)
 {
-	uint8_t		 sid[SHA1_DIGEST_LEN];
-	size_t		 i;
+	struct ipc_tls_ticket	*t;
+	uint8_t			 sid[SHA1_DIGEST_LEN];
+	size_t			 i;
 
 	if (lifetime == 0)
 		return (0);
@@ -178,10 +181,12 @@ hs_tls_sessions(struct tls_config *tc, const struct sockaddr_storage *ss,
 	if (tls_config_set_session_id(tc, sid, sizeof(sid)) == -1 ||
 	    tls_config_set_session_lifetime(tc, lifetime) == -1)
 		return (-1);
-	for (i = 0; i < ntickets; i++)
-		if (tls_config_add_ticket_key(tc, tickets[i].keyrev,
-		    tickets[i].key, sizeof(tickets[i].key)) == -1)
+	for (i = 0; i < tls_env.ntickets; i++) {
+		t = &tls_env.tickets[i];
+		if (tls_config_add_ticket_key(tc, t->keyrev, t->key,
+		    sizeof(t->key)) == -1)
 			return (-1);
+	}
 	return (0);
 }
 
@@ -259,9 +264,9 @@ hs_tls_listener(uint32_t server, const uint32_t *others, size_t nothers,
 		fatalx("%s: tls_configure: %s", __func__, tls_error(ctx));
 	tls_config_clear_keys(tc);
 	/* Ticket keys that come later join it; the context refers to it. */
-	if (nconfigs == WSD_MAXLISTENERS)
+	if (tls_env.nconfigs == WSD_MAXLISTENERS)
 		fatalx("%s: too many tls listeners", __func__);
-	configs[nconfigs++] = tc;
+	tls_env.configs[tls_env.nconfigs++] = tc;
 	return (ctx);
 }
 
@@ -274,9 +279,9 @@ hs_tls_forget(void)
 {
 	size_t	 i;
 
-	for (i = 0; i < nconfigs; i++)
-		tls_config_free(configs[i]);
-	nconfigs = 0;
+	for (i = 0; i < tls_env.nconfigs; i++)
+		tls_config_free(tls_env.configs[i]);
+	tls_env.nconfigs = 0;
 }
 
 void
@@ -285,10 +290,10 @@ hs_tls_wipe(void)
 	struct hs_tls_server	*s;
 	int			 k;
 
-	log_debug("tls: %zu contexts, %zu session ticket keys", nconfigs,
-	    ntickets);
-	while ((s = TAILQ_FIRST(&tls_servers)) != NULL) {
-		TAILQ_REMOVE(&tls_servers, s, entry);
+	log_debug("tls: %zu contexts, %zu session ticket keys",
+	    tls_env.nconfigs, tls_env.ntickets);
+	while ((s = TAILQ_FIRST(&tls_env.servers)) != NULL) {
+		TAILQ_REMOVE(&tls_env.servers, s, entry);
 		for (k = 0; k < TLS_FILE_MAXKIND; k++)
 			if (s->file[k] != NULL) {
 				explicit_bzero(s->file[k], s->len[k]);

@@ -1,0 +1,718 @@
+/*
+ * Copyright (c) 2026 The wsd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * A connection in the handshake process, from accept to hand-off: the
+ * parent's admission, the TLS handshake on a tls listener, the request
+ * head within a size limit and a deadline, then 101 and the hand-off to
+ * a worker, or an error answer and a drain until the client closes.
+ */
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <tls.h>
+#include <unistd.h>
+
+#include "handshake.h"
+
+#define RESPONSE_MAX	1024
+#define DRAIN_TIMEOUT	2	/* s to read what follows an error */
+/* A flood of bad requests must not fill the disk: lines a second. */
+#define LOG_REFUSALS	20
+#define LOG_FIELD_MAX	128	/* of a client's string, escaped */
+#define TLSINFO_MAX	384
+
+enum hs_state {
+	HS_ADMIT,		/* waiting for the parent's admission */
+	HS_TLS_HANDSHAKE,
+	HS_READ_HEAD,
+	HS_WRITE_101,
+	HS_WRITE_ERROR,
+	HS_DRAIN		/* error sent; read until EOF, then close */
+};
+
+struct hs_conn {
+	TAILQ_ENTRY(hs_conn)	 entry;
+	TAILQ_ENTRY(hs_conn)	 admit_entry;	/* while HS_ADMIT */
+	int			 fd;
+	int			 counted;	/* the parent counts it */
+	struct tls		*tls;		/* NULL for ws:// */
+	enum hs_state		 state;
+	uint64_t		 id;
+	struct sockaddr_storage	 peer;
+	const struct hs_listener *l;
+	struct hs_policy	 pol;		/* points into buf */
+	struct ws_deflate_params deflate;
+	struct event		*ev;
+	short			 evflags;	/* what ev waits for now */
+	event_callback_fn	 evcb;
+	struct event		*ev_timeout;
+	struct http_reader	 reader;
+	uint8_t			*buf;
+	size_t			 bufsize;	/* max_header when accepted */
+	size_t			 len;
+	size_t			 headlen;
+	char			 out[RESPONSE_MAX];
+	size_t			 outlen;
+	size_t			 outoff;
+	char			 tlsinfo[TLSINFO_MAX];	/* for the log */
+};
+
+static void	 hs_admit(struct hs_conn *);
+static void	 hs_tls_handshake(int, short, void *);
+static void	 hs_read(int, short, void *);
+static void	 hs_write(int, short, void *);
+static void	 hs_timeout(int, short, void *);
+static void	 hs_wait(struct hs_conn *, short, event_callback_fn);
+static int	 hs_io_moved(struct hs_conn *, ssize_t, event_callback_fn);
+static void	 hs_respond(struct hs_conn *, int, const char *,
+		    const char *);
+static void	 hs_respond_101(struct hs_conn *, const char *, const char *);
+static void	 hs_respond_health(struct hs_conn *);
+static void	 hs_refuse_policy(struct hs_conn *,
+		    const struct http_request *, int);
+static void	 hs_log_accepted(struct hs_conn *);
+static int	 hs_refusal_loggable(void);
+static void	 hs_drain(struct hs_conn *);
+static void	 hs_handoff(struct hs_conn *);
+static int	 hs_handoff_fd(struct hs_conn *);
+static void	 hs_close(struct hs_conn *);
+
+void
+hs_accept(int fd, short event, void *arg)
+{
+	struct hs_listener	*l = arg;
+	struct hs_conn		*c;
+	struct sockaddr_storage	 ss;
+	struct timeval		 tv;
+	socklen_t		 len = sizeof(ss);
+	int			 s;
+
+	if ((s = accept4(fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK |
+	    SOCK_CLOEXEC)) == -1) {
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		    errno == ENOMEM) {
+			log_warn("%s: pausing accept", __func__);
+			hs_accept_pause();
+		} else if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED)
+			log_warn("%s: accept", __func__);
+		return;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->buf = malloc(hs_env.conf.max_header)) == NULL) {
+		log_warn("%s", __func__);
+		free(c);
+		close(s);
+		return;
+	}
+	c->fd = s;
+	c->peer = ss;
+	c->l = l;
+	c->bufsize = hs_env.conf.max_header;
+	l->gen->refs++;
+	c->id = hs_env.conf.id_base | ++hs_env.next_id;
+	c->state = HS_READ_HEAD;	/* HS_ADMIT once asked */
+	c->ev = event_new(hs_env.base, -1, 0, hs_read, c);
+	c->ev_timeout = evtimer_new(hs_env.base, hs_timeout, c);
+	TAILQ_INSERT_TAIL(&hs_env.conns, c, entry);
+	if (c->ev == NULL || c->ev_timeout == NULL) {
+		log_warnx("%s: event_new", __func__);
+		hs_close(c);
+		return;
+	}
+	if (l->tls != NULL && tls_accept_socket(l->tls, &c->tls, s) == -1) {
+		log_warnx("%s: tls_accept_socket: %s", __func__,
+		    tls_error(l->tls));
+		hs_close(c);
+		return;
+	}
+	/*
+	 * The deadline covers admission, the TLS handshake and the request
+	 * head. Nothing is read before the parent admits the connection.
+	 */
+	timerclear(&tv);
+	tv.tv_sec = hs_env.conf.timeout_handshake;
+	evtimer_add(c->ev_timeout, &tv);
+	hs_admit(c);
+}
+
+/* Ask the parent to count the connection: see parent/limits.c. */
+static void
+hs_admit(struct hs_conn *c)
+{
+	struct ipc_admit	 ia;
+
+	memset(&ia, 0, sizeof(ia));
+	ia.id = c->id;
+	ia.peer = c->peer;
+	c->state = HS_ADMIT;
+	TAILQ_INSERT_TAIL(&hs_env.admitting, c, admit_entry);
+	if (ipc_compose(hs_env.parent, IPC_ADMIT, &ia, sizeof(ia), NULL, 0,
+	    -1) == -1) {
+		log_warnx("%s: connection %llu: cannot ask the parent",
+		    __func__, (unsigned long long)c->id);
+		hs_close(c);
+	}
+}
+
+/* Tell the parent a connection it counted is closed. */
+void
+hs_release(uint64_t id)
+{
+	if (ipc_compose(hs_env.parent, IPC_RELEASE, &id, sizeof(id), NULL, 0,
+	    -1) == -1)
+		log_warnx("%s: connection %llu: cannot tell the parent",
+		    __func__, (unsigned long long)id);
+}
+
+/*
+ * The parent's answer. Over a limit, a ws:// client gets the status;
+ * a tls client is closed without an answer, before its TLS handshake:
+ * a flood must not cost us a handshake each.
+ */
+void
+hs_admitted(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
+{
+	struct ipc_admit_reply	 ir;
+	struct hs_conn		*c;
+	char			 peer[64];
+
+	memcpy(&ir, msg->data, sizeof(ir));
+	TAILQ_FOREACH(c, &hs_env.admitting, admit_entry)
+		if (c->id == ir.id)
+			break;
+	if (c == NULL)
+		return;		/* closed meanwhile; hs_close released it */
+	TAILQ_REMOVE(&hs_env.admitting, c, admit_entry);
+	c->state = HS_WRITE_ERROR;
+	if (ir.status == 0) {
+		c->counted = 1;
+		c->state = c->tls != NULL ? HS_TLS_HANDSHAKE : HS_READ_HEAD;
+		hs_wait(c, EV_READ, c->tls != NULL ? hs_tls_handshake :
+		    hs_read);
+		return;
+	}
+	if (c->tls == NULL) {
+		hs_respond(c, ir.status, ir.status == 429 ?
+		    "max connections per address" : "max connections", NULL);
+		return;
+	}
+	if (hs_refusal_loggable())
+		log_info("connection %llu from %s refused: %s, closed",
+		    (unsigned long long)c->id, sockaddr_str((struct sockaddr *)
+		    &c->peer, peer, sizeof(peer)), ir.status == 429 ?
+		    "max connections per address" : "max connections");
+	hs_close(c);
+}
+
+/* Wait for what a step of the connection needs, changing only what differs. */
+static void
+hs_wait(struct hs_conn *c, short what, event_callback_fn cb)
+{
+	if (c->evflags == what && c->evcb == cb)
+		return;
+	event_del(c->ev);
+	event_assign(c->ev, hs_env.base, c->fd, what | EV_PERSIST, cb, c);
+	c->evflags = what;
+	c->evcb = cb;
+	event_add(c->ev, NULL);
+}
+
+/*
+ * After io_read or io_write: 1 if bytes moved; else c waits in cb for
+ * what the socket or libtls wants, or is closed, and 0.
+ */
+static int
+hs_io_moved(struct hs_conn *c, ssize_t n, event_callback_fn cb)
+{
+	if (n == IO_WANT_READ || n == IO_WANT_WRITE) {
+		hs_wait(c, n == IO_WANT_READ ? EV_READ : EV_WRITE, cb);
+		return (0);
+	}
+	if (n <= 0) {
+		hs_close(c);
+		return (0);
+	}
+	return (1);
+}
+
+static void
+hs_tls_handshake(int fd, short event, void *arg)
+{
+	struct hs_conn	*c = arg;
+	char		 peer[64];
+	int		 rv;
+
+	rv = tls_handshake(c->tls);
+	if (rv == TLS_WANT_POLLIN || rv == TLS_WANT_POLLOUT) {
+		hs_wait(c, rv == TLS_WANT_POLLIN ? EV_READ : EV_WRITE,
+		    hs_tls_handshake);
+		return;
+	}
+	if (rv == -1) {
+		hs_env.stats.tls_failures++;
+		log_info("connection %llu from %s: TLS handshake failed: %s",
+		    (unsigned long long)c->id, sockaddr_str((struct sockaddr *)
+		    &c->peer, peer, sizeof(peer)), tls_error(c->tls));
+		hs_close(c);
+		return;
+	}
+	hs_tls_describe(c->tls, c->tlsinfo, sizeof(c->tlsinfo));
+	c->state = HS_READ_HEAD;
+	hs_wait(c, EV_READ, hs_read);
+	/* The request may already sit decrypted in libtls. */
+	hs_read(c->fd, EV_READ, c);
+}
+
+static void
+hs_read(int fd, short event, void *arg)
+{
+	struct hs_conn		*c = arg;
+	struct http_request	 req;
+	struct ws_upgrade	 up;
+	const char		*reason;
+	char			 ext[RESPONSE_MAX / 2];
+	ssize_t			 n, head;
+	int			 status;
+
+	if (c->state == HS_DRAIN) {
+		hs_drain(c);
+		return;
+	}
+	/* Until libtls has nothing left: no event comes for its buffer. */
+	do {
+		n = io_read(c->tls, fd, c->buf + c->len,
+		    c->bufsize - c->len);
+		if (!hs_io_moved(c, n, hs_read))
+			return;
+		c->len += n;
+		head = http_reader_feed(&c->reader, c->buf, c->len,
+		    c->bufsize);
+		if (head == -1 || (head == 0 && c->len == c->bufsize)) {
+			hs_respond(c, 431, "request head too large", NULL);
+			return;
+		}
+	} while (head == 0);
+	c->headlen = head;
+	if ((status = http_parse_request((char *)c->buf, head, &req,
+	    &reason)) != 0) {
+		hs_respond(c, status, reason, NULL);
+		return;
+	}
+	if (ws_check_upgrade(&req, &up) != 101) {
+		if (up.plain_get && policy_health(&c->l->gen->servers,
+		    &c->l->conf, &req))
+			hs_respond_health(c);
+		else
+			hs_respond(c, up.status, up.reason, up.extra);
+		return;
+	}
+	if ((status = policy_check(&c->l->gen->servers, &c->l->conf, &req,
+	    c->tls != NULL ? tls_conn_servername(c->tls) : NULL,
+	    &c->pol)) != 0) {
+		hs_refuse_policy(c, &req, status);
+		return;
+	}
+	if (ws_negotiate_deflate(&req, hs_env.conf.compression, &c->deflate,
+	    ext, sizeof(ext)) == -1) {
+		hs_respond(c, 400, "malformed Sec-WebSocket-Extensions", NULL);
+		return;
+	}
+	hs_respond_101(c, up.key, ext);
+}
+
+/*
+ * A client's string for a log line: truncated and quoted. Every line
+ * reaches the log through log_write in the parent, which escapes it
+ * with str_escape (bytes outside printable ASCII and the backslash as
+ * \xHH); escaping here as well would double every backslash. The
+ * request parser has already refused NUL and control bytes.
+ */
+static const char *
+hs_logstr(char *buf, size_t size, const char *s, size_t len)
+{
+	if (s == NULL) {
+		strlcpy(buf, "-", size);
+		return (buf);
+	}
+	snprintf(buf, size, "\"%.*s\"%s", (int)(len > LOG_FIELD_MAX ?
+	    LOG_FIELD_MAX : len), s, len > LOG_FIELD_MAX ? "..." : "");
+	return (buf);
+}
+
+/* A policy refusal: its log line names what the client sent. */
+static void
+hs_refuse_policy(struct hs_conn *c, const struct http_request *req,
+    int status)
+{
+	const struct http_header	*h;
+	char				 host[LOG_FIELD_MAX + 8];
+	char				 origin[LOG_FIELD_MAX + 8];
+	char				 path[LOG_FIELD_MAX + 8];
+	char				 sni[LOG_FIELD_MAX + 8];
+	char				 why[4 * LOG_FIELD_MAX + 128];
+	const char			*name = NULL;
+
+	h = http_header_find(req, "Host", NULL);
+	hs_logstr(host, sizeof(host), h ? h->value : NULL,
+	    h ? h->valuelen : 0);
+	h = http_header_find(req, "Origin", NULL);
+	hs_logstr(origin, sizeof(origin), h ? h->value : NULL,
+	    h ? h->valuelen : 0);
+	hs_logstr(path, sizeof(path), req->target, req->targetlen);
+	if (c->tls != NULL)
+		name = tls_conn_servername(c->tls);
+	hs_logstr(sni, sizeof(sni), name, name ? strlen(name) : 0);
+	snprintf(why, sizeof(why), "%s; host %s, origin %s, target %s%s%s",
+	    c->pol.reason, host, origin, path, c->tls ? ", sni " : "",
+	    c->tls ? sni : "");
+	hs_respond(c, status, why, NULL);
+}
+
+static void
+hs_start_write(struct hs_conn *c, int n)
+{
+	if (n < 0 || (size_t)n >= sizeof(c->out)) {
+		hs_close(c);
+		return;
+	}
+	c->outlen = n;
+	c->outoff = 0;
+	hs_wait(c, EV_WRITE, hs_write);
+	hs_write(c->fd, EV_WRITE, c);
+}
+
+static void
+hs_respond_101(struct hs_conn *c, const char *key, const char *ext)
+{
+	char	 accept[WS_ACCEPT_LEN + 1];
+
+	ws_accept_key(key, accept);
+	c->state = HS_WRITE_101;
+	hs_start_write(c, snprintf(c->out, sizeof(c->out), "HTTP/1.1 101 %s\r\n"
+	    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+	    "Sec-WebSocket-Accept: %s\r\n%s%s%s%s\r\n", http_status_text(101),
+	    accept, c->pol.subproto ? "Sec-WebSocket-Protocol: " : "",
+	    c->pol.subproto ? c->pol.subproto : "",
+	    c->pol.subproto ? "\r\n" : "", ext));
+}
+
+/* For load balancers: short, and the connection closes like an error. */
+static void
+hs_respond_health(struct hs_conn *c)
+{
+	log_debug("connection %llu: health check", (unsigned long long)c->id);
+	hs_env.stats.health++;
+	c->state = HS_WRITE_ERROR;
+	hs_start_write(c, snprintf(c->out, sizeof(c->out), "HTTP/1.1 200 OK\r\n"
+	    "Connection: close\r\nContent-Type: text/plain\r\n"
+	    "Content-Length: 3\r\n\r\nok\n"));
+}
+
+void
+hs_refusals_summary(int fd, short event, void *arg)
+{
+	log_info("%lu refusals not logged", hs_env.refusals.dropped);
+	hs_env.refusals.dropped = 0;
+}
+
+/*
+ * At most LOG_REFUSALS refusal lines a second; what is left out is
+ * counted, and the count logged a second after the first one left out.
+ */
+static int
+hs_refusal_loggable(void)
+{
+	struct timeval	 tv;
+	time_t		 now = time(NULL);
+
+	if (now != hs_env.refusals.sec) {
+		hs_env.refusals.sec = now;
+		hs_env.refusals.logged = 0;
+	}
+	if (hs_env.refusals.logged < LOG_REFUSALS) {
+		hs_env.refusals.logged++;
+		return (1);
+	}
+	if (hs_env.refusals.dropped++ == 0) {
+		timerclear(&tv);
+		tv.tv_sec = 1;
+		evtimer_add(hs_env.refusals.ev, &tv);
+	}
+	return (0);
+}
+
+/* An error answer; extra is one more header line, reason is logged. */
+static void
+hs_respond(struct hs_conn *c, int status, const char *reason,
+    const char *extra)
+{
+	static const int	 codes[] = HS_STATUSES;
+	char			 peer[64];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (codes[i] == status)
+			break;
+	hs_env.stats.refused[i]++;	/* the last slot: any other */
+	if (hs_refusal_loggable())
+		log_info("connection %llu from %s refused: %d (%s)",
+		    (unsigned long long)c->id, sockaddr_str((struct sockaddr *)
+		    &c->peer, peer, sizeof(peer)), status, reason);
+	c->state = HS_WRITE_ERROR;
+	hs_start_write(c, http_response(c->out, sizeof(c->out), status,
+	    extra));
+}
+
+/*
+ * After an error answer, read and drop what the client still sends until
+ * it closes: closing with unread input would reset the connection and
+ * could destroy the answer before the client has read it.
+ */
+static void
+hs_drain(struct hs_conn *c)
+{
+	uint8_t	 buf[1024];
+	ssize_t	 n;
+
+	n = read(c->fd, buf, sizeof(buf));
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0)
+		hs_close(c);
+}
+
+static void
+hs_write(int fd, short event, void *arg)
+{
+	struct hs_conn	*c = arg;
+	struct timeval	 tv;
+	ssize_t		 n;
+
+	while (c->outoff < c->outlen) {
+		n = io_write(c->tls, fd, c->out + c->outoff,
+		    c->outlen - c->outoff);
+		if (!hs_io_moved(c, n, hs_write))
+			return;
+		c->outoff += n;
+	}
+	if (c->state == HS_WRITE_101) {
+		hs_handoff(c);
+		return;
+	}
+	/* One try at close_notify; the drain below reads raw bytes. */
+	if (c->tls != NULL)
+		(void)tls_close(c->tls);
+	shutdown(fd, SHUT_WR);
+	c->state = HS_DRAIN;
+	hs_wait(c, EV_READ, hs_read);
+	timerclear(&tv);
+	tv.tv_sec = DRAIN_TIMEOUT;
+	evtimer_add(c->ev_timeout, &tv);
+}
+
+static void
+hs_log_accepted(struct hs_conn *c)
+{
+	char	 peer[64], path[LOG_FIELD_MAX + 8], origin[LOG_FIELD_MAX + 8];
+
+	if (c->tls != NULL)
+		hs_env.stats.accepted_tls++;
+	else
+		hs_env.stats.accepted_plain++;
+
+	log_info("connection %llu from %s accepted: server %s, path %s, "
+	    "origin %s, subprotocol %s%s%s", (unsigned long long)c->id,
+	    sockaddr_str((struct sockaddr *)&c->peer, peer, sizeof(peer)),
+	    TAILQ_FIRST(&c->pol.srv->names)->name,
+	    hs_logstr(path, sizeof(path), c->pol.path, c->pol.pathlen),
+	    hs_logstr(origin, sizeof(origin), c->pol.origin,
+	    c->pol.originlen), c->pol.subproto ? c->pol.subproto : "-",
+	    c->tls != NULL ? ", tls" : "", c->tls != NULL ? c->tlsinfo : "");
+}
+
+/*
+ * Least connections: the live worker with the fewest open connections
+ * that we handed to it (each reports its closes to us), ties in turn.
+ * Other handshake processes fill the workers too; each one balancing
+ * its own share balances the whole well enough, without a round trip.
+ */
+static int
+hs_choose_worker(void)
+{
+	struct hs_workers	*ws = &hs_env.workers;
+	unsigned int		 i, w;
+	int			 best = -1;
+
+	for (i = 0; i < ws->n; i++) {
+		w = (ws->next + i) % ws->n;
+		if (ws->chan[w] != NULL && (best == -1 ||
+		    ws->load[w] < ws->load[best]))
+			best = w;
+	}
+	if (best != -1)
+		ws->next = best + 1;
+	return (best);
+}
+
+/* The channel closes our copy of the socket once sent. */
+static void
+hs_handoff(struct hs_conn *c)
+{
+	struct ipc_conn		 ic;
+	struct ipc_handoff	 ih;
+	struct ipc_chan		*w;
+	int			 fd, wi, relayed = c->tls != NULL;
+
+	w = (wi = hs_choose_worker()) == -1 ? NULL : hs_env.workers.chan[wi];
+	if (w == NULL) {
+		log_warnx("%s: connection %llu dropped: no worker", __func__,
+		    (unsigned long long)c->id);
+		hs_close(c);
+		return;
+	}
+	/* Before the hand-off takes the TLS session to the relay. */
+	hs_log_accepted(c);
+	if ((fd = hs_handoff_fd(c)) == -1) {
+		hs_close(c);
+		return;
+	}
+	/* A wss:// connection is the relay's now, to release at its end. */
+	if (relayed)
+		c->counted = 0;
+	memset(&ic, 0, sizeof(ic));
+	ic.id = c->id;
+	ic.peer = c->peer;
+	ic.server = c->pol.srv->id;
+	ic.location = c->pol.loc ? c->pol.loc->id : WSD_NOLOCATION;
+	ic.max_message = c->pol.loc && c->pol.loc->max_message ?
+	    c->pol.loc->max_message : hs_env.conf.max_message;
+	if (c->pol.subproto != NULL)
+		strlcpy(ic.subproto, c->pol.subproto, sizeof(ic.subproto));
+	ic.deflate = c->deflate;
+	ic.tls = relayed;
+	ic.extra_len = c->len - c->headlen;
+	if (ipc_compose(w, IPC_CONN, &ic, sizeof(ic), c->buf + c->headlen,
+	    ic.extra_len, fd) == -1) {
+		log_warnx("%s: connection %llu lost in hand-off", __func__,
+		    (unsigned long long)c->id);
+		hs_close(c);
+		return;
+	}
+	hs_env.workers.load[wi]++;
+	/* A ws:// connection is the worker's to close and release. */
+	if (!relayed) {
+		memset(&ih, 0, sizeof(ih));
+		ih.id = c->id;
+		ih.worker = wi;
+		ih.pid = hs_env.workers.pid[wi];
+		if (ipc_compose(hs_env.parent, IPC_HANDOFF, &ih, sizeof(ih),
+		    NULL, 0, -1) == 0)
+			c->counted = 0;
+	}
+	hs_close(c);
+}
+
+/*
+ * What the worker gets: the client socket for ws://; for wss:// one end
+ * of a socketpair, the other going to the relay with the TLS session
+ * and the client socket. Either way c no longer owns them.
+ */
+static int
+hs_handoff_fd(struct hs_conn *c)
+{
+	int	 sp[2], fd = c->fd;
+
+	c->fd = -1;
+	if (c->tls == NULL)
+		return (fd);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
+	    sp) == -1) {
+		log_warn("%s: connection %llu: socketpair", __func__,
+		    (unsigned long long)c->id);
+		c->fd = fd;
+		return (-1);
+	}
+	event_del(c->ev);
+	if (relay_start(c->tls, fd, sp[0], c->id) == -1) {
+		c->tls = NULL;
+		close(sp[1]);
+		return (-1);
+	}
+	c->tls = NULL;
+	return (sp[1]);
+}
+
+static void
+hs_timeout(int fd, short event, void *arg)
+{
+	struct hs_conn	*c = arg;
+	char		 peer[64];
+
+	if (c->state == HS_DRAIN) {
+		hs_close(c);
+		return;
+	}
+	hs_env.stats.timeouts++;
+	if (hs_refusal_loggable())
+		log_info("connection %llu from %s: handshake timed out",
+		    (unsigned long long)c->id, sockaddr_str((struct sockaddr *)
+		    &c->peer, peer, sizeof(peer)));
+	hs_close(c);
+}
+
+static void
+hs_close(struct hs_conn *c)
+{
+	/* An admission under way may still come back as one. */
+	if (c->state == HS_ADMIT) {
+		TAILQ_REMOVE(&hs_env.admitting, c, admit_entry);
+		c->counted = 1;
+	}
+	if (c->counted)
+		hs_release(c->id);
+	TAILQ_REMOVE(&hs_env.conns, c, entry);
+	if (c->l != NULL && --c->l->gen->refs == 0 && c->l->gen->retired)
+		hs_gen_free(c->l->gen);
+	if (c->ev != NULL)
+		event_free(c->ev);
+	if (c->ev_timeout != NULL)
+		event_free(c->ev_timeout);
+	tls_free(c->tls);
+	if (c->fd != -1)
+		close(c->fd);
+	free(c->buf);
+	free(c);
+}
+
+/* At shutdown: the handshakes under way are dropped. */
+void
+hs_close_all(void)
+{
+	struct hs_conn	*c;
+
+	while ((c = TAILQ_FIRST(&hs_env.conns)) != NULL)
+		hs_close(c);
+}
