@@ -151,8 +151,6 @@ control_accept(int fd, short event, void *arg)
 	struct ipc_chan	*chan;
 	int		 cfd;
 
-	(void)event;
-	(void)arg;
 	if ((cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK |
 	    SOCK_CLOEXEC)) == -1) {
 		if (errno != EAGAIN && errno != EINTR &&

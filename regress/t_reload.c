@@ -521,6 +521,24 @@ ATF_TC_CLEANUP(starting_child, tc)
 }
 
 /*
+ * After a reload from /old to /new that lost a handshake process on
+ * the way: its replacement serves /new, and the next reload goes
+ * through.
+ */
+static void
+reload_went_on(const atf_tc_t *tc, int port)
+{
+	ATF_REQUIRE(wsd_wait_count(&wsd, "is ready", 1) == 0);
+	ATF_CHECK_EQ(upgrade_status(port, "/new"), 101);
+	ATF_CHECK_EQ(upgrade_status(port, "/old"), 404);
+	write_conf_location("/old", port);
+	ATF_CHECK_EQ_MSG(wsctl_reload(tc), 0, "the next reload failed:\n%s",
+	    wsd.log);
+	ATF_CHECK_EQ(upgrade_status(port, "/old"), 101);
+	daemon_stop_ok(&wsd);
+}
+
+/*
  * A handshake process that dies in the middle of a reload: the reload
  * ends without it, its replacement gets the new configuration, and the
  * next reload goes through.
@@ -549,14 +567,7 @@ ATF_TC_BODY(dies_during_reload, tc)
 	ATF_REQUIRE(kill(hs, SIGKILL) == 0);
 	ATF_REQUIRE_MSG(wsd_wait_count(&wsd, "configuration reloaded", 1) == 0,
 	    "the reload never ended:\n%s", wsd.log);
-	ATF_REQUIRE(wsd_wait_count(&wsd, "is ready", 1) == 0);
-	ATF_CHECK_EQ(upgrade_status(port, "/new"), 101);
-	ATF_CHECK_EQ(upgrade_status(port, "/old"), 404);
-	write_conf_location("/old", port);
-	ATF_CHECK_EQ_MSG(wsctl_reload(tc), 0, "the next reload failed:\n%s",
-	    wsd.log);
-	ATF_CHECK_EQ(upgrade_status(port, "/old"), 101);
-	daemon_stop_ok(&wsd);
+	reload_went_on(tc, port);
 }
 ATF_TC_CLEANUP(dies_during_reload, tc)
 {
@@ -599,14 +610,7 @@ ATF_TC_BODY(stuck_during_reload, tc)
 	ATF_REQUIRE_MSG(wsd_wait_log(&wsd, "respawned handshake[0]",
 	    WSC_TIMEOUT) == 0, "no respawn in:\n%s", wsd.log);
 	ATF_CHECK(pid_gone(hs));
-	ATF_REQUIRE(wsd_wait_count(&wsd, "is ready", 1) == 0);
-	ATF_CHECK_EQ(upgrade_status(port, "/new"), 101);
-	ATF_CHECK_EQ(upgrade_status(port, "/old"), 404);
-	write_conf_location("/old", port);
-	ATF_CHECK_EQ_MSG(wsctl_reload(tc), 0, "the next reload failed:\n%s",
-	    wsd.log);
-	ATF_CHECK_EQ(upgrade_status(port, "/old"), 101);
-	daemon_stop_ok(&wsd);
+	reload_went_on(tc, port);
 }
 ATF_TC_CLEANUP(stuck_during_reload, tc)
 {
