@@ -15,8 +15,8 @@
  */
 
 /*
- * Test support: start the real wsd on a loopback port and speak to it
- * as a WebSocket client. Every wait is bounded.
+ * Test support: a WebSocket client for the real wsd on a loopback port,
+ * over plain TCP or TLS. Every wait is bounded.
  */
 
 #ifndef WSC_H
@@ -28,30 +28,6 @@
 #include <stdint.h>
 
 #define WSC_TIMEOUT	10000	/* ms, for any single wait */
-#define WSD_LOG_MAX	(256 * 1024)
-
-struct wsd_proc {
-	pid_t		 pid;
-	int		 errfd;		/* the daemon's stderr */
-	int		 port;
-	uid_t		 uid;		/* started as this user, if not 0 */
-	gid_t		 gid;
-	char		 sock[256];
-	char		 conf[256];
-	char		 log[WSD_LOG_MAX];
-	size_t		 loglen;
-};
-
-/* The daemon */
-int	 wsd_free_port(void);
-void	 wsd_write_conf(struct wsd_proc *, const char *, const char *);
-int	 wsd_start(struct wsd_proc *, const char *, const char *);
-int	 wsd_wait_log(struct wsd_proc *, const char *, int);
-int	 wsd_log_count(const struct wsd_proc *, const char *);
-int	 wsd_wait_count(struct wsd_proc *, const char *, int);
-int	 wsd_children(struct wsd_proc *, pid_t *, char (*)[64], int);
-int	 wsd_stop(struct wsd_proc *, int);
-int	 pid_gone(pid_t);
 
 /* The client */
 int	 wsc_connect(int);
