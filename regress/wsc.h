@@ -15,8 +15,10 @@
  */
 
 /*
- * Test support: a WebSocket client for the real wsd on a loopback port,
- * over plain TCP or TLS. Every wait is bounded.
+ * Test support: a WebSocket client for the real wsd on a loopback port.
+ * The wsc_ functions take a plain socket, the wsct_ ones a TLS
+ * connection; both run the same protocol routines. Every wait is
+ * bounded.
  */
 
 #ifndef WSC_H
@@ -29,21 +31,21 @@
 
 #define WSC_TIMEOUT	10000	/* ms, for any single wait */
 
-/* The client */
+/* The client on a plain socket */
 int	 wsc_connect(int);
 int	 wsc_write_all(int, const void *, size_t);
 int	 wsc_read_response(int, char *, size_t);
-int	 wsc_response_head(int (*)(void *, void *, size_t), void *, char *,
-	    size_t);
 int	 wsc_upgrade(int, const char *, char *, size_t);
 int	 wsc_upgrade_to(int, const char *, const char *, const char *,
 	    char *, size_t);
-size_t	 wsc_frame(uint8_t *, int, int, const void *, size_t);
 int	 wsc_send(int, int, int, const void *, size_t);
 int	 wsc_recv(int, int *, int *, uint8_t *, size_t, size_t *);
 int	 wsc_wait_eof(int);
 int	 wsc_exchange(int, int, const void *, size_t, uint8_t **, size_t *,
 	    int *);
+
+/* What goes on the wire, plain or not */
+size_t	 wsc_frame(uint8_t *, int, int, const void *, size_t);
 size_t	 wsc_request(char *, size_t, int, const char *, const char *,
 	    const char *);
 
