@@ -39,6 +39,9 @@
 
 #include "wsc.h"
 
+/* At most this much is written at once while an echo is coming in. */
+#define EXCHANGE_CHUNK	65536
+
 /*
  * An operation moves bytes without waiting: it returns how many, 0 at
  * the end of the stream, -1 on an error, or TLS_WANT_POLLIN or
@@ -374,6 +377,67 @@ echo_end(struct echo *e, int ok, uint8_t **echo, size_t *len, int *op)
 	return (0);
 }
 
+/*
+ * What one try in an exchange did: bytes moved are counted at *off, a
+ * want is noted in pfd for the poll. -1 if the stream failed or ended.
+ */
+static int
+echo_step(ssize_t r, size_t *off, struct pollfd *pfd, int *progress)
+{
+	if (r > 0) {
+		*off += r;
+		*progress = 1;
+	} else if (r == TLS_WANT_POLLIN)
+		pfd->events |= POLLIN;
+	else if (r == TLS_WANT_POLLOUT)
+		pfd->events |= POLLOUT;
+	else
+		return (-1);
+	return (0);
+}
+
+/*
+ * Send one message and collect its echo at the same time, as a client
+ * that reads while it writes, waiting only when neither side can move.
+ * The echo's payload goes to *echo (the caller frees it) and its first
+ * opcode to *echo_op. Returns 0 once the whole echo is in.
+ */
+static int
+conn_exchange(struct wsc_conn *c, int op, const void *data, size_t len,
+    uint8_t **echo, size_t *echo_len, int *echo_op)
+{
+	struct echo	 e;
+	struct pollfd	 pfd;
+	size_t		 n;
+	int		 ok = 0, flags, progress;
+
+	if (echo_init(&e, op, data, len) == -1)
+		return (-1);
+	/* A write must not block while the echo waits to be read. */
+	flags = fcntl(c->fd, F_GETFL);
+	fcntl(c->fd, F_SETFL, flags | O_NONBLOCK);
+	while (!e.fin) {
+		progress = 0;
+		pfd.fd = c->fd;
+		pfd.events = 0;
+		n = e.txlen - e.txoff;
+		if (n > 0 && echo_step(c->ops->write(c, e.tx + e.txoff,
+		    n > EXCHANGE_CHUNK ? EXCHANGE_CHUNK : n), &e.txoff, &pfd,
+		    &progress) == -1)
+			goto done;
+		if (echo_step(c->ops->read(c, e.rx + e.rxlen,
+		    e.rxcap - e.rxlen), &e.rxlen, &pfd, &progress) == -1 ||
+		    echo_take(&e) == -1)
+			goto done;
+		if (!e.fin && !progress && poll(&pfd, 1, WSC_TIMEOUT) <= 0)
+			goto done;
+	}
+	ok = 1;
+ done:
+	fcntl(c->fd, F_SETFL, flags);
+	return (echo_end(&e, ok, echo, echo_len, echo_op));
+}
+
 /* A masked client frame into out; returns its length. */
 size_t
 wsc_frame(uint8_t *out, int fin, int op, const void *data, size_t len)
@@ -513,47 +577,14 @@ wsc_wait_eof(int fd)
 	return (conn_wait_eof(plain(&c, fd)));
 }
 
-/*
- * Send one message and collect its echo at the same time, as a client
- * that reads while it writes. The echo's payload goes to *echo (the
- * caller frees it) and its first opcode to *echo_op. Returns 0 once the
- * whole echo is in.
- */
 int
 wsc_exchange(int fd, int op, const void *data, size_t len, uint8_t **echo,
     size_t *echo_len, int *echo_op)
 {
-	struct echo	 e;
-	struct pollfd	 pfd;
-	int		 ok = 0, flags;
-	ssize_t		 r;
+	struct wsc_conn	 c;
 
-	if (echo_init(&e, op, data, len) == -1)
-		return (-1);
-	flags = fcntl(fd, F_GETFL);
-	fcntl(fd, F_SETFL, flags | O_NONBLOCK);
-	while (!e.fin) {
-		pfd.fd = fd;
-		pfd.events = POLLIN | (e.txoff < e.txlen ? POLLOUT : 0);
-		if (poll(&pfd, 1, WSC_TIMEOUT) <= 0)
-			goto done;
-		if ((pfd.revents & POLLOUT) && (r = write(fd, e.tx + e.txoff,
-		    e.txlen - e.txoff)) > 0)
-			e.txoff += r;
-		if ((pfd.revents & (POLLIN | POLLHUP)) == 0)
-			continue;
-		if ((r = read(fd, e.rx + e.rxlen, e.rxcap - e.rxlen)) == 0 ||
-		    (r == -1 && errno != EAGAIN))
-			goto done;
-		if (r > 0)
-			e.rxlen += r;
-		if (echo_take(&e) == -1)
-			goto done;
-	}
-	ok = 1;
- done:
-	fcntl(fd, F_SETFL, flags);
-	return (echo_end(&e, ok, echo, echo_len, echo_op));
+	return (conn_exchange(plain(&c, fd), op, data, len, echo, echo_len,
+	    echo_op));
 }
 
 /*
@@ -705,55 +736,12 @@ wsct_wait_eof(struct wsc_tls *t)
 	return (conn_wait_eof(secure(&c, t)));
 }
 
-/*
- * wsc_exchange over TLS: write the frame and read the echo at the same
- * time, waiting only when neither side can move.
- */
 int
 wsct_exchange(struct wsc_tls *t, int op, const void *data, size_t len,
     uint8_t **echo, size_t *echo_len, int *echo_op)
 {
-	struct echo	 e;
-	struct pollfd	 pfd;
-	int		 ok = 0, progress;
-	ssize_t		 r;
+	struct wsc_conn	 c;
 
-	if (echo_init(&e, op, data, len) == -1)
-		return (-1);
-	while (!e.fin) {
-		progress = 0;
-		pfd.fd = t->fd;
-		pfd.events = 0;
-		if (e.txoff < e.txlen) {
-			r = tls_write(t->tls, e.tx + e.txoff,
-			    e.txlen - e.txoff > 65536 ? 65536 :
-			    e.txlen - e.txoff);
-			if (r > 0) {
-				e.txoff += r;
-				progress = 1;
-			} else if (r == TLS_WANT_POLLIN)
-				pfd.events |= POLLIN;
-			else if (r == TLS_WANT_POLLOUT)
-				pfd.events |= POLLOUT;
-			else
-				goto done;
-		}
-		r = tls_read(t->tls, e.rx + e.rxlen, e.rxcap - e.rxlen);
-		if (r > 0) {
-			e.rxlen += r;
-			progress = 1;
-		} else if (r == TLS_WANT_POLLIN)
-			pfd.events |= POLLIN;
-		else if (r == TLS_WANT_POLLOUT)
-			pfd.events |= POLLOUT;
-		else
-			goto done;
-		if (echo_take(&e) == -1)
-			goto done;
-		if (!e.fin && !progress && poll(&pfd, 1, WSC_TIMEOUT) <= 0)
-			goto done;
-	}
-	ok = 1;
- done:
-	return (echo_end(&e, ok, echo, echo_len, echo_op));
+	return (conn_exchange(secure(&c, t), op, data, len, echo, echo_len,
+	    echo_op));
 }
