@@ -14,335 +14,168 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
+/*
+ * A WebSocket client for the tests, over plain TCP or TLS. Each protocol
+ * routine is written once, over a connection that says how bytes move on
+ * it; the wsc_ functions take a plain socket, the wsct_ ones a TLS
+ * connection. Every wait is bounded by WSC_TIMEOUT.
+ */
+
 #include <sys/types.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
 
-#include <dirent.h>
-#include <grp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <tls.h>
 #include <unistd.h>
 
 #include "wsc.h"
 
-static long long
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
-
-/* Wait until fd is readable, at most ms; 1 if it is. */
-static int
-wait_readable(int fd, int ms)
-{
-	struct pollfd	 pfd;
-
-	pfd.fd = fd;
-	pfd.events = POLLIN;
-	return (poll(&pfd, 1, ms) > 0);
-}
-
-/* A port the kernel just handed out on 127.0.0.1, now free again. */
-int
-wsd_free_port(void)
-{
-	struct sockaddr_in	 sin;
-	socklen_t		 len = sizeof(sin);
-	int			 fd, port;
-
-	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
-		return (-1);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
-	    getsockname(fd, (struct sockaddr *)&sin, &len) == -1) {
-		close(fd);
-		return (-1);
-	}
-	port = ntohs(sin.sin_port);
-	close(fd);
-	return (port);
-}
+/* At most this much is written at once while an echo is coming in. */
+#define EXCHANGE_CHUNK	65536
 
 /*
- * A configuration in the working directory: the global lines given, and
- * one server on 127.0.0.1 at p->port with the server lines given.
+ * An operation moves bytes without waiting: it returns how many, 0 at
+ * the end of the stream, -1 on an error, or TLS_WANT_POLLIN or
+ * TLS_WANT_POLLOUT when the socket must be polled first. A plain socket
+ * answers in libtls's terms too, so that one loop serves both.
  */
-void
-wsd_write_conf(struct wsd_proc *p, const char *global, const char *server)
+struct wsc_conn;
+
+struct wsc_ops {
+	ssize_t	(*read)(struct wsc_conn *, void *, size_t);
+	ssize_t	(*write)(struct wsc_conn *, const void *, size_t);
+};
+
+struct wsc_conn {
+	const struct wsc_ops	*ops;
+	int			 fd;	/* polled when an operation waits */
+	struct tls		*tls;	/* NULL on a plain socket */
+};
+
+/* One message out as a frame, and its echo as its frames come in. */
+struct echo {
+	uint8_t		*tx, *rx, *msg;
+	size_t		 txlen, txoff, rxlen, rxcap, msglen, max;
+	int		 fin, first, op;
+};
+
+/*
+ * The test's socket may block: read only once poll(2) says something is
+ * there, so that every wait is one of ours, and bounded.
+ */
+static ssize_t
+plain_read(struct wsc_conn *c, void *buf, size_t len)
 {
-	FILE	*f;
-	char	 cwd[200];
+	struct pollfd	 pfd;
+	ssize_t		 n;
 
-	snprintf(p->conf, sizeof(p->conf), "wsd.conf");
-	if (getcwd(cwd, sizeof(cwd)) == NULL)
-		return;
-	snprintf(p->sock, sizeof(p->sock), "%s/wsd.sock", cwd);
-	if ((f = fopen(p->conf, "w")) == NULL)
-		return;
-	fprintf(f, "%s\nserver \"127.0.0.1\" {\n\talias \"localhost\"\n"
-	    "\tlisten on 127.0.0.1 port %d\n%s\n}\n", global ? global : "",
-	    p->port, server ? server : "");
-	fclose(f);
-}
-
-/* Start wsd -d and wait for its "ready" line. Returns 0 when ready. */
-int
-wsd_start(struct wsd_proc *p, const char *wsd, const char *extra)
-{
-	int	 pfd[2];
-	char	*argv[12];
-	int	 argc = 0;
-
-	if (pipe(pfd) == -1)
-		return (-1);
-	argv[argc++] = (char *)(uintptr_t)wsd;
-	argv[argc++] = (char *)(uintptr_t)"-d";
-	argv[argc++] = (char *)(uintptr_t)"-f";
-	argv[argc++] = p->conf;
-	argv[argc++] = (char *)(uintptr_t)"-s";
-	argv[argc++] = p->sock;
-	if (extra != NULL)
-		argv[argc++] = (char *)(uintptr_t)extra;
-	argv[argc] = NULL;
-	switch (p->pid = fork()) {
-	case -1:
-		return (-1);
-	case 0:
-		dup2(pfd[1], STDOUT_FILENO);
-		dup2(pfd[1], STDERR_FILENO);
-		close(pfd[0]);
-		close(pfd[1]);
-		if (p->uid != 0 && (setgroups(1, &p->gid) == -1 ||
-		    setresgid(p->gid, p->gid, p->gid) == -1 ||
-		    setresuid(p->uid, p->uid, p->uid) == -1))
-			_exit(126);
-		execv(wsd, argv);
-		_exit(127);
-	}
-	close(pfd[1]);
-	p->errfd = pfd[0];
-	fcntl(p->errfd, F_SETFL, O_NONBLOCK);
-	p->loglen = 0;
-	p->log[0] = '\0';
-	return (wsd_wait_log(p, "ready:", WSC_TIMEOUT));
-}
-
-/* How many times needle is in the daemon's output read so far. */
-int
-wsd_log_count(const struct wsd_proc *p, const char *needle)
-{
-	const char	*s = p->log;
-	int		 n = 0;
-
-	while ((s = strstr(s, needle)) != NULL) {
-		n++;
-		s += strlen(needle);
-	}
+	pfd.fd = c->fd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 0) <= 0)
+		return (TLS_WANT_POLLIN);
+	if ((n = read(c->fd, buf, len)) == -1 && errno == EAGAIN)
+		return (TLS_WANT_POLLIN);
+	/* A reset ends the stream as surely as a FIN does. */
+	if (n == -1 && errno == ECONNRESET)
+		return (0);
 	return (n);
 }
 
-/* Read the daemon's output until needle is in it n times; 0 if it was. */
-int
-wsd_wait_count(struct wsd_proc *p, const char *needle, int n)
+static ssize_t
+plain_write(struct wsc_conn *c, const void *buf, size_t len)
 {
-	int	 i;
+	ssize_t	 n;
 
-	for (i = 0; i < 100; i++) {
-		if (wsd_log_count(p, needle) >= n)
-			return (0);
-		wsd_wait_log(p, "\001", 100);
-	}
-	return (wsd_log_count(p, needle) >= n ? 0 : -1);
+	if ((n = write(c->fd, buf, len)) == -1 &&
+	    (errno == EAGAIN || errno == EINTR))
+		return (TLS_WANT_POLLOUT);
+	return (n);
 }
 
-/* Read the daemon's output until needle shows up; 0 if it did. */
-int
-wsd_wait_log(struct wsd_proc *p, const char *needle, int ms)
+/*
+ * libtls may answer TLS_WANT_POLLIN with bytes still pending (after a
+ * TLS 1.3 session ticket), so a want is only ever a reason to retry.
+ */
+static ssize_t
+tlsc_read(struct wsc_conn *c, void *buf, size_t len)
 {
-	long long	 deadline = now_ms() + ms;
-	ssize_t		 n;
+	return (tls_read(c->tls, buf, len));
+}
+
+static ssize_t
+tlsc_write(struct wsc_conn *c, const void *buf, size_t len)
+{
+	return (tls_write(c->tls, buf, len));
+}
+
+static const struct wsc_ops	 plain_ops = { plain_read, plain_write };
+static const struct wsc_ops	 tlsc_ops = { tlsc_read, tlsc_write };
+
+/* The test's plain socket fd as a connection. */
+static struct wsc_conn *
+plain(struct wsc_conn *c, int fd)
+{
+	c->ops = &plain_ops;
+	c->fd = fd;
+	c->tls = NULL;
+	return (c);
+}
+
+/* t as a connection, its socket non-blocking since wsct_connect(). */
+static struct wsc_conn *
+secure(struct wsc_conn *c, struct wsc_tls *t)
+{
+	c->ops = &tlsc_ops;
+	c->fd = t->fd;
+	c->tls = t->tls;
+	return (c);
+}
+
+/* Wait for what an operation asked for; 0 when it may be retried. */
+static int
+conn_wait(struct wsc_conn *c, ssize_t want)
+{
+	struct pollfd	 pfd;
+
+	pfd.fd = c->fd;
+	pfd.events = want == TLS_WANT_POLLOUT ? POLLOUT : POLLIN;
+	return (poll(&pfd, 1, WSC_TIMEOUT) > 0 ? 0 : -1);
+}
+
+/* One read, or one write if out is set, retried after each wait. */
+static ssize_t
+conn_io(struct wsc_conn *c, int out, void *buf, size_t len)
+{
+	ssize_t	 n;
 
 	for (;;) {
-		if (strstr(p->log, needle) != NULL)
-			return (0);
-		if (now_ms() >= deadline ||
-		    !wait_readable(p->errfd, deadline - now_ms()))
+		n = out ? c->ops->write(c, buf, len) :
+		    c->ops->read(c, buf, len);
+		if (n != TLS_WANT_POLLIN && n != TLS_WANT_POLLOUT)
+			return (n);
+		if (conn_wait(c, n) == -1)
 			return (-1);
-		n = read(p->errfd, p->log + p->loglen,
-		    sizeof(p->log) - 1 - p->loglen);
-		if (n == 0)
-			return (-1);	/* the daemon is gone */
-		if (n > 0) {
-			p->loglen += n;
-			p->log[p->loglen] = '\0';
-		}
 	}
 }
 
-/*
- * The direct children of the daemon and their titles, from /proc.
- * Returns how many were found.
- */
-int
-wsd_children(struct wsd_proc *p, pid_t *pids, char (*titles)[64], int max)
-{
-	DIR		*d;
-	struct dirent	*de;
-	char		 path[300], buf[512], *s;
-	FILE		*f;
-	size_t		 n;
-	int		 found = 0, ppid;
-
-	if ((d = opendir("/proc")) == NULL)
-		return (-1);
-	while ((de = readdir(d)) != NULL && found < max) {
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		if ((f = fopen(path, "r")) == NULL)
-			continue;
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		buf[n] = '\0';
-		/* "pid (comm) state ppid": comm may hold spaces. */
-		if ((s = strrchr(buf, ')')) == NULL ||
-		    sscanf(s + 1, " %*c %d", &ppid) != 1 || ppid != p->pid)
-			continue;
-		pids[found] = atoi(de->d_name);
-		snprintf(path, sizeof(path), "/proc/%s/cmdline", de->d_name);
-		titles[found][0] = '\0';
-		if ((f = fopen(path, "r")) != NULL) {
-			n = fread(titles[found], 1, 63, f);
-			titles[found][n] = '\0';
-			fclose(f);
-		}
-		found++;
-	}
-	closedir(d);
-	return (found);
-}
-
-int
-pid_gone(pid_t pid)
-{
-	char	 path[64];
-
-	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
-	return (access(path, F_OK) == -1);
-}
-
-/* Read what the daemon wrote until it closes its output, or ms pass. */
-static void
-wsd_drain(struct wsd_proc *p, int ms)
-{
-	long long	 deadline = now_ms() + ms;
-	ssize_t		 n;
-
-	while (p->loglen + 1 < sizeof(p->log) && now_ms() < deadline &&
-	    wait_readable(p->errfd, deadline - now_ms())) {
-		n = read(p->errfd, p->log + p->loglen,
-		    sizeof(p->log) - 1 - p->loglen);
-		if (n <= 0)
-			break;
-		p->loglen += n;
-		p->log[p->loglen] = '\0';
-	}
-}
-
-/*
- * Send sig and wait for the daemon to exit, reading its output. Returns
- * its wait status, or -1 if it did not exit in time (it is then killed).
- */
-int
-wsd_stop(struct wsd_proc *p, int sig)
-{
-	long long	 deadline = now_ms() + WSC_TIMEOUT;
-	int		 status;
-	pid_t		 r;
-
-	if (p->pid <= 0)
-		return (-1);
-	kill(p->pid, sig);
-	while ((r = waitpid(p->pid, &status, WNOHANG)) == 0) {
-		if (now_ms() >= deadline) {
-			kill(p->pid, SIGKILL);
-			waitpid(p->pid, &status, 0);
-			p->pid = -1;
-			return (-1);
-		}
-		/* Its output is our pacing: no blind sleep. */
-		wsd_drain(p, 50);
-	}
-	/* Its children may still hold the pipe: a bounded last read. */
-	wsd_drain(p, 1000);
-	p->pid = -1;
-	return (r == -1 ? -1 : status);
-}
-
-int
-wsc_connect(int port)
-{
-	struct sockaddr_in	 sin;
-	int			 fd, on = 1;
-
-	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
-		return (-1);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons(port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
-		close(fd);
-		return (-1);
-	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
-	return (fd);
-}
-
-int
-wsc_write_all(int fd, const void *buf, size_t len)
-{
-	const uint8_t	*p = buf;
-	ssize_t		 n;
-
-	while (len > 0) {
-		if ((n = write(fd, p, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return (-1);
-		}
-		p += n;
-		len -= n;
-	}
-	return (0);
-}
-
-/* Read exactly len bytes, within the timeout. */
+/* All len bytes in, or out; -1 if the stream ends or fails first. */
 static int
-read_full(int fd, void *buf, size_t len)
+conn_full(struct wsc_conn *c, int out, void *buf, size_t len)
 {
-	uint8_t		*p = buf;
-	ssize_t		 n;
+	uint8_t	*p = buf;
+	ssize_t	 n;
 
 	while (len > 0) {
-		if (!wait_readable(fd, WSC_TIMEOUT))
-			return (-1);
-		if ((n = read(fd, p, len)) <= 0)
+		if ((n = conn_io(c, out, p, len)) <= 0)
 			return (-1);
 		p += n;
 		len -= n;
@@ -350,19 +183,25 @@ read_full(int fd, void *buf, size_t len)
 	return (0);
 }
 
+static int
+conn_write_all(struct wsc_conn *c, const void *buf, size_t len)
+{
+	/* A write only reads from buf. */
+	return (conn_full(c, 1, (void *)(uintptr_t)buf, len));
+}
+
 /*
- * Read an HTTP response head through rd byte by byte, so nothing after
- * it is consumed. Returns its status code, or -1.
+ * Read an HTTP response head byte by byte, so nothing after it is
+ * consumed. Returns its status code, or -1.
  */
-int
-wsc_response_head(int (*rd)(void *, void *, size_t), void *arg, char *buf,
-    size_t size)
+static int
+conn_response(struct wsc_conn *c, char *buf, size_t size)
 {
 	size_t	 len = 0;
 	int	 status;
 
 	while (len + 1 < size) {
-		if (rd(arg, buf + len, 1) == -1)
+		if (conn_full(c, 0, buf + len, 1) == -1)
 			break;
 		len++;
 		buf[len] = '\0';
@@ -376,162 +215,71 @@ wsc_response_head(int (*rd)(void *, void *, size_t), void *arg, char *buf,
 }
 
 static int
-fd_read_full(void *arg, void *buf, size_t len)
-{
-	return (read_full(*(int *)arg, buf, len));
-}
-
-int
-wsc_read_response(int fd, char *buf, size_t size)
-{
-	return (wsc_response_head(fd_read_full, &fd, buf, size));
-}
-
-/*
- * A GET upgrade request for path with a fixed key; host is the whole
- * Host value (NULL: 127.0.0.1 with the port fd is connected to); extra
- * header lines are appended.
- */
-size_t
-wsc_request(char *req, size_t size, int fd, const char *path,
-    const char *host, const char *extra)
-{
-	struct sockaddr_in	 sin;
-	socklen_t		 len = sizeof(sin);
-	char			 hostbuf[64];
-	int			 n;
-
-	if (host == NULL) {
-		if (getpeername(fd, (struct sockaddr *)&sin, &len) == -1)
-			return (0);
-		snprintf(hostbuf, sizeof(hostbuf), "127.0.0.1:%d",
-		    ntohs(sin.sin_port));
-		host = hostbuf;
-	}
-	n = snprintf(req, size, "GET %s HTTP/1.1\r\nHost: %s\r\n"
-	    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-	    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-	    "Sec-WebSocket-Version: 13\r\n%s\r\n", path, host,
-	    extra ? extra : "");
-	return (n < 0 || (size_t)n >= size ? 0 : (size_t)n);
-}
-
-int
-wsc_upgrade_to(int fd, const char *path, const char *host,
+conn_upgrade(struct wsc_conn *c, const char *path, const char *host,
     const char *extra, char *resp, size_t size)
 {
 	char	 req[4096];
 
-	if (wsc_request(req, sizeof(req), fd, path, host, extra) == 0)
+	if (wsc_request(req, sizeof(req), c->fd, path, host, extra) == 0)
 		return (-1);
-	if (wsc_write_all(fd, req, strlen(req)) == -1)
+	if (conn_write_all(c, req, strlen(req)) == -1)
 		return (-1);
-	return (wsc_read_response(fd, resp, size));
+	return (conn_response(c, resp, size));
 }
 
-/* An upgrade of "/" for the server 127.0.0.1 at the port connected to. */
-int
-wsc_upgrade(int fd, const char *extra, char *resp, size_t size)
-{
-	return (wsc_upgrade_to(fd, "/", NULL, extra, resp, size));
-}
-
-/* A masked client frame into out; returns its length. */
-size_t
-wsc_frame(uint8_t *out, int fin, int op, const void *data, size_t len)
-{
-	static const uint8_t	 mask[4] = { 0x37, 0xfa, 0x21, 0x3d };
-	const uint8_t		*p = data;
-	size_t			 h = 2, i;
-
-	out[0] = (fin ? 0x80 : 0) | op;
-	if (len < 126)
-		out[1] = 0x80 | len;
-	else if (len <= 0xffff) {
-		out[1] = 0x80 | 126;
-		out[2] = len >> 8;
-		out[3] = len;
-		h = 4;
-	} else {
-		out[1] = 0x80 | 127;
-		for (i = 0; i < 8; i++)
-			out[2 + i] = (uint64_t)len >> (56 - i * 8);
-		h = 10;
-	}
-	memcpy(out + h, mask, 4);
-	h += 4;
-	for (i = 0; i < len; i++)
-		out[h + i] = p[i] ^ mask[i & 3];
-	return (h + len);
-}
-
-int
-wsc_send(int fd, int fin, int op, const void *data, size_t len)
+static int
+conn_send(struct wsc_conn *c, int fin, int op, const void *data, size_t len)
 {
 	uint8_t	*buf;
 	int	 rv;
 
 	if ((buf = malloc(len + 14)) == NULL)
 		return (-1);
-	rv = wsc_write_all(fd, buf, wsc_frame(buf, fin, op, data, len));
+	rv = conn_write_all(c, buf, wsc_frame(buf, fin, op, data, len));
 	free(buf);
 	return (rv);
 }
 
-typedef int	(*reader)(void *, void *, size_t);
-
-/* One server frame from rd; the server never masks. */
+/* One server frame; the server never masks. */
 static int
-recv_frame(reader rd, void *arg, int *fin, int *op, uint8_t *buf,
-    size_t cap, size_t *len)
+conn_recv(struct wsc_conn *c, int *fin, int *op, uint8_t *buf, size_t cap,
+    size_t *len)
 {
 	uint8_t		 h[8];
 	uint64_t	 n;
 	int		 i;
 
-	if (rd(arg, h, 2) == -1 || (h[1] & 0x80))
+	if (conn_full(c, 0, h, 2) == -1 || (h[1] & 0x80))
 		return (-1);
 	*fin = h[0] >> 7;
 	*op = h[0] & 0x4f;	/* RSV1 stays: permessage-deflate uses it */
 	n = h[1] & 0x7f;
 	if (n == 126) {
-		if (rd(arg, h, 2) == -1)
+		if (conn_full(c, 0, h, 2) == -1)
 			return (-1);
 		n = (uint64_t)h[0] << 8 | h[1];
 	} else if (n == 127) {
-		if (rd(arg, h, 8) == -1)
+		if (conn_full(c, 0, h, 8) == -1)
 			return (-1);
 		for (i = 0, n = 0; i < 8; i++)
 			n = n << 8 | h[i];
 	}
-	if (n > cap || rd(arg, buf, n) == -1)
+	if (n > cap || conn_full(c, 0, buf, n) == -1)
 		return (-1);
 	*len = n;
 	return (0);
 }
 
-int
-wsc_recv(int fd, int *fin, int *op, uint8_t *buf, size_t cap, size_t *len)
-{
-	return (recv_frame(fd_read_full, &fd, fin, op, buf, cap, len));
-}
-
-/* 0 once the server has closed the connection. */
-int
-wsc_wait_eof(int fd)
+/* 0 once the server has ended the stream (close_notify, FIN or reset). */
+static int
+conn_wait_eof(struct wsc_conn *c)
 {
 	uint8_t	 b[512];
 	ssize_t	 n;
 
-	for (;;) {
-		if (!wait_readable(fd, WSC_TIMEOUT))
-			return (-1);
-		if ((n = read(fd, b, sizeof(b))) == 0 ||
-		    (n == -1 && errno == ECONNRESET))
-			return (0);
-		if (n == -1)
-			return (-1);
-	}
+	while ((n = conn_io(c, 0, b, sizeof(b))) > 0)
+		;
+	return (n == 0 ? 0 : -1);
 }
 
 /*
@@ -569,13 +317,6 @@ wsc_parse(const uint8_t *buf, size_t len, int *fin, int *op,
 	*plen = n;
 	return (h + n);
 }
-
-/* One message out as a frame, and its echo as its frames come in. */
-struct echo {
-	uint8_t		*tx, *rx, *msg;
-	size_t		 txlen, txoff, rxlen, rxcap, msglen, max;
-	int		 fin, first, op;
-};
 
 static int
 echo_init(struct echo *e, int op, const void *data, size_t len)
@@ -637,65 +378,219 @@ echo_end(struct echo *e, int ok, uint8_t **echo, size_t *len, int *op)
 }
 
 /*
- * Send one message and collect its echo at the same time, as a client
- * that reads while it writes. The echo's payload goes to *echo (the
- * caller frees it) and its first opcode to *echo_op. Returns 0 once the
- * whole echo is in.
+ * What one try in an exchange did: bytes moved are counted at *off, a
+ * want is noted in pfd for the poll. -1 if the stream failed or ended.
  */
-int
-wsc_exchange(int fd, int op, const void *data, size_t len, uint8_t **echo,
-    size_t *echo_len, int *echo_op)
+static int
+echo_step(ssize_t r, size_t *off, struct pollfd *pfd, int *progress)
+{
+	if (r > 0) {
+		*off += r;
+		*progress = 1;
+	} else if (r == TLS_WANT_POLLIN)
+		pfd->events |= POLLIN;
+	else if (r == TLS_WANT_POLLOUT)
+		pfd->events |= POLLOUT;
+	else
+		return (-1);
+	return (0);
+}
+
+/*
+ * Send one message and collect its echo at the same time, as a client
+ * that reads while it writes, waiting only when neither side can move.
+ * The echo's payload goes to *echo (the caller frees it) and its first
+ * opcode to *echo_op. Returns 0 once the whole echo is in.
+ */
+static int
+conn_exchange(struct wsc_conn *c, int op, const void *data, size_t len,
+    uint8_t **echo, size_t *echo_len, int *echo_op)
 {
 	struct echo	 e;
 	struct pollfd	 pfd;
-	int		 ok = 0, flags;
-	ssize_t		 r;
+	size_t		 n;
+	int		 ok = 0, flags, progress;
 
 	if (echo_init(&e, op, data, len) == -1)
 		return (-1);
-	flags = fcntl(fd, F_GETFL);
-	fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+	/* A write must not block while the echo waits to be read. */
+	flags = fcntl(c->fd, F_GETFL);
+	fcntl(c->fd, F_SETFL, flags | O_NONBLOCK);
 	while (!e.fin) {
-		pfd.fd = fd;
-		pfd.events = POLLIN | (e.txoff < e.txlen ? POLLOUT : 0);
-		if (poll(&pfd, 1, WSC_TIMEOUT) <= 0)
+		progress = 0;
+		pfd.fd = c->fd;
+		pfd.events = 0;
+		n = e.txlen - e.txoff;
+		if (n > 0 && echo_step(c->ops->write(c, e.tx + e.txoff,
+		    n > EXCHANGE_CHUNK ? EXCHANGE_CHUNK : n), &e.txoff, &pfd,
+		    &progress) == -1)
 			goto done;
-		if ((pfd.revents & POLLOUT) && (r = write(fd, e.tx + e.txoff,
-		    e.txlen - e.txoff)) > 0)
-			e.txoff += r;
-		if ((pfd.revents & (POLLIN | POLLHUP)) == 0)
-			continue;
-		if ((r = read(fd, e.rx + e.rxlen, e.rxcap - e.rxlen)) == 0 ||
-		    (r == -1 && errno != EAGAIN))
+		if (echo_step(c->ops->read(c, e.rx + e.rxlen,
+		    e.rxcap - e.rxlen), &e.rxlen, &pfd, &progress) == -1 ||
+		    echo_take(&e) == -1)
 			goto done;
-		if (r > 0)
-			e.rxlen += r;
-		if (echo_take(&e) == -1)
+		if (!e.fin && !progress && poll(&pfd, 1, WSC_TIMEOUT) <= 0)
 			goto done;
 	}
 	ok = 1;
  done:
-	fcntl(fd, F_SETFL, flags);
+	fcntl(c->fd, F_SETFL, flags);
 	return (echo_end(&e, ok, echo, echo_len, echo_op));
 }
 
+/* A masked client frame into out; returns its length. */
+size_t
+wsc_frame(uint8_t *out, int fin, int op, const void *data, size_t len)
+{
+	static const uint8_t	 mask[4] = { 0x37, 0xfa, 0x21, 0x3d };
+	const uint8_t		*p = data;
+	size_t			 h = 2, i;
+
+	out[0] = (fin ? 0x80 : 0) | op;
+	if (len < 126)
+		out[1] = 0x80 | len;
+	else if (len <= 0xffff) {
+		out[1] = 0x80 | 126;
+		out[2] = len >> 8;
+		out[3] = len;
+		h = 4;
+	} else {
+		out[1] = 0x80 | 127;
+		for (i = 0; i < 8; i++)
+			out[2 + i] = (uint64_t)len >> (56 - i * 8);
+		h = 10;
+	}
+	memcpy(out + h, mask, 4);
+	h += 4;
+	for (i = 0; i < len; i++)
+		out[h + i] = p[i] ^ mask[i & 3];
+	return (h + len);
+}
+
 /*
- * The same client over TLS (libtls). The socket is non-blocking and every
- * wait is a poll(2) with the usual timeout: libtls may answer
- * TLS_WANT_POLLIN with bytes still pending (after a TLS 1.3 session
- * ticket), so each want is simply retried after the wait.
+ * A GET upgrade request for path with a fixed key; host is the whole
+ * Host value (NULL: 127.0.0.1 with the port fd is connected to); extra
+ * header lines are appended.
+ */
+size_t
+wsc_request(char *req, size_t size, int fd, const char *path,
+    const char *host, const char *extra)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+	char			 hostbuf[64];
+	int			 n;
+
+	if (host == NULL) {
+		if (getpeername(fd, (struct sockaddr *)&sin, &len) == -1)
+			return (0);
+		snprintf(hostbuf, sizeof(hostbuf), "127.0.0.1:%d",
+		    ntohs(sin.sin_port));
+		host = hostbuf;
+	}
+	n = snprintf(req, size, "GET %s HTTP/1.1\r\nHost: %s\r\n"
+	    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+	    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+	    "Sec-WebSocket-Version: 13\r\n%s\r\n", path, host,
+	    extra ? extra : "");
+	return (n < 0 || (size_t)n >= size ? 0 : (size_t)n);
+}
+
+/*
+ * The client on a plain socket.
  */
 
-/* Wait for what libtls asked for; 0 when it may be retried. */
-static int
-wsct_wait(struct wsc_tls *t, ssize_t want)
+int
+wsc_connect(int port)
 {
-	struct pollfd	 pfd;
+	struct sockaddr_in	 sin;
+	int			 fd, on = 1;
 
-	pfd.fd = t->fd;
-	pfd.events = want == TLS_WANT_POLLOUT ? POLLOUT : POLLIN;
-	return (poll(&pfd, 1, WSC_TIMEOUT) > 0 ? 0 : -1);
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		return (-1);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+		close(fd);
+		return (-1);
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	return (fd);
 }
+
+int
+wsc_write_all(int fd, const void *buf, size_t len)
+{
+	struct wsc_conn	 c;
+
+	return (conn_write_all(plain(&c, fd), buf, len));
+}
+
+int
+wsc_read_response(int fd, char *buf, size_t size)
+{
+	struct wsc_conn	 c;
+
+	return (conn_response(plain(&c, fd), buf, size));
+}
+
+/* An upgrade of path; host and extra as for wsc_request(). */
+int
+wsc_upgrade_to(int fd, const char *path, const char *host,
+    const char *extra, char *resp, size_t size)
+{
+	struct wsc_conn	 c;
+
+	return (conn_upgrade(plain(&c, fd), path, host, extra, resp, size));
+}
+
+/* An upgrade of "/" for the server 127.0.0.1 at the port connected to. */
+int
+wsc_upgrade(int fd, const char *extra, char *resp, size_t size)
+{
+	return (wsc_upgrade_to(fd, "/", NULL, extra, resp, size));
+}
+
+int
+wsc_send(int fd, int fin, int op, const void *data, size_t len)
+{
+	struct wsc_conn	 c;
+
+	return (conn_send(plain(&c, fd), fin, op, data, len));
+}
+
+int
+wsc_recv(int fd, int *fin, int *op, uint8_t *buf, size_t cap, size_t *len)
+{
+	struct wsc_conn	 c;
+
+	return (conn_recv(plain(&c, fd), fin, op, buf, cap, len));
+}
+
+int
+wsc_wait_eof(int fd)
+{
+	struct wsc_conn	 c;
+
+	return (conn_wait_eof(plain(&c, fd)));
+}
+
+int
+wsc_exchange(int fd, int op, const void *data, size_t len, uint8_t **echo,
+    size_t *echo_len, int *echo_op)
+{
+	struct wsc_conn	 c;
+
+	return (conn_exchange(plain(&c, fd), op, data, len, echo, echo_len,
+	    echo_op));
+}
+
+/*
+ * The client over TLS (libtls). The socket is non-blocking from the
+ * start, and every wait is a poll(2) with the usual timeout.
+ */
 
 static int
 wsct_setup(struct wsc_tls *t, const struct wsc_tls_opts *o)
@@ -732,6 +627,7 @@ int
 wsct_connect(struct wsc_tls *t, int port, const struct wsc_tls_opts *o)
 {
 	static const struct wsc_tls_opts	 none;
+	struct wsc_conn				 c;
 	int					 rv;
 
 	memset(t, 0, sizeof(*t));
@@ -747,9 +643,10 @@ wsct_connect(struct wsc_tls *t, int port, const struct wsc_tls_opts *o)
 	if (tls_connect_socket(t->tls, t->fd, o->servername ?
 	    o->servername : "localhost") == -1)
 		return (-1);
+	secure(&c, t);
 	while ((rv = tls_handshake(t->tls)) == TLS_WANT_POLLIN ||
 	    rv == TLS_WANT_POLLOUT)
-		if (wsct_wait(t, rv) == -1)
+		if (conn_wait(&c, rv) == -1)
 			return (-1);
 	return (rv == 0 ? 0 : -1);
 }
@@ -785,58 +682,27 @@ wsct_close(struct wsc_tls *t)
 int
 wsct_write_all(struct wsc_tls *t, const void *buf, size_t len)
 {
-	const uint8_t	*p = buf;
-	ssize_t		 n;
+	struct wsc_conn	 c;
 
-	while (len > 0) {
-		n = tls_write(t->tls, p, len);
-		if (n == TLS_WANT_POLLIN || n == TLS_WANT_POLLOUT) {
-			if (wsct_wait(t, n) == -1)
-				return (-1);
-			continue;
-		}
-		if (n <= 0)
-			return (-1);
-		p += n;
-		len -= n;
-	}
-	return (0);
-}
-
-/* Up to len bytes: n > 0, 0 at the end of the stream, -1 on error. */
-static ssize_t
-wsct_read(struct wsc_tls *t, void *buf, size_t len)
-{
-	ssize_t	 n;
-
-	for (;;) {
-		n = tls_read(t->tls, buf, len);
-		if (n != TLS_WANT_POLLIN && n != TLS_WANT_POLLOUT)
-			return (n);
-		if (wsct_wait(t, n) == -1)
-			return (-1);
-	}
-}
-
-static int
-wsct_read_full(void *arg, void *buf, size_t len)
-{
-	uint8_t	*p = buf;
-	ssize_t	 n;
-
-	while (len > 0) {
-		if ((n = wsct_read(arg, p, len)) <= 0)
-			return (-1);
-		p += n;
-		len -= n;
-	}
-	return (0);
+	return (conn_write_all(secure(&c, t), buf, len));
 }
 
 int
 wsct_read_response(struct wsc_tls *t, char *buf, size_t size)
 {
-	return (wsc_response_head(wsct_read_full, t, buf, size));
+	struct wsc_conn	 c;
+
+	return (conn_response(secure(&c, t), buf, size));
+}
+
+/* An upgrade of "/" with Host chosen (NULL: 127.0.0.1 and the port). */
+int
+wsct_upgrade_host(struct wsc_tls *t, const char *host, const char *extra,
+    char *resp, size_t size)
+{
+	struct wsc_conn	 c;
+
+	return (conn_upgrade(secure(&c, t), "/", host, extra, resp, size));
 }
 
 int
@@ -845,101 +711,37 @@ wsct_upgrade(struct wsc_tls *t, const char *extra, char *resp, size_t size)
 	return (wsct_upgrade_host(t, NULL, extra, resp, size));
 }
 
-/* The same with Host chosen (NULL: 127.0.0.1 and the port). */
-int
-wsct_upgrade_host(struct wsc_tls *t, const char *host, const char *extra,
-    char *resp, size_t size)
-{
-	char	 req[2048];
-
-	if (wsc_request(req, sizeof(req), t->fd, "/", host, extra) == 0)
-		return (-1);
-	if (wsct_write_all(t, req, strlen(req)) == -1)
-		return (-1);
-	return (wsct_read_response(t, resp, size));
-}
-
 int
 wsct_send(struct wsc_tls *t, int fin, int op, const void *data, size_t len)
 {
-	uint8_t	*buf;
-	int	 rv;
+	struct wsc_conn	 c;
 
-	if ((buf = malloc(len + 14)) == NULL)
-		return (-1);
-	rv = wsct_write_all(t, buf, wsc_frame(buf, fin, op, data, len));
-	free(buf);
-	return (rv);
+	return (conn_send(secure(&c, t), fin, op, data, len));
 }
 
 int
 wsct_recv(struct wsc_tls *t, int *fin, int *op, uint8_t *buf, size_t cap,
     size_t *len)
 {
-	return (recv_frame(wsct_read_full, t, fin, op, buf, cap, len));
+	struct wsc_conn	 c;
+
+	return (conn_recv(secure(&c, t), fin, op, buf, cap, len));
 }
 
-/* 0 once the server has ended the stream (close_notify or EOF). */
 int
 wsct_wait_eof(struct wsc_tls *t)
 {
-	uint8_t	 b[512];
-	ssize_t	 n;
+	struct wsc_conn	 c;
 
-	while ((n = wsct_read(t, b, sizeof(b))) > 0)
-		;
-	return (n == 0 ? 0 : -1);
+	return (conn_wait_eof(secure(&c, t)));
 }
 
-/*
- * wsc_exchange over TLS: write the frame and read the echo at the same
- * time, waiting only when neither side can move.
- */
 int
 wsct_exchange(struct wsc_tls *t, int op, const void *data, size_t len,
     uint8_t **echo, size_t *echo_len, int *echo_op)
 {
-	struct echo	 e;
-	struct pollfd	 pfd;
-	int		 ok = 0, progress;
-	ssize_t		 r;
+	struct wsc_conn	 c;
 
-	if (echo_init(&e, op, data, len) == -1)
-		return (-1);
-	while (!e.fin) {
-		progress = 0;
-		pfd.fd = t->fd;
-		pfd.events = 0;
-		if (e.txoff < e.txlen) {
-			r = tls_write(t->tls, e.tx + e.txoff,
-			    e.txlen - e.txoff > 65536 ? 65536 :
-			    e.txlen - e.txoff);
-			if (r > 0) {
-				e.txoff += r;
-				progress = 1;
-			} else if (r == TLS_WANT_POLLIN)
-				pfd.events |= POLLIN;
-			else if (r == TLS_WANT_POLLOUT)
-				pfd.events |= POLLOUT;
-			else
-				goto done;
-		}
-		r = tls_read(t->tls, e.rx + e.rxlen, e.rxcap - e.rxlen);
-		if (r > 0) {
-			e.rxlen += r;
-			progress = 1;
-		} else if (r == TLS_WANT_POLLIN)
-			pfd.events |= POLLIN;
-		else if (r == TLS_WANT_POLLOUT)
-			pfd.events |= POLLOUT;
-		else
-			goto done;
-		if (echo_take(&e) == -1)
-			goto done;
-		if (!e.fin && !progress && poll(&pfd, 1, WSC_TIMEOUT) <= 0)
-			goto done;
-	}
-	ok = 1;
- done:
-	return (echo_end(&e, ok, echo, echo_len, echo_op));
+	return (conn_exchange(secure(&c, t), op, data, len, echo, echo_len,
+	    echo_op));
 }

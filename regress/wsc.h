@@ -15,8 +15,10 @@
  */
 
 /*
- * Test support: start the real wsd on a loopback port and speak to it
- * as a WebSocket client. Every wait is bounded.
+ * Test support: a WebSocket client for the real wsd on a loopback port.
+ * The wsc_ functions take a plain socket, the wsct_ ones a TLS
+ * connection; both run the same protocol routines. Every wait is
+ * bounded.
  */
 
 #ifndef WSC_H
@@ -28,46 +30,22 @@
 #include <stdint.h>
 
 #define WSC_TIMEOUT	10000	/* ms, for any single wait */
-#define WSD_LOG_MAX	(256 * 1024)
 
-struct wsd_proc {
-	pid_t		 pid;
-	int		 errfd;		/* the daemon's stderr */
-	int		 port;
-	uid_t		 uid;		/* started as this user, if not 0 */
-	gid_t		 gid;
-	char		 sock[256];
-	char		 conf[256];
-	char		 log[WSD_LOG_MAX];
-	size_t		 loglen;
-};
-
-/* The daemon */
-int	 wsd_free_port(void);
-void	 wsd_write_conf(struct wsd_proc *, const char *, const char *);
-int	 wsd_start(struct wsd_proc *, const char *, const char *);
-int	 wsd_wait_log(struct wsd_proc *, const char *, int);
-int	 wsd_log_count(const struct wsd_proc *, const char *);
-int	 wsd_wait_count(struct wsd_proc *, const char *, int);
-int	 wsd_children(struct wsd_proc *, pid_t *, char (*)[64], int);
-int	 wsd_stop(struct wsd_proc *, int);
-int	 pid_gone(pid_t);
-
-/* The client */
+/* The client on a plain socket */
 int	 wsc_connect(int);
 int	 wsc_write_all(int, const void *, size_t);
 int	 wsc_read_response(int, char *, size_t);
-int	 wsc_response_head(int (*)(void *, void *, size_t), void *, char *,
-	    size_t);
 int	 wsc_upgrade(int, const char *, char *, size_t);
 int	 wsc_upgrade_to(int, const char *, const char *, const char *,
 	    char *, size_t);
-size_t	 wsc_frame(uint8_t *, int, int, const void *, size_t);
 int	 wsc_send(int, int, int, const void *, size_t);
 int	 wsc_recv(int, int *, int *, uint8_t *, size_t, size_t *);
 int	 wsc_wait_eof(int);
 int	 wsc_exchange(int, int, const void *, size_t, uint8_t **, size_t *,
 	    int *);
+
+/* What goes on the wire, plain or not */
+size_t	 wsc_frame(uint8_t *, int, int, const void *, size_t);
 size_t	 wsc_request(char *, size_t, int, const char *, const char *,
 	    const char *);
 
