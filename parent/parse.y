@@ -25,6 +25,7 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <netinet/in.h>
 
@@ -1286,11 +1287,12 @@ tls_spec_set(char *dst, const char *what, const char *spec)
 }
 
 /*
- * A server with a tls listener needs a certificate and key that libtls
- * accepts together; try them now rather than in the handshake process.
+ * Whether libtls takes s's certificate and key together; why not in
+ * why. Decoding the key leaves the library's scratch copies in the heap
+ * of the process that does it: see tls_server_check.
  */
 static int
-tls_server_check(struct wsd_server *s)
+tls_keypair_try(struct wsd_server *s, char *why, size_t len)
 {
 	struct tls_config	*tc;
 	struct tls		*ctx = NULL;
@@ -1298,34 +1300,81 @@ tls_server_check(struct wsd_server *s)
 	struct wsd_tls_file	*key = &s->tls_file[TLS_FILE_KEY];
 	int			 rv = -1;
 
-	if (cert->data == NULL || key->data == NULL) {
-		yyerror("server \"%s\" has a tls listener but no tls %s",
-		    s->name, cert->data == NULL ? "certificate" : "key");
-		return (-1);
-	}
-	if ((tc = tls_config_new()) == NULL || (ctx = tls_server()) == NULL) {
-		yyerror("libtls: out of memory");
-		goto done;
-	}
-	if (tls_config_set_keypair_mem(tc, cert->data, cert->len, key->data,
-	    key->len) == -1) {
-		yyerror("server \"%s\": tls certificate or key: %s", s->name,
-		    tls_config_error(tc));
-		goto done;
-	}
-	if (tls_configure(ctx, tc) == -1) {
-		yyerror("server \"%s\": tls certificate and key: %s",
-		    s->name, tls_error(ctx));
-		goto done;
-	}
-	rv = 0;
- done:
+	if ((tc = tls_config_new()) == NULL || (ctx = tls_server()) == NULL)
+		snprintf(why, len, "libtls: out of memory");
+	else if (tls_config_set_keypair_mem(tc, cert->data, cert->len,
+	    key->data, key->len) == -1)
+		snprintf(why, len, "server \"%s\": tls certificate or key: %s",
+		    s->name, tls_config_error(tc));
+	else if (tls_configure(ctx, tc) == -1)
+		snprintf(why, len, "server \"%s\": tls certificate and key: "
+		    "%s", s->name, tls_error(ctx));
+	else
+		rv = 0;
 	tls_free(ctx);
 	if (tc != NULL) {
 		tls_config_clear_keys(tc);
 		tls_config_free(tc);
 	}
 	return (rv);
+}
+
+/*
+ * A server with a tls listener needs a certificate and key that libtls
+ * accepts together; try them now rather than in the handshake process.
+ * The parent keeps no decoded key: the try runs in a process forked for
+ * it, whose heap goes with it, and which tells only why it failed.
+ */
+static int
+tls_server_check(struct wsd_server *s)
+{
+	char		 why[512];
+	ssize_t		 n;
+	pid_t		 pid;
+	int		 sp[2], status;
+
+	if (s->tls_file[TLS_FILE_CERT].data == NULL ||
+	    s->tls_file[TLS_FILE_KEY].data == NULL) {
+		yyerror("server \"%s\" has a tls listener but no tls %s",
+		    s->name, s->tls_file[TLS_FILE_CERT].data == NULL ?
+		    "certificate" : "key");
+		return (-1);
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == -1) {
+		yyerror("server \"%s\": socketpair: %s", s->name,
+		    strerror(errno));
+		return (-1);
+	}
+	if ((pid = fork()) == -1) {
+		yyerror("server \"%s\": fork: %s", s->name, strerror(errno));
+		close(sp[0]);
+		close(sp[1]);
+		return (-1);
+	}
+	if (pid == 0) {
+		close(sp[0]);
+		why[0] = '\0';
+		status = tls_keypair_try(s, why, sizeof(why));
+		if (status == -1 && write(sp[1], why, strlen(why)) == -1)
+			_exit(2);
+		_exit(status == 0 ? 0 : 1);
+	}
+	close(sp[1]);
+	n = read(sp[0], why, sizeof(why) - 1);
+	close(sp[0]);
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR) {
+			status = -1;
+			break;
+		}
+	if (status == 0)
+		return (0);
+	why[n > 0 ? n : 0] = '\0';
+	if (why[0] == '\0')
+		snprintf(why, sizeof(why), "server \"%s\": the tls check "
+		    "did not finish (status %d)", s->name, status);
+	yyerror("%s", why);
+	return (-1);
 }
 
 static int
