@@ -9,16 +9,28 @@ BUILD="gcc make pkg-config byacc libtls-dev libevent-dev zlib1g-dev
     libseccomp-dev libbsd-dev"
 TEST="libatf-dev atf-sh kyua mandoc openssl bsdextrautils procps"
 FUZZ="clang libclang-rt-14-dev"
+NATIVE=$(dpkg --print-architecture)
 USER_NAME=_wsd
 CHROOT_DIR=/var/empty
 
+# The packages of the list $1 that are not installed. A name without an
+# architecture means this machine's (or all), not an arm64 one beside it.
+notinstalled()
+{
+	for p in $1; do
+		case "$p" in
+		*:*)	arch=${p#*:} ;;
+		*)	arch="$NATIVE|all" ;;
+		esac
+		dpkg-query -W -f='${db:Status-Status} ${Architecture}\n' "$p" \
+		    2>/dev/null | grep -Eqx "installed ($arch)" ||
+		    printf ' %s' "$p"
+	done
+}
+
 want="$BUILD $TEST"
 [ "$1" = fuzz ] && want="$want $FUZZ"
-missing=""
-for p in $want; do
-	s=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)
-	[ "$s" = "installed" ] || missing="$missing $p"
-done
+missing=$(notinstalled "$want")
 
 if [ "$(id -u)" -ne 0 ]; then
 	if [ -n "$missing" ]; then
