@@ -4,23 +4,51 @@
 # running it. As root, installs what is missing and creates the user and
 # the chroot directory the daemon uses; otherwise prints what to run.
 # "deps.sh fuzz" adds clang and its libFuzzer, for make fuzz.
+# On amd64 it adds what regress/t_cross.sh needs to build wsd for aarch64
+# and run it under qemu-user: a failure there only warns, and the test
+# says it skipped. libevent-dev is not Multi-Arch: same in Debian 12, so
+# its arm64 package would replace the amd64 one; its headers are the same
+# for both, and the arm64 library alone is enough.
 
 BUILD="gcc make pkg-config byacc libtls-dev libevent-dev zlib1g-dev
     libseccomp-dev libbsd-dev"
 TEST="libatf-dev atf-sh kyua mandoc openssl bsdextrautils procps"
 FUZZ="clang libclang-rt-14-dev"
+CROSS="gcc-aarch64-linux-gnu qemu-user libtls-dev:arm64 libevent-2.1-7:arm64
+    zlib1g-dev:arm64 libseccomp-dev:arm64 libbsd-dev:arm64"
+NATIVE=$(dpkg --print-architecture)
 USER_NAME=_wsd
 CHROOT_DIR=/var/empty
 
+# The packages of the list $1 that are not installed. A name without an
+# architecture means this machine's (or all), not an arm64 one beside it.
+notinstalled()
+{
+	for p in $1; do
+		case "$p" in
+		*:*)	arch=${p#*:} ;;
+		*)	arch="$NATIVE|all" ;;
+		esac
+		dpkg-query -W -f='${db:Status-Status} ${Architecture}\n' "$p" \
+		    2>/dev/null | grep -Eqx "installed ($arch)" ||
+		    printf ' %s' "$p"
+	done
+}
+
 want="$BUILD $TEST"
 [ "$1" = fuzz ] && want="$want $FUZZ"
-missing=""
-for p in $want; do
-	s=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)
-	[ "$s" = "installed" ] || missing="$missing $p"
-done
+missing=$(notinstalled "$want")
+cross=""
+[ "$NATIVE" = amd64 ] && cross=$(notinstalled "$CROSS")
+addarch=""
+if [ -n "$cross" ] && ! dpkg --print-foreign-architectures | grep -qx arm64
+then
+	addarch="dpkg --add-architecture arm64 && apt-get update && "
+fi
 
 if [ "$(id -u)" -ne 0 ]; then
+	[ -n "$cross" ] && echo "deps: for regress/t_cross.sh, as root:" \
+	    "${addarch}apt-get install -y$cross" >&2
 	if [ -n "$missing" ]; then
 		echo "deps: missing packages; run as root:" >&2
 		echo "    apt-get install -y$missing" >&2
@@ -32,11 +60,17 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 0
 fi
 
+export DEBIAN_FRONTEND=noninteractive
 if [ -n "$missing" ]; then
 	echo "deps: installing$missing"
-	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq || exit 1
 	apt-get install -y -qq $missing || exit 1
+fi
+if [ -n "$cross" ]; then
+	echo "deps: installing$cross"
+	{ [ -z "$addarch" ] || dpkg --add-architecture arm64; } &&
+	    apt-get update -qq && apt-get install -y -qq $cross ||
+	    echo "deps: warning: no aarch64 toolchain; t_cross.sh will skip" >&2
 fi
 if ! getent passwd "$USER_NAME" >/dev/null; then
 	echo "deps: creating user $USER_NAME"
