@@ -332,7 +332,7 @@ wconn_new(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	c->fd = msg->fd;
 	c->id = ic.id;
 	c->hs = hs;
-		c->family = ic.peer.ss_family;
+	c->family = ic.peer.ss_family;
 	if (c->family == AF_INET) {
 		memcpy(c->addr, &((struct sockaddr_in *)&ic.peer)->sin_addr, 4);
 		c->port = ntohs(((struct sockaddr_in *)&ic.peer)->sin_port);
