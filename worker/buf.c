@@ -26,18 +26,24 @@
 
 #include "worker.h"
 
-static struct wbuf	*pool;
-static unsigned int	 npool;
-static unsigned int	 pool_max = 256;	/* 4 MB kept at most */
+#define WBUF_POOL_MAX	256		/* 4 MB kept at most */
+
+/* The free blocks, shared by every connection of the process. */
+struct wbuf_pool {
+	unsigned int	 n;
+	struct wbuf	*head;
+};
+
+static struct wbuf_pool	 pool;
 
 struct wbuf *
 wbuf_get(void)
 {
 	struct wbuf	*b;
 
-	if ((b = pool) != NULL) {
-		pool = b->next;
-		npool--;
+	if ((b = pool.head) != NULL) {
+		pool.head = b->next;
+		pool.n--;
 	} else if ((b = malloc(sizeof(*b))) == NULL)
 		fatal("%s", __func__);
 	b->next = NULL;
@@ -50,13 +56,13 @@ wbuf_put(struct wbuf *b)
 {
 	if (b == NULL)
 		return;
-	if (npool >= pool_max) {
+	if (pool.n >= WBUF_POOL_MAX) {
 		free(b);
 		return;
 	}
-	b->next = pool;
-	pool = b;
-	npool++;
+	b->next = pool.head;
+	pool.head = b;
+	pool.n++;
 }
 
 /* Give memory back after a burst: keep at most max free blocks. */
@@ -65,9 +71,9 @@ wbuf_pool_trim(unsigned int max)
 {
 	struct wbuf	*b;
 
-	while (npool > max && (b = pool) != NULL) {
-		pool = b->next;
-		npool--;
+	while (pool.n > max && (b = pool.head) != NULL) {
+		pool.head = b->next;
+		pool.n--;
 		free(b);
 	}
 }

@@ -38,8 +38,16 @@
 /* Deflate output for ZSTEP input: stored blocks, flush, held tail. */
 #define ZOUT_SIZE	(ZSTEP + ZSTEP / 8 + 1024)
 
-static uint8_t	 zin[ZSTEP];
-static uint8_t	 zout[ZOUT_SIZE];
+/*
+ * A step of a compressed message, inflated and then compressed again.
+ * No session keeps it between calls, so one serves them all.
+ */
+struct ws_zbuf {
+	uint8_t	 in[ZSTEP];
+	uint8_t	 out[ZOUT_SIZE];
+};
+
+static struct ws_zbuf	 zbuf;
 
 int
 ws_session_init(struct ws_session *s, const struct ws_limits *lim,
@@ -237,12 +245,13 @@ ws_recompress(struct ws_session *s, const uint8_t *p, size_t len, int final)
 {
 	size_t	 n;
 
-	if (pmd_deflate(s->pmd, p, len, final, zout, sizeof(zout), &n) == -1) {
+	if (pmd_deflate(s->pmd, p, len, final, zbuf.out, sizeof(zbuf.out),
+	    &n) == -1) {
 		ws_session_close(s, WS_CLOSE_PROTOCOL, WS_ERR_INFLATE);
 		return (-1);
 	}
 	if (n > 0 || final)
-		ws_echo(s, final, zout, n, 1);
+		ws_echo(s, final, zbuf.out, n, 1);
 	return (0);
 }
 
@@ -258,15 +267,16 @@ ws_inflate_payload(struct ws_session *s, const uint8_t *data, size_t len,
 	size_t		 inlen = len, n = 0;
 	int		 rv;
 
-	while (s->state == WS_OPEN && (inlen > 0 || n == sizeof(zin))) {
+	while (s->state == WS_OPEN && (inlen > 0 || n == sizeof(zbuf.in))) {
 		if (s->out.len >= highwater && inlen > 0)
 			break;
-		rv = pmd_inflate(s->pmd, &in, &inlen, zin, sizeof(zin), &n);
+		rv = pmd_inflate(s->pmd, &in, &inlen, zbuf.in, sizeof(zbuf.in),
+		    &n);
 		/*
 		 * What came out before bad data is judged first, as it
 		 * would have been had the bad data come in a later read.
 		 */
-		if (n > 0 && ws_message_bytes(s, zin, n) == -1)
+		if (n > 0 && ws_message_bytes(s, zbuf.in, n) == -1)
 			return (len);
 		if (rv == -1) {
 			ws_session_close(s, WS_CLOSE_BAD_DATA, WS_ERR_INFLATE);
@@ -274,7 +284,7 @@ ws_inflate_payload(struct ws_session *s, const uint8_t *data, size_t len,
 		}
 		if (n == 0)
 			break;
-		if (ws_recompress(s, zin, n, 0) == -1)
+		if (ws_recompress(s, zbuf.in, n, 0) == -1)
 			return (len);
 	}
 	return (len - inlen);
@@ -288,13 +298,13 @@ ws_inflate_end(struct ws_session *s)
 	int	 done = 0;
 
 	while (!done && s->state == WS_OPEN) {
-		if (pmd_inflate_finish(s->pmd, zin, sizeof(zin), &n,
+		if (pmd_inflate_finish(s->pmd, zbuf.in, sizeof(zbuf.in), &n,
 		    &done) == -1) {
 			ws_session_close(s, WS_CLOSE_BAD_DATA, WS_ERR_INFLATE);
 			return;
 		}
-		if (n > 0 && (ws_message_bytes(s, zin, n) == -1 ||
-		    ws_recompress(s, zin, n, 0) == -1))
+		if (n > 0 && (ws_message_bytes(s, zbuf.in, n) == -1 ||
+		    ws_recompress(s, zbuf.in, n, 0) == -1))
 			return;
 	}
 	if (s->state != WS_OPEN)

@@ -85,19 +85,25 @@ struct wconn {
 };
 TAILQ_HEAD(wconns, wconn);
 
-static struct event_base	*base;
-static struct ipc_chan		*parent_chan;
-static struct ipc_config	 wconf;
-static struct ipc_chan		*handshakes[WSD_MAXPROC];
-static int			 shutting_down;
-static uint8_t			 rbuf[RBUF_SIZE];
-static struct wconns		 active = TAILQ_HEAD_INITIALIZER(active);
-static struct wconns		 closing = TAILQ_HEAD_INITIALIZER(closing);
-static struct wconns		 full = TAILQ_HEAD_INITIALIZER(full);
-static struct ipc_stats		 stats;	/* closed connections, and counts */
+/* All the process's mutable state, in one place, as httpd's httpd_env. */
+struct wk_env {
+	struct event_base	*base;
+	struct ipc_chan		*parent_chan;
+	struct ipc_config	 wconf;
+	struct ipc_chan		*handshakes[WSD_MAXPROC];
+	char			 hs_names[WSD_MAXPROC][16];
+	struct wconns		 active;
+	struct wconns		 closing;
+	struct wconns		 full;
+	struct ipc_stats	 stats;	/* closed connections, and counts */
+	struct event		*ev_tick;
+	int			 shutting_down;
+	uint8_t			 rbuf[RBUF_SIZE];
+};
 
 _Static_assert(WS_ERR_MAX <= STATS_ERRORS, "ipc_stats has no room for errors");
-static struct event		*ev_tick;
+
+static struct wk_env	 env;
 
 static void	 wconn_new(struct ipc_chan *, struct ipc_msg *, void *);
 
@@ -120,15 +126,15 @@ static void
 wconn_list(struct wconn *c, enum wlist l, uint32_t when)
 {
 	if (c->list == WL_ACTIVE)
-		TAILQ_REMOVE(&active, c, entry);
+		TAILQ_REMOVE(&env.active, c, entry);
 	else if (c->list == WL_CLOSING)
-		TAILQ_REMOVE(&closing, c, entry);
+		TAILQ_REMOVE(&env.closing, c, entry);
 	c->list = l;
 	c->last = when;
 	if (l == WL_ACTIVE)
-		TAILQ_INSERT_TAIL(&active, c, entry);
+		TAILQ_INSERT_TAIL(&env.active, c, entry);
 	else if (l == WL_CLOSING)
-		TAILQ_INSERT_TAIL(&closing, c, entry);
+		TAILQ_INSERT_TAIL(&env.closing, c, entry);
 }
 
 /* Track when a client leaves its output above the high-water mark. */
@@ -138,10 +144,10 @@ wconn_track_full(struct wconn *c)
 	if (!c->full && c->s.out.len >= OUT_HIGHWATER) {
 		c->full = 1;
 		c->full_since = now_sec();
-		TAILQ_INSERT_TAIL(&full, c, full_entry);
+		TAILQ_INSERT_TAIL(&env.full, c, full_entry);
 	} else if (c->full && c->s.out.len <= OUT_LOWWATER) {
 		c->full = 0;
-		TAILQ_REMOVE(&full, c, full_entry);
+		TAILQ_REMOVE(&env.full, c, full_entry);
 	}
 }
 
@@ -163,7 +169,8 @@ wconn_update(struct wconn *c)
 	c->evflags = flags;
 	if (flags == 0)
 		return;
-	event_assign(&c->ev, base, c->fd, flags | EV_PERSIST, wconn_event, c);
+	event_assign(&c->ev, env.base, c->fd, flags | EV_PERSIST, wconn_event,
+	    c);
 	event_add(&c->ev, NULL);
 }
 
@@ -213,14 +220,14 @@ wconn_rate(struct wconn *c, uint64_t before)
 {
 	uint32_t	 now;
 
-	if (wconf.max_rate == 0 || c->s.msgs_in == before)
+	if (env.wconf.max_rate == 0 || c->s.msgs_in == before)
 		return;
 	if ((now = now_sec()) != c->rate_sec) {
 		c->rate_sec = now;
 		c->rate_count = 0;
 	}
 	c->rate_count += c->s.msgs_in - before;
-	if (c->rate_count > wconf.max_rate)
+	if (c->rate_count > env.wconf.max_rate)
 		ws_session_close(&c->s, WS_CLOSE_POLICY, WS_ERR_RATE);
 }
 
@@ -280,7 +287,7 @@ wconn_event(int fd, short event, void *arg)
 	ssize_t		 n;
 
 	if ((event & EV_READ) && c->pend == NULL) {
-		n = read(fd, rbuf, sizeof(rbuf));
+		n = read(fd, env.rbuf, sizeof(env.rbuf));
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
 			return;
 		if (n <= 0) {
@@ -288,7 +295,7 @@ wconn_event(int fd, short event, void *arg)
 			    "read failed");
 			return;
 		}
-		wconn_input(c, rbuf, n);
+		wconn_input(c, env.rbuf, n);
 	}
 	wconn_run(c);
 }
@@ -301,12 +308,12 @@ wconn_event(int fd, short event, void *arg)
 static void
 wconn_gone(unsigned int hs, uint64_t id, int relayed)
 {
-	if (hs < WSD_MAXPROC && handshakes[hs] != NULL)
-		ipc_compose(handshakes[hs], IPC_CLOSED, &id, sizeof(id), NULL,
-		    0, -1);
+	if (hs < WSD_MAXPROC && env.handshakes[hs] != NULL)
+		ipc_compose(env.handshakes[hs], IPC_CLOSED, &id, sizeof(id),
+		    NULL, 0, -1);
 	if (!relayed)
-		ipc_compose(parent_chan, IPC_RELEASE, &id, sizeof(id), NULL, 0,
-		    -1);
+		ipc_compose(env.parent_chan, IPC_RELEASE, &id, sizeof(id), NULL,
+		    0, -1);
 }
 
 static void
@@ -318,11 +325,11 @@ wconn_new(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 
 	memcpy(&ic, msg->data, sizeof(ic));
 	for (hs = 0; hs < WSD_MAXPROC; hs++)
-		if (handshakes[hs] == chan)
+		if (env.handshakes[hs] == chan)
 			break;
-	if (ic.extra_len != msg->len - sizeof(ic) || shutting_down ||
+	if (ic.extra_len != msg->len - sizeof(ic) || env.shutting_down ||
 	    (c = calloc(1, sizeof(*c))) == NULL) {
-		if (!shutting_down)
+		if (!env.shutting_down)
 			log_warnx("%s: dropping connection %llu", __func__,
 			    (unsigned long long)ic.id);
 		close(msg->fd);
@@ -332,7 +339,7 @@ wconn_new(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	c->fd = msg->fd;
 	c->id = ic.id;
 	c->hs = hs;
-		c->family = ic.peer.ss_family;
+	c->family = ic.peer.ss_family;
 	if (c->family == AF_INET) {
 		memcpy(c->addr, &((struct sockaddr_in *)&ic.peer)->sin_addr, 4);
 		c->port = ntohs(((struct sockaddr_in *)&ic.peer)->sin_port);
@@ -345,8 +352,8 @@ wconn_new(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	/* The location's max message, chosen by the handshake policy. */
 	c->lim.max_message = ic.max_message != 0 &&
 	    ic.max_message <= WSD_MAXMESSAGE_MAX ? ic.max_message :
-	    wconf.max_message;
-	c->lim.max_fragments = wconf.max_fragments;
+	    env.wconf.max_message;
+	c->lim.max_fragments = env.wconf.max_fragments;
 	c->tls = ic.tls != 0;
 	c->server = ic.server;
 	c->location = ic.location;
@@ -365,8 +372,8 @@ wconn_new(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		free(c);
 		return;
 	}
-	stats.conns_total++;
-	stats.conns_now++;
+	env.stats.conns_total++;
+	env.stats.conns_now++;
 	wconn_list(c, WL_ACTIVE, c->start);
 	/* Frames that came with the request head are echoed first. */
 	if (ic.extra_len)
@@ -429,29 +436,30 @@ wconn_free(struct wconn *c, const char *why)
 	    wconn_peer(c, peer, sizeof(peer)), how, now_sec() - c->start,
 	    (unsigned long long)s->msgs_in, (unsigned long long)s->msgs_out,
 	    (unsigned long long)s->bytes_in, (unsigned long long)s->bytes_out);
-	stats.conns_now--;
-	stats.msgs_in += s->msgs_in;
-	stats.msgs_out += s->msgs_out;
-	stats.bytes_in += s->bytes_in;
-	stats.bytes_out += s->bytes_out;
+	env.stats.conns_now--;
+	env.stats.msgs_in += s->msgs_in;
+	env.stats.msgs_out += s->msgs_out;
+	env.stats.bytes_in += s->bytes_in;
+	env.stats.bytes_out += s->bytes_out;
 	if (s->close_sent)
-		stats.close_sent[close_stat_index(s->close_sent)]++;
+		env.stats.close_sent[close_stat_index(s->close_sent)]++;
 	if (s->close_rcvd)
-		stats.close_rcvd[close_stat_index(s->close_rcvd)]++;
-	stats.errors[s->err]++;
+		env.stats.close_rcvd[close_stat_index(s->close_rcvd)]++;
+	env.stats.errors[s->err]++;
 
 	if (c->evflags)
 		event_del(&c->ev);
 	wconn_list(c, WL_NONE, 0);
 	if (c->full)
-		TAILQ_REMOVE(&full, c, full_entry);
+		TAILQ_REMOVE(&env.full, c, full_entry);
 	close(c->fd);
 	wconn_gone(c->hs, c->id, c->tls);
 	ws_session_free(s);
 	free(c->pend);
 	free(c);
-	if (shutting_down && TAILQ_EMPTY(&active) && TAILQ_EMPTY(&closing)) {
-		ipc_flush_blocking(parent_chan, 1000);
+	if (env.shutting_down && TAILQ_EMPTY(&env.active) &&
+	    TAILQ_EMPTY(&env.closing)) {
+		ipc_flush_blocking(env.parent_chan, 1000);
 		exit(0);
 	}
 }
@@ -472,19 +480,19 @@ wk_tick_active(uint32_t now)
 	struct wconn	*c, *next;
 	uint32_t	 idle;
 
-	TAILQ_FOREACH_SAFE(c, &active, entry, next) {
+	TAILQ_FOREACH_SAFE(c, &env.active, entry, next) {
 		idle = now - c->last;
-		if (wconf.timeout_idle && idle >= wconf.timeout_idle) {
+		if (env.wconf.timeout_idle && idle >= env.wconf.timeout_idle) {
 			wconn_expire(c, WS_CLOSE_GOING_AWAY, "idle timeout");
 			continue;
 		}
-		if (!wconf.ping_interval || idle < wconf.ping_interval)
+		if (!env.wconf.ping_interval || idle < env.wconf.ping_interval)
 			break;	/* the rest were active more recently */
 		if (!c->ping_out) {
 			c->ping_out = 1;
 			ws_session_ping(&c->s);
 			wconn_run(c);
-		} else if (idle >= 2 * wconf.ping_interval)
+		} else if (idle >= 2 * env.wconf.ping_interval)
 			wconn_expire(c, WS_CLOSE_GOING_AWAY, "no pong");
 	}
 }
@@ -493,9 +501,9 @@ wk_tick_active(uint32_t now)
 static void
 wk_report(void)
 {
-	struct ipc_stats	 st = stats;
+	struct ipc_stats	 st = env.stats;
 	struct wconn		*c;
-	struct wconns		*lists[2] = { &active, &closing };
+	struct wconns		*lists[2] = { &env.active, &env.closing };
 	int			 i;
 
 	for (i = 0; i < 2; i++)
@@ -505,7 +513,7 @@ wk_report(void)
 			st.bytes_in += c->s.bytes_in;
 			st.bytes_out += c->s.bytes_out;
 		}
-	ipc_compose(parent_chan, IPC_STATS, &st, sizeof(st), NULL, 0, -1);
+	ipc_compose(env.parent_chan, IPC_STATS, &st, sizeof(st), NULL, 0, -1);
 }
 
 static void
@@ -516,13 +524,13 @@ wk_tick(int fd, short event, void *arg)
 
 	wk_report();
 	wk_tick_active(now);
-	while ((c = TAILQ_FIRST(&closing)) != NULL &&
+	while ((c = TAILQ_FIRST(&env.closing)) != NULL &&
 	    now - c->last >= TIMEOUT_CLOSING)
 		wconn_free(c, "close timed out");
-	while ((c = TAILQ_FIRST(&full)) != NULL &&
+	while ((c = TAILQ_FIRST(&env.full)) != NULL &&
 	    now - c->full_since >= TIMEOUT_BACKPRESSURE)
 		wconn_free(c, "client stopped reading");
-	if (TAILQ_EMPTY(&active) && TAILQ_EMPTY(&closing))
+	if (TAILQ_EMPTY(&env.active) && TAILQ_EMPTY(&env.closing))
 		wbuf_pool_trim(0);
 }
 
@@ -530,7 +538,7 @@ static void
 wk_shutdown_timeout(int fd, short event, void *arg)
 {
 	log_info("shutdown timeout: dropping the remaining connections");
-	ipc_flush_blocking(parent_chan, 1000);
+	ipc_flush_blocking(env.parent_chan, 1000);
 	exit(0);
 }
 
@@ -541,16 +549,17 @@ wk_shutdown(void)
 	struct wconn	*c, *next;
 	struct timeval	 tv;
 
-	shutting_down = 1;
-	if (TAILQ_EMPTY(&active) && TAILQ_EMPTY(&closing)) {
-		ipc_flush_blocking(parent_chan, 1000);
+	env.shutting_down = 1;
+	if (TAILQ_EMPTY(&env.active) && TAILQ_EMPTY(&env.closing)) {
+		ipc_flush_blocking(env.parent_chan, 1000);
 		exit(0);
 	}
-	TAILQ_FOREACH_SAFE(c, &active, entry, next)
+	TAILQ_FOREACH_SAFE(c, &env.active, entry, next)
 		wconn_expire(c, WS_CLOSE_GOING_AWAY, "shutting down");
 	timerclear(&tv);
-	tv.tv_sec = wconf.timeout_shutdown;
-	event_base_once(base, -1, EV_TIMEOUT, wk_shutdown_timeout, NULL, &tv);
+	tv.tv_sec = env.wconf.timeout_shutdown;
+	event_base_once(env.base, -1, EV_TIMEOUT, wk_shutdown_timeout, NULL,
+	    &tv);
 }
 
 /* A handshake process that exits takes only its channel with it. */
@@ -560,8 +569,8 @@ wk_handshake_lost(struct ipc_chan *chan, void *arg)
 	unsigned int	 i;
 
 	for (i = 0; i < WSD_MAXPROC; i++)
-		if (handshakes[i] == chan)
-			handshakes[i] = NULL;
+		if (env.handshakes[i] == chan)
+			env.handshakes[i] = NULL;
 	ipc_chan_free(chan);
 }
 
@@ -569,7 +578,6 @@ static void
 wk_add_handshake(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
 	struct ipc_peer	 peer;
-	static char	 names[WSD_MAXPROC][16];
 
 	memcpy(&peer, msg->data, sizeof(peer));
 	if (peer.role != ROLE_HANDSHAKE || peer.instance >= WSD_MAXPROC) {
@@ -578,15 +586,15 @@ wk_add_handshake(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		return;
 	}
 	/* A respawned process replaces one whose loss we may not know yet. */
-	if (handshakes[peer.instance] != NULL)
-		ipc_chan_free(handshakes[peer.instance]);
-	snprintf(names[peer.instance], sizeof(names[0]), "handshake[%u]",
-	    peer.instance);
-	if ((handshakes[peer.instance] = ipc_chan_new(base, msg->fd,
-	    names[peer.instance], END_WORKER, END_HANDSHAKE,
+	if (env.handshakes[peer.instance] != NULL)
+		ipc_chan_free(env.handshakes[peer.instance]);
+	snprintf(env.hs_names[peer.instance], sizeof(env.hs_names[0]),
+	    "handshake[%u]", peer.instance);
+	if ((env.handshakes[peer.instance] = ipc_chan_new(env.base, msg->fd,
+	    env.hs_names[peer.instance], END_WORKER, END_HANDSHAKE,
 	    &wk_handshake_handlers, NULL)) == NULL)
 		fatal("%s: channel", __func__);
-	handshakes[peer.instance]->closed = wk_handshake_lost;
+	env.handshakes[peer.instance]->closed = wk_handshake_lost;
 }
 
 static void
@@ -596,8 +604,8 @@ wk_serve(void)
 
 	timerclear(&tv);
 	tv.tv_sec = 1;
-	if ((ev_tick = event_new(base, -1, EV_PERSIST, wk_tick, NULL)) ==
-	    NULL || event_add(ev_tick, &tv) == -1)
+	if ((env.ev_tick = event_new(env.base, -1, EV_PERSIST, wk_tick,
+	    NULL)) == NULL || event_add(env.ev_tick, &tv) == -1)
 		fatalx("%s: tick", __func__);
 }
 
@@ -630,7 +638,8 @@ wk_conn_info(struct wconn *c, uint32_t reqid, uint32_t now)
 	ci.msgs_out = c->s.msgs_out;
 	ci.bytes_in = c->s.bytes_in;
 	ci.bytes_out = c->s.bytes_out;
-	ipc_compose(parent_chan, IPC_CONN_INFO, &ci, sizeof(ci), NULL, 0, -1);
+	ipc_compose(env.parent_chan, IPC_CONN_INFO, &ci, sizeof(ci), NULL, 0,
+	    -1);
 }
 
 /* wsctl show connections and kill, through the parent. */
@@ -640,7 +649,7 @@ wk_query(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	struct ipc_query	 q;
 	struct ipc_query_end	 end;
 	struct wconn		*c, *next;
-	struct wconns		*lists[2] = { &active, &closing };
+	struct wconns		*lists[2] = { &env.active, &env.closing };
 	uint32_t		 now = now_sec();
 	int			 i;
 
@@ -658,7 +667,7 @@ wk_query(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 				wconn_expire(c, WS_CLOSE_POLICY, "killed");
 			}
 		}
-	ipc_compose(parent_chan, IPC_QUERY_END, &end, sizeof(end), NULL, 0,
+	ipc_compose(env.parent_chan, IPC_QUERY_END, &end, sizeof(end), NULL, 0,
 	    -1);
 }
 
@@ -678,12 +687,16 @@ static const struct ipc_handlers wk_parent_handlers = { .h = {
 } };
 
 static const struct child_role wk_role = {
-	ROLE_WORKER, &wk_parent_handlers, &wconf, NULL, wk_serve
+	ROLE_WORKER, &wk_parent_handlers, &env.wconf, NULL, wk_serve
 };
 
 __dead void
 worker_main(unsigned int inst, int debug, int verbose)
 {
-	parent_chan = child_init(&wk_role, debug, verbose, &base);
-	child_run(base);
+	/* Initialised here, not statically, so that env stays in bss. */
+	TAILQ_INIT(&env.active);
+	TAILQ_INIT(&env.closing);
+	TAILQ_INIT(&env.full);
+	env.parent_chan = child_init(&wk_role, debug, verbose, &env.base);
+	child_run(env.base);
 }
