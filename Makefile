@@ -28,14 +28,15 @@ LDFLAGS+=	-Wl,-z,relro,-z,now
 LDADD=		$(PKG_LIBS)
 
 # Each sandbox_*.c compiles to nothing on the other system.
-COMMON_SRCS=	common/child.c common/ipc.c common/log.c common/sandbox.c \
-		common/sandbox_linux.c common/sandbox_openbsd.c common/util.c
+COMMON_SRCS=	common/child.c common/ipc.c common/log.c common/policy.c \
+		common/sandbox.c common/sandbox_linux.c \
+		common/sandbox_openbsd.c common/util.c
 PARENT_SRCS=	parent/wsd.c parent/parent.c parent/config.c parent/proc.c \
 		parent/control.c parent/printconf.c parent/show.c \
 		parent/parse.c parent/limits.c
 HANDSHAKE_SRCS=	handshake/handshake.c handshake/conn.c handshake/extension.c \
-		handshake/http.c handshake/policy.c handshake/relay.c \
-		handshake/servers.c handshake/tls.c handshake/wskey.c
+		handshake/http.c handshake/relay.c handshake/servers.c \
+		handshake/tls.c handshake/wskey.c
 WORKER_SRCS=	worker/worker.c worker/buf.c worker/frame.c worker/pmd.c \
 		worker/session.c worker/utf8.c
 WSCTL_SRCS=	wsctl/wsctl.c common/ipc.c common/log.c common/util.c
@@ -43,8 +44,8 @@ WSCTL_SRCS=	wsctl/wsctl.c common/ipc.c common/log.c common/util.c
 WSD_OBJS=	$(COMMON_SRCS:.c=.o) $(PARENT_SRCS:.c=.o) \
 		$(HANDSHAKE_SRCS:.c=.o) $(WORKER_SRCS:.c=.o)
 WSCTL_OBJS=	$(WSCTL_SRCS:.c=.o)
-HEADERS=	common/wsd.h parent/parent.h handshake/handshake.h \
-		handshake/policy.h worker/worker.h
+HEADERS=	common/wsd.h common/policy.h parent/parent.h \
+		handshake/handshake.h worker/worker.h
 
 MANPAGES=	man/wsd.8 man/wsd.conf.5 man/wsctl.8
 

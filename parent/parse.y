@@ -42,7 +42,7 @@
 #include <unistd.h>
 
 #include "parent.h"
-#include "../handshake/policy.h"
+#include "policy.h"
 
 #define CONF_FILE_MAX		(1024 * 1024)
 #define CONF_INCLUDE_DEPTH	8

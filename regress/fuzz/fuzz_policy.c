@@ -15,7 +15,7 @@
  */
 
 /*
- * The handshake policy (handshake/policy.c, servers.c) on hostile
+ * The handshake policy (common/policy.c, handshake/servers.c) on hostile
  * requests, over a fixed server table. The first byte chooses the
  * listener (family, port, TLS) and the SNI name; the rest is a request
  * head. A request let through must name a server of its listener, by

@@ -16,8 +16,9 @@
 
 /*
  * The pure half of the handshake policy: Host, Origin, request paths and
- * subprotocol lists, parsed and compared on buffers. The configuration
- * parser uses it to check origin patterns; a fuzzer can call all of it.
+ * subprotocol lists, parsed and compared on buffers. It is common: the
+ * handshake applies it, the configuration parser checks origin patterns,
+ * paths and tokens with it, and a fuzzer can call all of it.
  */
 
 #ifndef POLICY_H
