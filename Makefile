@@ -28,8 +28,8 @@ LDFLAGS+=	-Wl,-z,relro,-z,now
 LDADD=		$(PKG_LIBS)
 
 # Each sandbox_*.c compiles to nothing on the other system.
-COMMON_SRCS=	common/child.c common/ipc.c common/log.c common/policy.c \
-		common/sandbox.c common/sandbox_linux.c \
+COMMON_SRCS=	common/child.c common/hostile.c common/ipc.c common/log.c \
+		common/policy.c common/sandbox.c common/sandbox_linux.c \
 		common/sandbox_openbsd.c common/util.c
 PARENT_SRCS=	parent/wsd.c parent/parent.c parent/config.c parent/proc.c \
 		parent/control.c parent/printconf.c parent/show.c \

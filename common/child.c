@@ -64,6 +64,7 @@ child_init(const struct child_role *cr, int debug, int verbose,
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
+	hostile_init(debug);
 
 	if ((*basep = event_init()) == NULL)
 		fatalx("%s: event_init", __func__);
@@ -112,4 +113,5 @@ child_on_start(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	sandbox(cr->role, cr->conf);
 	cr->serve();
 	ipc_compose(chan, IPC_READY, NULL, 0, NULL, 0, -1);
+	hostile_start(cr->role, event_get_base(chan->ev_read), cr->conf);
 }

@@ -145,6 +145,8 @@ struct ipc_log {
 
 struct ipc_config {
 	uint64_t	 id_base;	/* handshake: high bits of its ids */
+	uint32_t	 respawns;	/* of this process's slot, so far */
+	uint32_t	 pad;
 	int32_t		 verbose;
 	uint32_t	 prefork_handshake;
 	uint32_t	 prefork_worker;
@@ -529,6 +531,9 @@ struct child_role {
 struct ipc_chan	*child_init(const struct child_role *, int, int,
 		    struct event_base **);
 __dead void	 child_run(struct event_base *);
+void		 hostile_init(int);
+void		 hostile_start(enum wsd_role, struct event_base *,
+		    const struct ipc_config *);
 void		 child_on_config(struct ipc_chan *, struct ipc_msg *, void *);
 void		 child_on_verbose(struct ipc_chan *, struct ipc_msg *, void *);
 void		 child_on_start(struct ipc_chan *, struct ipc_msg *, void *);

@@ -169,6 +169,7 @@ struct child {
 	struct ipc_stats	 stats;		/* a worker's, latest */
 	struct ipc_hs_stats	 hsstats;	/* a handshake's, latest */
 	int			 reloading;	/* a reload to confirm */
+	unsigned int		 respawns;	/* of this slot's process */
 	uint64_t		 id_base;	/* of a handshake's connection ids */
 	struct lim_conns	 counted;	/* connections it will close */
 	char			 name[32];

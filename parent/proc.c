@@ -363,6 +363,7 @@ proc_respawn(struct child *c)
 		ipc_chan_free(c->chan);
 		c->chan = NULL;
 	}
+	c->respawns++;
 	/* The keys were wiped once sent: a new process needs them again. */
 	if (c->role == ROLE_HANDSHAKE && config_read_keys(env->conf) == -1)
 		log_warnx("%s gets no tls key: its tls listeners will fail",

@@ -1,0 +1,179 @@
+/*
+ * Copyright (c) 2026 The wsd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The hostile-child mode, for the tests: WSD_HOSTILE=role:attack makes
+ * the first processes of that role (not their respawns) act, once
+ * it serves, as code that has taken it over would, and send the parent
+ * what a child can send, with hostile contents or in floods. The tests
+ * then check what wsd(8) promises: the attacker is killed or refused,
+ * and everything else lives. Like WSD_SANDBOX_PROBE it is honoured with
+ * -d only, a daemon in the foreground, whose environment is set by
+ * someone who can run anything as its user anyway.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <event.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "wsd.h"
+
+#define HOSTILE_ROUNDS		50	/* of a repeated attack */
+#define HOSTILE_PERIOD_MS	200
+#define HOSTILE_FLOOD_MAX	4000000	/* messages, then it gives up */
+#define HOSTILE_FLOOD_SECS	60
+
+struct hostile_attack {
+	const char	*name;
+	enum wsd_role	 role;
+	void		(*run)(const struct ipc_config *);
+	int		 repeat;	/* every period, or once */
+};
+
+static void	 hostile_admit_flood(const struct ipc_config *);
+static void	 hostile_release_others(const struct ipc_config *);
+static void	 hostile_tick(int, short, void *);
+
+static const struct hostile_attack hostile_attacks[] = {
+	/* Admissions without ever reading the answers. */
+	{ "admit_flood", ROLE_HANDSHAKE, hostile_admit_flood, 0 },
+	/* Releases of the first handshake process's connection ids. */
+	{ "release_others", ROLE_WORKER, hostile_release_others, 1 },
+};
+
+static struct {
+	int				 allowed;	/* -d */
+	const struct hostile_attack	*attack;
+	const struct ipc_config		*conf;
+	struct event			*ev;
+	int				 rounds;
+} hostile;
+
+void
+hostile_init(int debug)
+{
+	hostile.allowed = debug;
+}
+
+/* A message to the parent as a taken-over child sends it: raw. */
+static int
+hostile_send(uint32_t type, const void *data, size_t len)
+{
+	uint8_t		 buf[sizeof(struct ipc_hdr) + 512];
+	struct pollfd	 pfd;
+	size_t		 n;
+
+	if (ipc_encode(buf, sizeof(buf), type, data, len, NULL, 0, -1,
+	    &n) == -1)
+		return (-1);
+	while (ipc_sendmsg(WSD_PARENT_FD, buf, n, -1) == -1) {
+		if (errno != EAGAIN && errno != ENOBUFS && errno != EINTR)
+			return (-1);
+		pfd.fd = WSD_PARENT_FD;
+		pfd.events = POLLOUT;
+		if (poll(&pfd, 1, 1000) == -1 && errno != EINTR)
+			return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Ask to admit connection after connection and never read a reply: the
+ * parent's queue to us grows until it gives up on us.
+ */
+static void
+hostile_admit_flood(const struct ipc_config *ic)
+{
+	struct ipc_admit	 ia;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&ia.peer;
+	time_t			 end = time(NULL) + HOSTILE_FLOOD_SECS;
+	unsigned long		 n;
+
+	memset(&ia, 0, sizeof(ia));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (n = 1; n <= HOSTILE_FLOOD_MAX && time(NULL) < end; n++) {
+		ia.id = ic->id_base | (uint64_t)n;
+		if (hostile_send(IPC_ADMIT, &ia, sizeof(ia)) == -1)
+			break;
+	}
+	log_warnx("hostile: admit_flood stopped after %lu admissions", n);
+}
+
+/* Say that connections of the first handshake process are closed. */
+static void
+hostile_release_others(const struct ipc_config *ic)
+{
+	uint64_t	 id;
+	unsigned int	 n;
+
+	for (n = 1; n <= 64; n++) {
+		id = (1ULL << 40) | n;
+		if (hostile_send(IPC_RELEASE, &id, sizeof(id)) == -1)
+			return;
+	}
+}
+
+static void
+hostile_tick(int fd, short event, void *arg)
+{
+	struct timeval	 tv = { 0, HOSTILE_PERIOD_MS * 1000 };
+
+	log_warnx("hostile: %s, round %d", hostile.attack->name,
+	    ++hostile.rounds);
+	hostile.attack->run(hostile.conf);
+	if (hostile.attack->repeat && hostile.rounds < HOSTILE_ROUNDS)
+		evtimer_add(hostile.ev, &tv);
+}
+
+/* From the event loop, once the role serves and has said so. */
+void
+hostile_start(enum wsd_role role, struct event_base *base,
+    const struct ipc_config *ic)
+{
+	const char	*env, *name;
+	size_t		 i, len;
+
+	if (!hostile.allowed || ic->respawns != 0 ||
+	    (env = getenv("WSD_HOSTILE")) == NULL)
+		return;
+	len = strlen(role_names[role]);
+	if (strncmp(env, role_names[role], len) != 0 || env[len] != ':')
+		return;
+	name = env + len + 1;
+	for (i = 0; i < sizeof(hostile_attacks) / sizeof(hostile_attacks[0]);
+	    i++)
+		if (hostile_attacks[i].role == role &&
+		    strcmp(hostile_attacks[i].name, name) == 0)
+			hostile.attack = &hostile_attacks[i];
+	if (hostile.attack == NULL) {
+		log_warnx("hostile: no attack %s for the %s role", name,
+		    role_names[role]);
+		return;
+	}
+	hostile.conf = ic;
+	if ((hostile.ev = evtimer_new(base, hostile_tick, NULL)) == NULL)
+		fatalx("%s: evtimer_new", __func__);
+	hostile_tick(-1, 0, NULL);
+}
