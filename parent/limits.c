@@ -61,6 +61,8 @@ struct lim_conn {
 	uint64_t		 id;
 	struct lim_addr		*addr;
 	struct child		*owner;
+	struct child		*early;		/* released before its hand-off */
+	pid_t			 early_pid;
 };
 
 RB_HEAD(lim_addrs, lim_addr);
@@ -203,13 +205,24 @@ limits_release(struct child *from, uint64_t id)
 
 	if ((lc = limits_find(id)) == NULL)
 		return;
-	if (lc->owner != from && !(from->role == ROLE_WORKER &&
-	    lc->owner->role == ROLE_HANDSHAKE)) {
-		log_warnx("%s: %s may not release connection %llu", __func__,
-		    from->name, (unsigned long long)id);
+	if (lc->owner == from) {
+		limits_free(lc);
 		return;
 	}
-	limits_free(lc);
+	/*
+	 * A worker can close a ws:// connection before the parent has read
+	 * the hand-off on the handshake process's channel: the release
+	 * counts when that hand-off names this worker, and never if it
+	 * names another. A worker cannot release what it was not given.
+	 */
+	if (from->role == ROLE_WORKER && lc->owner->role == ROLE_HANDSHAKE &&
+	    lc->early == NULL) {
+		lc->early = from;
+		lc->early_pid = from->pid;
+		return;
+	}
+	log_warnx("%s: %s may not release connection %llu", __func__,
+	    from->name, (unsigned long long)id);
 }
 
 /*
@@ -230,6 +243,16 @@ limits_handoff(struct child *from, const struct ipc_handoff *ih)
 	if (c == NULL || c->chan == NULL) {
 		limits_free(lc);
 		return;
+	}
+	if (lc->early != NULL) {
+		if (lc->early == c && lc->early_pid == c->pid) {
+			limits_free(lc);	/* closed already */
+			return;
+		}
+		log_warnx("%s: %s released connection %llu, which went to "
+		    "%s", __func__, lc->early->name,
+		    (unsigned long long)lc->id, c->name);
+		lc->early = NULL;
 	}
 	TAILQ_REMOVE(&from->counted, lc, owner_entry);
 	lc->owner = c;

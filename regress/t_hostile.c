@@ -1,0 +1,187 @@
+/*
+ * Copyright (c) 2026 The wsd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * A child taken over, from inside: WSD_HOSTILE=role:attack (wsd -d only)
+ * makes the first process of a role send the parent what a compromised
+ * one would (common/hostile.c). Each test asserts what wsd(8) promises
+ * of it: the attacker is killed or refused, the parent never exits, and
+ * every other process and connection lives.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <atf-c.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static struct wsd_proc	 wsd;
+
+static void
+start(const atf_tc_t *tc, const char *attack, const char *global)
+{
+	memset(&wsd, 0, sizeof(wsd));
+	ATF_REQUIRE((wsd.port = wsd_free_port()) > 0);
+	wsd_write_conf(&wsd, global, NULL);
+	ATF_REQUIRE(setenv("WSD_HOSTILE", attack, 1) == 0);
+	daemon_start(tc, &wsd, NULL);
+	unsetenv("WSD_HOSTILE");
+}
+
+/* wsctl show stats, into the file out. */
+static void
+show_stats(const atf_tc_t *tc)
+{
+	char	 cmd[2048];
+
+	snprintf(cmd, sizeof(cmd), "%s -s %s show stats >out 2>&1",
+	    srcpath(tc, "../wsctl/wsctl"), wsd.sock);
+	ATF_REQUIRE_EQ(system(cmd), 0);
+}
+
+/* Until wsctl says n connections are open; bounded. */
+static void
+wait_open(const atf_tc_t *tc, int n)
+{
+	char	 want[64];
+	int	 i;
+
+	snprintf(want, sizeof(want), "^limits: %d open of", n);
+	for (i = 0; i < 100; i++) {
+		show_stats(tc);
+		if (atf_utils_grep_file("%s", "out", want))
+			return;
+		usleep(50000);
+	}
+	atf_tc_fail("never %d open connections; log:\n%s", n, wsd.log);
+}
+
+static void
+echo_works(void)
+{
+	char		 resp[1024];
+	uint8_t		*back;
+	size_t		 len;
+	int		 fd, op;
+
+	ATF_REQUIRE((fd = wsc_connect(wsd.port)) != -1);
+	ATF_REQUIRE_EQ_MSG(wsc_upgrade(fd, NULL, resp, sizeof(resp)), 101,
+	    "%s", resp);
+	ATF_REQUIRE_MSG(wsc_exchange(fd, 0x1, "still here", 10, &back, &len,
+	    &op) == 0, "no echo; log:\n%s", wsd.log);
+	ATF_CHECK(len == 10 && memcmp(back, "still here", 10) == 0);
+	free(back);
+	close(fd);
+}
+
+/*
+ * A handshake process asks to admit connection after connection and
+ * never reads a reply: the parent's queue to it reaches its cap, and
+ * the parent kills it and starts another instead of exiting; the
+ * connections it had asked for are forgotten.
+ */
+ATF_TC_WITH_CLEANUP(admit_flood);
+ATF_TC_HEAD(admit_flood, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "A handshake process that floods the "
+	    "parent with admissions and reads nothing is killed and "
+	    "respawned; the parent lives");
+	atf_tc_set_md_var(tc, "require.user", "root");
+	atf_tc_set_md_var(tc, "timeout", "120");
+}
+ATF_TC_BODY(admit_flood, tc)
+{
+	start(tc, "handshake:admit_flood",
+	    "prefork handshake 1\nprefork worker 1\n");
+	ATF_REQUIRE_MSG(wsd_wait_log(&wsd, "channel to handshake[0] is "
+	    "broken: its queue is full", 60000) == 0, "the queue never "
+	    "filled, or the parent did not give up on it:\n%s", wsd.log);
+	ATF_REQUIRE_MSG(wsd_wait_log(&wsd, "respawned handshake[0]",
+	    WSC_TIMEOUT) == 0, "no respawn:\n%s", wsd.log);
+	ATF_CHECK(strstr(wsd.log, "lost child: handshake[0]") != NULL &&
+	    strstr(wsd.log, "killed by signal 9") != NULL);
+	ATF_REQUIRE(wsd_wait_log(&wsd, "is ready", WSC_TIMEOUT) == 0);
+	ATF_CHECK_EQ_MSG(kill(wsd.pid, 0), 0, "the parent is gone");
+	wait_open(tc, 0);
+	echo_works();
+	/* The messages that go out by themselves reach the new one. */
+	ATF_REQUIRE(kill(wsd.pid, SIGHUP) == 0);
+	ATF_CHECK(wsd_wait_log(&wsd, "configuration reloaded",
+	    WSC_TIMEOUT) == 0);
+	daemon_stop_ok(&wsd);
+}
+ATF_TC_CLEANUP(admit_flood, tc)
+{
+	daemon_cleanup();
+}
+
+/*
+ * A worker says that connections it was never given are closed (the
+ * ids of the first handshake process are predictable): the parent
+ * keeps counting them, so max connections holds.
+ */
+ATF_TC_WITH_CLEANUP(release_others);
+ATF_TC_HEAD(release_others, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "A worker cannot release connections "
+	    "a handshake process holds: max connections still holds");
+	atf_tc_set_md_var(tc, "require.user", "root");
+}
+ATF_TC_BODY(release_others, tc)
+{
+	char	 resp[1024];
+	int	 fd[6], i, rounds;
+
+	start(tc, "worker:release_others", "prefork handshake 1\n"
+	    "prefork worker 1\nmax connections 5\ntimeout handshake 30\n");
+	/* Five connections that stay in their handshake, held by it. */
+	for (i = 0; i < 5; i++)
+		ATF_REQUIRE((fd[i] = wsc_connect(wsd.port)) != -1);
+	wait_open(tc, 5);
+	/* Three more rounds of releases, with all five open. */
+	rounds = wsd_log_count(&wsd, "hostile: release_others, round");
+	ATF_REQUIRE_MSG(wsd_wait_count(&wsd, "hostile: release_others, round",
+	    rounds + 3) == 0, "the attack stopped early:\n%s", wsd.log);
+	wait_open(tc, 5);
+	ATF_REQUIRE((fd[5] = wsc_connect(wsd.port)) != -1);
+	ATF_CHECK_EQ_MSG(wsc_upgrade(fd[5], NULL, resp, sizeof(resp)), 503,
+	    "a sixth connection was admitted: %s", resp);
+	close(fd[5]);
+	ATF_CHECK(strstr(wsd.log, "worker[0] may not release connection") !=
+	    NULL);
+	for (i = 0; i < 5; i++)
+		close(fd[i]);
+	wait_open(tc, 0);
+	echo_works();
+	daemon_stop_ok(&wsd);
+}
+ATF_TC_CLEANUP(release_others, tc)
+{
+	daemon_cleanup();
+}
+
+ATF_TP_ADD_TCS(tp)
+{
+	ATF_TP_ADD_TC(tp, admit_flood);
+	ATF_TP_ADD_TC(tp, release_others);
+	return (atf_no_error());
+}
