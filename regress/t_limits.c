@@ -260,6 +260,24 @@ ATF_TC_CLEANUP(tls_listener, tc)
 	daemon_cleanup();
 }
 
+/* Until wsctl says no connection is open, as after every close. */
+static void
+wait_none_open(const atf_tc_t *tc)
+{
+	char	 cmd[2048];
+	int	 i;
+
+	snprintf(cmd, sizeof(cmd), "%s -s %s show stats >stats 2>&1",
+	    srcpath(tc, "../wsctl/wsctl"), wsd.sock);
+	for (i = 0; i < 200; i++) {
+		ATF_REQUIRE_EQ(system(cmd), 0);
+		if (atf_utils_grep_file("^limits: 0 open of", "stats"))
+			return;
+		usleep(50000);
+	}
+	atf_tc_fail("connections still open; log:\n%s", wsd.log);
+}
+
 ATF_TC_WITH_CLEANUP(two_handshakes);
 ATF_TC_HEAD(two_handshakes, tc)
 {
@@ -309,7 +327,7 @@ ATF_TC_BODY(two_handshakes, tc)
 		for (i = 0; i < 20; i++)
 			fd[i] = admitted_eventually("127.0.0.1");
 		close_all(fd, 20);
-		usleep(500000);
+		wait_none_open(tc);
 	}
 	/* Both processes took part: the kernel wakes both on a backlog. */
 	ATF_CHECK_MSG(hs0 && hs1, "handshake[0] %s, handshake[1] %s",
