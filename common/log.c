@@ -71,6 +71,35 @@ log_to_parent(int fd)
 }
 
 /*
+ * The priority a child's line is logged with. The facility is always
+ * the parent's: a child that chose it could write into authpriv, or with
+ * LOG_EMERG reach every terminal. A child may say LOG_ERR, LOG_WARNING,
+ * LOG_NOTICE, LOG_INFO or LOG_DEBUG; whether the daemon as a whole is in
+ * trouble is the parent's to say, so emerg, alert and crit (a child's
+ * fatal() sends LOG_CRIT) become LOG_ERR. So does any other value, one
+ * with facility bits included: clamped rather than refused, because the
+ * text may be the only trace of what went wrong in that child.
+ */
+int
+log_child_priority(int32_t pri)
+{
+	if (pri < LOG_ERR || pri > LOG_DEBUG)
+		return (LOG_ERR);
+	return (pri);
+}
+
+/* A line from a child, with the priority the parent allows it. */
+void
+log_child(int32_t pri, const char *from, const char *msg)
+{
+	/* Our children send severities only: name one that did not. */
+	if (pri < 0 || pri > LOG_DEBUG)
+		log_warnx("%s sent log priority %d, not a severity", from,
+		    pri);
+	log_write(log_child_priority(pri), from, msg);
+}
+
+/*
  * Write one line; from is the child it came from, or NULL. Control bytes
  * are escaped here too, so that no process can forge a line.
  */
