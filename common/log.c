@@ -100,15 +100,34 @@ log_child(int32_t pri, const char *from, const char *msg)
 }
 
 /*
- * Write one line; from is the child it came from, or NULL. Control bytes
- * are escaped here too, so that no process can forge a line.
+ * Bytes outside printable ASCII as \xNN, so that no process can forge a
+ * line. The backslash and the double quote stay: the client strings in
+ * a line were escaped as fields where they were quoted (str_escape), and
+ * escaping the whole line again would double every escape.
  */
+static void
+log_escape_line(char *dst, size_t size, const char *msg)
+{
+	size_t	 o = 0;
+
+	for (; *msg != '\0' && o + 1 < size; msg++) {
+		if (*msg == '\\' || *msg == '"')
+			dst[o++] = *msg;
+		else if (str_escape(dst + o, size - o, msg, 1) == 0)
+			o += strlen(dst + o);
+		else
+			break;
+	}
+	dst[o] = '\0';
+}
+
+/* Write one line; from is the child it came from, or NULL. */
 void
 log_write(int pri, const char *from, const char *msg)
 {
 	char	 esc[IPC_LOG_MAX * 4 + 1];
 
-	str_escape(esc, sizeof(esc), msg, strlen(msg));
+	log_escape_line(esc, sizeof(esc), msg);
 	if (log_foreground) {
 		if (from != NULL)
 			fprintf(stderr, "%s: %s\n", from, esc);

@@ -15,9 +15,9 @@
  */
 
 /*
- * What reaches the log: the priority the parent gives a child's line,
- * and what log_write hands to syslog. The syslog(3) here stands in for
- * the C library's and keeps every line.
+ * What reaches the log: str_escape on client strings, the priority the
+ * parent gives a child's line, and what log_write hands to syslog. The
+ * syslog(3) here stands in for the C library's and keeps every line.
  */
 
 #include <sys/types.h>
@@ -61,6 +61,46 @@ syslog(int pri, const char *fmt, ...)
 	vsnprintf(lines[nlines].text, sizeof(lines[nlines].text), fmt, ap);
 	va_end(ap);
 	nlines++;
+}
+
+struct esc_case {
+	const char	*in;
+	const char	*out;
+};
+
+ATF_TC_WITHOUT_HEAD(escape);
+ATF_TC_BODY(escape, tc)
+{
+	static const struct esc_case	 cases[] = {
+		{ "plain text", "plain text" },
+		{ "a\"b", "a\\x22b" },
+		{ "\", origin \"https://evil",
+		    "\\x22, origin \\x22https://evil" },
+		{ "back\\slash", "back\\x5cslash" },
+		{ "new\nline\r", "new\\x0aline\\x0d" },
+		{ "\x7f\xff", "\\x7f\\xff" },
+	};
+	char	 buf[128];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ATF_CHECK_EQ(str_escape(buf, sizeof(buf), cases[i].in,
+		    strlen(cases[i].in)), 0);
+		ATF_CHECK_STREQ(buf, cases[i].out);
+	}
+}
+
+ATF_TC_WITHOUT_HEAD(escape_truncated);
+ATF_TC_BODY(escape_truncated, tc)
+{
+	char	 buf[6];
+
+	/* An escape that does not fit is left out whole. */
+	ATF_CHECK_EQ(str_escape(buf, sizeof(buf), "ab\"c", 4), 1);
+	ATF_CHECK_STREQ(buf, "ab");
+	ATF_CHECK_EQ(str_escape(buf, sizeof(buf), "\"", 1), 0);
+	ATF_CHECK_STREQ(buf, "\\x22");
+	ATF_CHECK_EQ(str_escape(buf, 0, "a", 1), 1);
 }
 
 struct pri_case {
@@ -132,9 +172,27 @@ ATF_TC_BODY(child_to_syslog, tc)
 	}
 }
 
+/*
+ * The line as a whole: what would end it escaped, the escapes and the
+ * quotes of the fields inside left as they are.
+ */
+ATF_TC_WITHOUT_HEAD(line_escape);
+ATF_TC_BODY(line_escape, tc)
+{
+	log_init(0, 0);
+	nlines = 0;
+	log_child(LOG_INFO, "worker[1]", "origin \"x\\x22y\"\nforged line\x01");
+	ATF_REQUIRE_EQ(nlines, 1);
+	ATF_CHECK_STREQ(lines[0].text,
+	    "worker[1]: origin \"x\\x22y\"\\x0aforged line\\x01");
+}
+
 ATF_TP_ADD_TCS(tp)
 {
+	ATF_TP_ADD_TC(tp, escape);
+	ATF_TP_ADD_TC(tp, escape_truncated);
 	ATF_TP_ADD_TC(tp, child_priority);
 	ATF_TP_ADD_TC(tp, child_to_syslog);
+	ATF_TP_ADD_TC(tp, line_escape);
 	return (atf_no_error());
 }
