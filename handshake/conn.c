@@ -273,9 +273,11 @@ hs_tls_handshake(int fd, short event, void *arg)
 	}
 	if (rv == -1) {
 		hs_env.stats.tls_failures++;
-		log_info("connection %llu from %s: TLS handshake failed: %s",
-		    (unsigned long long)c->id, sockaddr_str((struct sockaddr *)
-		    &c->peer, peer, sizeof(peer)), tls_error(c->tls));
+		if (hs_refusal_loggable())
+			log_info("connection %llu from %s: TLS handshake "
+			    "failed: %s", (unsigned long long)c->id,
+			    sockaddr_str((struct sockaddr *)&c->peer, peer,
+			    sizeof(peer)), tls_error(c->tls));
 		hs_close(c);
 		return;
 	}
@@ -441,7 +443,8 @@ hs_refusals_summary(int fd, short event, void *arg)
 }
 
 /*
- * At most LOG_REFUSALS refusal lines a second; what is left out is
+ * At most LOG_REFUSALS refusal lines a second, failed TLS handshakes
+ * included (a client can make as many of those); what is left out is
  * counted, and the count logged a second after the first one left out.
  */
 static int
