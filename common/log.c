@@ -71,15 +71,63 @@ log_to_parent(int fd)
 }
 
 /*
- * Write one line; from is the child it came from, or NULL. Control bytes
- * are escaped here too, so that no process can forge a line.
+ * The priority a child's line is logged with. The facility is always
+ * the parent's: a child that chose it could write into authpriv, or with
+ * LOG_EMERG reach every terminal. A child may say LOG_ERR, LOG_WARNING,
+ * LOG_NOTICE, LOG_INFO or LOG_DEBUG; whether the daemon as a whole is in
+ * trouble is the parent's to say, so emerg, alert and crit (a child's
+ * fatal() sends LOG_CRIT) become LOG_ERR. So does any other value, one
+ * with facility bits included: clamped rather than refused, because the
+ * text may be the only trace of what went wrong in that child.
  */
+int
+log_child_priority(int32_t pri)
+{
+	if (pri < LOG_ERR || pri > LOG_DEBUG)
+		return (LOG_ERR);
+	return (pri);
+}
+
+/* A line from a child, with the priority the parent allows it. */
+void
+log_child(int32_t pri, const char *from, const char *msg)
+{
+	/* Our children send severities only: name one that did not. */
+	if (pri < 0 || pri > LOG_DEBUG)
+		log_warnx("%s sent log priority %d, not a severity", from,
+		    pri);
+	log_write(log_child_priority(pri), from, msg);
+}
+
+/*
+ * Bytes outside printable ASCII as \xNN, so that no process can forge a
+ * line. The backslash and the double quote stay: the client strings in
+ * a line were escaped as fields where they were quoted (str_escape), and
+ * escaping the whole line again would double every escape.
+ */
+static void
+log_escape_line(char *dst, size_t size, const char *msg)
+{
+	size_t	 o = 0;
+
+	for (; *msg != '\0' && o + 1 < size; msg++) {
+		if (*msg == '\\' || *msg == '"')
+			dst[o++] = *msg;
+		else if (str_escape(dst + o, size - o, msg, 1) == 0)
+			o += strlen(dst + o);
+		else
+			break;
+	}
+	dst[o] = '\0';
+}
+
+/* Write one line; from is the child it came from, or NULL. */
 void
 log_write(int pri, const char *from, const char *msg)
 {
 	char	 esc[IPC_LOG_MAX * 4 + 1];
 
-	str_escape(esc, sizeof(esc), msg, strlen(msg));
+	log_escape_line(esc, sizeof(esc), msg);
 	if (log_foreground) {
 		if (from != NULL)
 			fprintf(stderr, "%s: %s\n", from, esc);

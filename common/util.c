@@ -89,9 +89,10 @@ sockaddr_str(const struct sockaddr *sa, char *buf, size_t len)
 }
 
 /*
- * Copy src into dst with every byte outside printable ASCII, and the
- * backslash, written as \xNN, so that no client string can forge a log
- * line. Returns 1 when the result had to be truncated.
+ * Copy src into dst with every byte outside printable ASCII, the
+ * backslash and the double quote written as \xNN, so that a client
+ * string can forge neither a log line nor a field in one: log lines
+ * quote client strings. Returns 1 when the result had to be truncated.
  */
 int
 str_escape(char *dst, size_t size, const void *src, size_t len)
@@ -103,7 +104,8 @@ str_escape(char *dst, size_t size, const void *src, size_t len)
 	if (size == 0)
 		return (1);
 	for (i = 0; i < len; i++) {
-		if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\') {
+		if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\' &&
+		    s[i] != '"') {
 			if (o + 1 >= size)
 				break;
 			dst[o++] = s[i];

@@ -139,7 +139,7 @@ struct ipc_msg {
 
 #define IPC_LOG_MAX		1024
 struct ipc_log {
-	int32_t		 priority;	/* LOG_* */
+	int32_t		 priority;	/* a severity: log_child_priority */
 	/* followed by the text, not terminated */
 };
 
@@ -543,6 +543,8 @@ void	log_init(int, int);
 void	log_setverbose(int);
 int	log_getverbose(void);
 void	log_to_parent(int);
+int	log_child_priority(int32_t);
+void	log_child(int32_t, const char *, const char *);
 void	log_write(int, const char *, const char *);
 void	log_warn(const char *, ...)
 	    __attribute__((__format__ (printf, 1, 2)));

@@ -273,9 +273,11 @@ hs_tls_handshake(int fd, short event, void *arg)
 	}
 	if (rv == -1) {
 		hs_env.stats.tls_failures++;
-		log_info("connection %llu from %s: TLS handshake failed: %s",
-		    (unsigned long long)c->id, sockaddr_str((struct sockaddr *)
-		    &c->peer, peer, sizeof(peer)), tls_error(c->tls));
+		if (hs_refusal_loggable())
+			log_info("connection %llu from %s: TLS handshake "
+			    "failed: %s", (unsigned long long)c->id,
+			    sockaddr_str((struct sockaddr *)&c->peer, peer,
+			    sizeof(peer)), tls_error(c->tls));
 		hs_close(c);
 		return;
 	}
@@ -344,21 +346,23 @@ hs_read(int fd, short event, void *arg)
 }
 
 /*
- * A client's string for a log line: truncated and quoted. Every line
- * reaches the log through log_write in the parent, which escapes it
- * with str_escape (bytes outside printable ASCII and the backslash as
- * \xHH); escaping here as well would double every backslash. The
- * request parser has already refused NUL and control bytes.
+ * A client's string for a log line: escaped with str_escape, the double
+ * quote included, so that it stays one field of the line whatever it
+ * holds; cut at LOG_FIELD_MAX escaped bytes, and quoted. log_write in
+ * the parent escapes only what would break the line, not this again.
  */
 static const char *
 hs_logstr(char *buf, size_t size, const char *s, size_t len)
 {
+	char	 esc[LOG_FIELD_MAX + 1];
+	int	 cut;
+
 	if (s == NULL) {
 		strlcpy(buf, "-", size);
 		return (buf);
 	}
-	snprintf(buf, size, "\"%.*s\"%s", (int)(len > LOG_FIELD_MAX ?
-	    LOG_FIELD_MAX : len), s, len > LOG_FIELD_MAX ? "..." : "");
+	cut = str_escape(esc, sizeof(esc), s, len);
+	snprintf(buf, size, "\"%s\"%s", esc, cut ? "..." : "");
 	return (buf);
 }
 
@@ -439,7 +443,8 @@ hs_refusals_summary(int fd, short event, void *arg)
 }
 
 /*
- * At most LOG_REFUSALS refusal lines a second; what is left out is
+ * At most LOG_REFUSALS refusal lines a second, failed TLS handshakes
+ * included (a client can make as many of those); what is left out is
  * counted, and the count logged a second after the first one left out.
  */
 static int

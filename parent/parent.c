@@ -88,7 +88,7 @@ parent_on_log(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	memcpy(&il, msg->data, sizeof(il));
 	memcpy(text, msg->data + sizeof(il), msg->len - sizeof(il));
 	text[msg->len - sizeof(il)] = '\0';
-	log_write(il.priority, c->name, text);
+	log_child(il.priority, c->name, text);
 }
 
 static void

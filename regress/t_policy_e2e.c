@@ -451,6 +451,56 @@ ATF_TC_CLEANUP(log_escaped_limited, tc)
 	daemon_cleanup();
 }
 
+/* The double quotes in the log line from marker on: two per field. */
+static int
+line_quotes(const char *marker)
+{
+	const char	*s;
+	int		 n = 0;
+
+	if ((s = strstr(wsd.log, marker)) == NULL)
+		return (-1);
+	for (; *s != '\0' && *s != '\n'; s++)
+		if (*s == '"')
+			n++;
+	return (n);
+}
+
+ATF_TC_WITH_CLEANUP(log_fields_quoted);
+ATF_TC_HEAD(log_fields_quoted, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "A double quote in Host or Origin "
+	    "is escaped: the client cannot forge a field of the log line");
+}
+ATF_TC_BODY(log_fields_quoted, tc)
+{
+	char	 resp[1024], want[256];
+
+	start(tc, NULL, NULL);
+	ATF_CHECK_EQ(upgrade("/", "127.0.0.1:%d\", origin \"https://evil",
+	    NULL, resp, sizeof(resp), NULL), 400);
+	snprintf(want, sizeof(want), "(malformed Host; host \"127.0.0.1:%d"
+	    "\\x22, origin \\x22https://evil\", origin -, target \"/\")",
+	    wsd.port);
+	ATF_CHECK_MSG(logged(want), "no %s in:\n%s", want, wsd.log);
+	/* host and target: two quoted fields, no third. */
+	ATF_CHECK_EQ_MSG(line_quotes("(malformed Host;"), 4, "log:\n%s",
+	    wsd.log);
+
+	ATF_CHECK_EQ(upgrade("/", NULL, "Origin: http://a\", target \"/x\r\n",
+	    resp, sizeof(resp), NULL), 403);
+	ATF_CHECK_MSG(logged("origin \"http://a\\x22, target \\x22/x\", "
+	    "target \"/\")"), "log:\n%s", wsd.log);
+	ATF_CHECK_EQ_MSG(line_quotes("origin \"http://a"), 4, "log:\n%s",
+	    wsd.log);
+	ATF_CHECK(strstr(wsd.log, "origin \"https://evil") == NULL);
+	daemon_stop_ok(&wsd);
+}
+ATF_TC_CLEANUP(log_fields_quoted, tc)
+{
+	daemon_cleanup();
+}
+
 struct conf_case {
 	const char	*lines;
 	const char	*error;
@@ -520,6 +570,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, health);
 	ATF_TP_ADD_TC(tp, max_message);
 	ATF_TP_ADD_TC(tp, log_escaped_limited);
+	ATF_TP_ADD_TC(tp, log_fields_quoted);
 	ATF_TP_ADD_TC(tp, config_errors);
 	return (atf_no_error());
 }

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <tls.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -354,6 +355,64 @@ ATF_TC_BODY(client_optional, tc)
 	stop_ok();
 }
 ATF_TC_CLEANUP(client_optional, tc)
+{
+	daemon_cleanup();
+}
+
+/* What the summary lines say was left out of the log. */
+static int
+refusals_not_logged(void)
+{
+	const char	*s = wsd.log, *p;
+	int		 n = 0;
+
+	while ((p = strstr(s, " refusals not logged")) != NULL) {
+		s = p + 1;
+		while (p > wsd.log && p[-1] >= '0' && p[-1] <= '9')
+			p--;
+		n += atoi(p);
+	}
+	return (n);
+}
+
+ATF_TC_WITH_CLEANUP(failures_limited);
+ATF_TC_HEAD(failures_limited, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "Failed TLS handshakes share the "
+	    "refusals' log limit: 20 lines a second, the rest counted in a "
+	    "summary line");
+}
+ATF_TC_BODY(failures_limited, tc)
+{
+	const char	*junk = "GET / HTTP/1.1\r\n\r\n";
+	time_t		 t0, t1;
+	int		 fd, i, logged = 0, n = 200;
+
+	/* One handshake process: the limit is each process's own. */
+	start(tc, "prefork handshake 1", NULL);
+	t0 = time(NULL);
+	for (i = 0; i < n; i++) {
+		ATF_REQUIRE((fd = wsc_connect(tport)) != -1);
+		wsc_write_all(fd, junk, strlen(junk));
+		close(fd);
+	}
+	/* Until every failure is either a line or in a summary's count. */
+	for (i = 0; i < 300; i++) {
+		logged = wsd_log_count(&wsd, "TLS handshake failed");
+		if (logged + refusals_not_logged() >= n)
+			break;
+		wsd_wait_log(&wsd, "\001", 100);
+	}
+	t1 = time(NULL);
+	ATF_CHECK_EQ_MSG(logged + refusals_not_logged(), n, "log:\n%s",
+	    wsd.log);
+	ATF_CHECK_MSG(refusals_not_logged() > 0, "no summary line; %d lines "
+	    "of %d in %lld seconds", logged, n, (long long)(t1 - t0));
+	ATF_CHECK_MSG(logged <= 20 * (t1 - t0 + 1), "%d lines of %d in %lld "
+	    "seconds", logged, n, (long long)(t1 - t0));
+	stop_ok();
+}
+ATF_TC_CLEANUP(failures_limited, tc)
 {
 	daemon_cleanup();
 }
@@ -1013,6 +1072,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, protocols);
 	ATF_TP_ADD_TC(tp, client_required);
 	ATF_TP_ADD_TC(tp, client_optional);
+	ATF_TP_ADD_TC(tp, failures_limited);
 	ATF_TP_ADD_TC(tp, sni);
 	ATF_TP_ADD_TC(tp, sni_host);
 	ATF_TP_ADD_TC(tp, ocsp);
