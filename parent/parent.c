@@ -127,6 +127,7 @@ parent_on_ready(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		return;
 	}
 	child_set_state(c, CHILD_READY);
+	env->failed_starts[c->role] = 0;
 	if (env->all_ready) {
 		log_info("%s (pid %d) is ready", c->name, (int)c->pid);
 		return;

@@ -121,9 +121,19 @@ int		 cmdline_symset(const char *);
 /* Slots for children: the most of both roles, and as many retiring. */
 #define CHILDREN_MAX		(4 * WSD_MAXPROC)
 
-/* More than this many deaths of one child in the window: a crash loop. */
+/*
+ * More than this many processes of one role in a row that die before
+ * they are ready: the role cannot start, and the daemon stops.
+ */
 #define CRASH_LOOP_DEATHS	10
-#define CRASH_LOOP_WINDOW	60
+
+/*
+ * A process that dies once ready is respawned at once, then after 1, 2,
+ * 4, 8 and at most RESPAWN_WAIT_MAX seconds while its role keeps dying;
+ * RESPAWN_CALM seconds without a death start the count again.
+ */
+#define RESPAWN_WAIT_MAX	10
+#define RESPAWN_CALM		60
 
 /* A reload waits this long for a child to confirm it, then kills it. */
 #define RELOAD_WAIT		5
@@ -135,6 +145,7 @@ int		 cmdline_symset(const char *);
  *   STARTING -> READY			its first IPC_READY
  *   STARTING or READY -> RETIRING	beyond a reduced count
  *   STARTING or READY -> DEAD		reaped; respawned -> STARTING
+ *   DEAD -> RETIRED			beyond the count when due to respawn
  *   RETIRING -> RETIRED		reaped; the slot may be reused
  */
 enum child_state {
@@ -172,6 +183,7 @@ struct child {
 	unsigned int		 respawns;	/* of this slot's process */
 	uint64_t		 id_base;	/* of a handshake's connection ids */
 	struct lim_conns	 counted;	/* connections it will close */
+	struct event		*ev_respawn;	/* a respawn that waits */
 	char			 name[32];
 };
 
@@ -195,8 +207,9 @@ struct parent_env {
 	struct child		*children;	/* CHILDREN_MAX slots */
 	unsigned int		 nchildren;	/* slots ever used */
 	uint64_t		 spawns;	/* of handshake processes */
-	time_t			 deaths[ROLE_MAX][CRASH_LOOP_DEATHS + 1];
-	unsigned int		 ndeaths[ROLE_MAX];
+	unsigned int		 failed_starts[ROLE_MAX];	/* in a row */
+	unsigned int		 backoff[ROLE_MAX];	/* deaths lately */
+	time_t			 last_death[ROLE_MAX];
 	const char		*self_path;	/* to start the children */
 	int			 self_fd;
 

@@ -54,7 +54,7 @@ static const unsigned int child_moves[CHILD_NSTATES] = {
 	[CHILD_READY] = CHILD_BIT(CHILD_RETIRING) | CHILD_BIT(CHILD_DEAD),
 	[CHILD_RETIRING] = CHILD_BIT(CHILD_RETIRED),
 	[CHILD_RETIRED] = CHILD_BIT(CHILD_STARTING),
-	[CHILD_DEAD] = CHILD_BIT(CHILD_STARTING),
+	[CHILD_DEAD] = CHILD_BIT(CHILD_STARTING) | CHILD_BIT(CHILD_RETIRED),
 };
 
 static const char child_state_names[CHILD_NSTATES][10] = {
@@ -220,6 +220,8 @@ child_slot(void)
 		c = &env->children[i];
 		if (c->state != CHILD_FREE && c->state != CHILD_RETIRED)
 			continue;
+		if (c->ev_respawn != NULL)
+			event_free(c->ev_respawn);
 		memset(c, 0, sizeof(*c));
 		c->state = CHILD_FREE;
 		if (i >= env->nchildren)
@@ -332,37 +334,9 @@ proc_resize(enum wsd_role role, unsigned int n, unsigned int want)
 			proc_retire(c);
 }
 
-/*
- * A crash loop is more than CRASH_LOOP_DEATHS deaths of one role within
- * CRASH_LOOP_WINDOW seconds: then respawning only hides a bug, or an
- * attack that kills children, and the daemon stops with an error.
- */
-static int
-proc_crash_loop(enum wsd_role role)
-{
-	time_t		*d = env->deaths[role];
-	unsigned int	 n = CRASH_LOOP_DEATHS + 1, i = env->ndeaths[role]++;
-	time_t		 now = time(NULL);
-
-	d[i % n] = now;
-	return (env->ndeaths[role] >= n &&
-	    now - d[(i + 1) % n] < CRASH_LOOP_WINDOW);
-}
-
 static void
 proc_respawn(struct child *c)
 {
-	if (proc_crash_loop(c->role)) {
-		log_warnx("%s processes die in a loop: more than %d deaths in "
-		    "%d seconds; stopping", role_names[c->role],
-		    CRASH_LOOP_DEATHS, CRASH_LOOP_WINDOW);
-		parent_shutdown(1);
-		return;
-	}
-	if (c->chan != NULL) {
-		ipc_chan_free(c->chan);
-		c->chan = NULL;
-	}
 	c->respawns++;
 	/* The keys were wiped once sent: a new process needs them again. */
 	if (c->role == ROLE_HANDSHAKE && config_read_keys(env->conf) == -1)
@@ -371,6 +345,74 @@ proc_respawn(struct child *c)
 	proc_start(c);
 	config_wipe_keys(env->conf);
 	log_info("respawned %s as pid %d", c->name, (int)c->pid);
+}
+
+/*
+ * A respawn that waited: unless the daemon stops, or the slot is no
+ * longer wanted (a reload lowered the count, or started another process
+ * for the same instance meanwhile).
+ */
+static void
+proc_respawn_due(int fd, short event, void *arg)
+{
+	struct child	*c = arg, *o;
+	unsigned int	 want = c->role == ROLE_HANDSHAKE ?
+	    env->conf->prefork_handshake : env->conf->prefork_worker;
+
+	if (env->stopping)
+		return;
+	CHILD_FOREACH(o, c->role, CHILDREN_RUNNING)
+		if (o->instance == c->instance)
+			break;
+	if (c->instance >= want || o != NULL) {
+		child_set_state(c, CHILD_RETIRED);
+		return;
+	}
+	proc_respawn(c);
+}
+
+/*
+ * A process that died before it was ready failed to start: after
+ * CRASH_LOOP_DEATHS of one role in a row, the role cannot start and the
+ * daemon stops. One that served is respawned, later each time its role
+ * keeps dying, and never stops the daemon: a crash a client can cause
+ * must not be a way to stop it.
+ */
+static void
+proc_died(struct child *c, int started)
+{
+	struct timeval	 tv;
+	time_t		 now = time(NULL);
+	unsigned int	 n;
+
+	if (!started) {
+		if (++env->failed_starts[c->role] <= CRASH_LOOP_DEATHS) {
+			proc_respawn(c);
+			return;
+		}
+		log_warnx("%s processes die in a loop: %d in a row before they "
+		    "were ready; stopping", role_names[c->role],
+		    CRASH_LOOP_DEATHS + 1);
+		parent_shutdown(1);
+		return;
+	}
+	if (now - env->last_death[c->role] >= RESPAWN_CALM)
+		env->backoff[c->role] = 0;
+	env->last_death[c->role] = now;
+	if ((n = env->backoff[c->role]++) == 0) {
+		proc_respawn(c);
+		return;
+	}
+	timerclear(&tv);
+	tv.tv_sec = n > 4 ? RESPAWN_WAIT_MAX : 1 << (n - 1);
+	if (tv.tv_sec > RESPAWN_WAIT_MAX)
+		tv.tv_sec = RESPAWN_WAIT_MAX;
+	log_warnx("%s processes keep dying: respawning %s in %lld seconds",
+	    role_names[c->role], c->name, (long long)tv.tv_sec);
+	if (c->ev_respawn == NULL && (c->ev_respawn = evtimer_new(env->base,
+	    proc_respawn_due, c)) == NULL)
+		fatalx("%s: evtimer_new", __func__);
+	evtimer_add(c->ev_respawn, &tv);
 }
 
 static const char *
@@ -393,12 +435,20 @@ static void
 proc_gone(struct child *c, int status)
 {
 	char	 how[64];
-	int	 retired = c->state == CHILD_RETIRING;
+	int	 retired, started;
 
-	child_set_state(c, retired ? CHILD_RETIRED : CHILD_DEAD);
-	/* Its last words (a refused syscall, say) before its death. */
-	if (c->chan != NULL)
+	/*
+	 * Its last words (a refused syscall, a ready) before its death;
+	 * then the channel goes with it.
+	 */
+	if (c->chan != NULL) {
 		ipc_chan_drain(c->chan);
+		ipc_chan_free(c->chan);
+		c->chan = NULL;
+	}
+	retired = c->state == CHILD_RETIRING;
+	started = c->state == CHILD_READY;
+	child_set_state(c, retired ? CHILD_RETIRED : CHILD_DEAD);
 	/* A reload waits for no dead process; a respawn gets it all. */
 	parent_reload_answered(c);
 	limits_child_lost(c);
@@ -414,7 +464,7 @@ proc_gone(struct child *c, int status)
 		log_warnx("lost child: %s (pid %d) %s", c->name, (int)c->pid,
 		    how);
 		if (!env->stopping)
-			proc_respawn(c);
+			proc_died(c, started);
 	}
 }
 

@@ -42,7 +42,8 @@ start(const atf_tc_t *tc, const char *attack, const char *global)
 	memset(&wsd, 0, sizeof(wsd));
 	ATF_REQUIRE((wsd.port = wsd_free_port()) > 0);
 	wsd_write_conf(&wsd, global, NULL);
-	ATF_REQUIRE(setenv("WSD_HOSTILE", attack, 1) == 0);
+	if (attack != NULL)
+		ATF_REQUIRE(setenv("WSD_HOSTILE", attack, 1) == 0);
 	daemon_start(tc, &wsd, NULL);
 	unsetenv("WSD_HOSTILE");
 }
@@ -179,9 +180,70 @@ ATF_TC_CLEANUP(release_others, tc)
 	daemon_cleanup();
 }
 
+static pid_t
+worker_pid(void)
+{
+	pid_t	 kids[16];
+	char	 titles[16][64];
+	int	 i, n;
+
+	n = wsd_children(&wsd, kids, titles, 16);
+	for (i = 0; i < n; i++)
+		if (strcmp(titles[i], "wsd: worker") == 0)
+			return (kids[i]);
+	return (0);
+}
+
+/*
+ * A worker that a client can make crash, killed again and again once it
+ * serves: it is respawned at once the first time, then after 1, 2, 4, 8
+ * and 10 seconds, never more; the daemon does not stop.
+ */
+ATF_TC_WITH_CLEANUP(crash_backoff);
+ATF_TC_HEAD(crash_backoff, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "A child that keeps dying once ready "
+	    "is respawned with a growing wait of at most 10 s, and the "
+	    "daemon lives");
+	atf_tc_set_md_var(tc, "require.user", "root");
+	atf_tc_set_md_var(tc, "timeout", "120");
+}
+ATF_TC_BODY(crash_backoff, tc)
+{
+	const int	 waits[] = { 0, 1, 2, 4, 8, 10 };
+	char		 line[128];
+	pid_t		 wk;
+	int		 i;
+
+	start(tc, NULL, "prefork handshake 1\nprefork worker 1\n");
+	for (i = 0; i < 6; i++) {
+		ATF_REQUIRE((wk = worker_pid()) > 0);
+		ATF_REQUIRE(kill(wk, SIGKILL) == 0);
+		ATF_REQUIRE_MSG(wsd_wait_count(&wsd, "respawned worker[0]",
+		    i + 1) == 0, "no respawn %d:\n%s", i + 1, wsd.log);
+		/* Ready again: a death before that is a failed start. */
+		ATF_REQUIRE(wsd_wait_count(&wsd, "is ready", i + 1) == 0);
+		snprintf(line, sizeof(line), "respawning worker[0] in %d "
+		    "seconds", waits[i]);
+		if (waits[i] > 0)
+			ATF_CHECK_MSG(strstr(wsd.log, line) != NULL,
+			    "no \"%s\" in:\n%s", line, wsd.log);
+	}
+	ATF_CHECK_MSG(wsd_log_count(&wsd, "respawning worker[0] in") == 5,
+	    "the first respawn waited, or more did:\n%s", wsd.log);
+	ATF_CHECK_EQ_MSG(kill(wsd.pid, 0), 0, "the daemon stopped");
+	echo_works();
+	daemon_stop_ok(&wsd);
+}
+ATF_TC_CLEANUP(crash_backoff, tc)
+{
+	daemon_cleanup();
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, admit_flood);
 	ATF_TP_ADD_TC(tp, release_others);
+	ATF_TP_ADD_TC(tp, crash_backoff);
 	return (atf_no_error());
 }
