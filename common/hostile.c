@@ -16,7 +16,7 @@
 
 /*
  * The hostile-child mode, for the tests: WSD_HOSTILE=role:attack makes
- * the first processes of that role (not their respawns) act, once
+ * the first process of that role (instance 0, not a respawn) act, once
  * it serves, as code that has taken it over would, and send the parent
  * what a child can send, with hostile contents or in floods. The tests
  * then check what wsd(8) promises: the attacker is killed or refused,
@@ -39,8 +39,8 @@
 
 #include "wsd.h"
 
-#define HOSTILE_ROUNDS		50	/* of a repeated attack */
-#define HOSTILE_PERIOD_MS	200
+#define HOSTILE_ROUNDS		100	/* of a repeated attack */
+#define HOSTILE_PERIOD_MS	100
 #define HOSTILE_FLOOD_MAX	4000000	/* messages, then it gives up */
 #define HOSTILE_FLOOD_SECS	60
 
@@ -53,6 +53,7 @@ struct hostile_attack {
 
 static void	 hostile_admit_flood(const struct ipc_config *);
 static void	 hostile_release_others(const struct ipc_config *);
+static void	 hostile_forge_answers(const struct ipc_config *);
 static void	 hostile_tick(int, short, void *);
 
 static const struct hostile_attack hostile_attacks[] = {
@@ -60,6 +61,8 @@ static const struct hostile_attack hostile_attacks[] = {
 	{ "admit_flood", ROLE_HANDSHAKE, hostile_admit_flood, 0 },
 	/* Releases of the first handshake process's connection ids. */
 	{ "release_others", ROLE_WORKER, hostile_release_others, 1 },
+	/* Answers to wsctl's queries, asked or not, again and again. */
+	{ "forge_answers", ROLE_WORKER, hostile_forge_answers, 1 },
 };
 
 static struct {
@@ -135,6 +138,28 @@ hostile_release_others(const struct ipc_config *ic)
 	}
 }
 
+/* A row and an end for each of the first query ids, which count up. */
+static void
+hostile_forge_answers(const struct ipc_config *ic)
+{
+	struct ipc_conn_info	 ci;
+	struct ipc_query_end	 end;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&ci.peer;
+	uint32_t		 reqid;
+
+	memset(&ci, 0, sizeof(ci));
+	ci.id = 4242424242ULL;
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(0x7f060606);
+	memset(&end, 0, sizeof(end));
+	for (reqid = 1; reqid <= 64; reqid++) {
+		ci.reqid = end.reqid = reqid;
+		if (hostile_send(IPC_CONN_INFO, &ci, sizeof(ci)) == -1 ||
+		    hostile_send(IPC_QUERY_END, &end, sizeof(end)) == -1)
+			return;
+	}
+}
+
 static void
 hostile_tick(int fd, short event, void *arg)
 {
@@ -155,7 +180,7 @@ hostile_start(enum wsd_role role, struct event_base *base,
 	const char	*env, *name;
 	size_t		 i, len;
 
-	if (!hostile.allowed || ic->respawns != 0 ||
+	if (!hostile.allowed || ic->respawns != 0 || ic->instance != 0 ||
 	    (env = getenv("WSD_HOSTILE")) == NULL)
 		return;
 	len = strlen(role_names[role]);

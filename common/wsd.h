@@ -146,7 +146,7 @@ struct ipc_log {
 struct ipc_config {
 	uint64_t	 id_base;	/* handshake: high bits of its ids */
 	uint32_t	 respawns;	/* of this process's slot, so far */
-	uint32_t	 pad;
+	uint32_t	 instance;	/* of its role */
 	int32_t		 verbose;
 	uint32_t	 prefork_handshake;
 	uint32_t	 prefork_worker;

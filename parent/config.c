@@ -310,6 +310,7 @@ config_send(struct child *c)
 	memset(&ic, 0, sizeof(ic));
 	ic.id_base = c->id_base;
 	ic.respawns = c->respawns;
+	ic.instance = c->instance;
 	ic.verbose = log_getverbose();
 	ic.prefork_handshake = env->conf->prefork_handshake;
 	ic.prefork_worker = env->conf->prefork_worker;

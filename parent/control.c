@@ -48,6 +48,8 @@ struct ctl_req {
 	unsigned int		 waiting;	/* workers yet to answer */
 	unsigned int		 rows;
 	int			 found;
+	struct ctl_asked	 asked[CHILDREN_MAX];
+	unsigned int		 nasked;
 };
 
 /* The control socket's state: one, as the parent's env. */
@@ -222,7 +224,15 @@ control_finish(struct ctl_req *r)
 static void
 control_timeout(int fd, short event, void *arg)
 {
-	control_finish(arg);
+	struct ctl_req	*r = arg;
+	unsigned int	 i;
+
+	/* Said in text only: a JSON answer stays one document. */
+	for (i = 0; i < r->nasked; i++)
+		if (!r->asked[i].done && r->chan != NULL && !r->json)
+			ctl_line(r->chan, "%s did not answer",
+			    r->asked[i].c->name);
+	control_finish(r);
 }
 
 /* Ask the workers; the answers come back through control_reply(). */
@@ -261,7 +271,8 @@ control_query(struct ipc_chan *chan, const struct ipc_ctl *req)
 	TAILQ_INSERT_TAIL(&control.reqs, r, entry);
 	if (r->cmd == CTL_SHOW_CONNECTIONS)
 		show_connections_head(chan, r->json);
-	if ((r->waiting = parent_query(&q)) == 0) {
+	r->nasked = parent_query(&q, r->asked, CHILDREN_MAX);
+	if ((r->waiting = r->nasked) == 0) {
 		control_finish(r);
 		return;
 	}
@@ -272,12 +283,14 @@ control_query(struct ipc_chan *chan, const struct ipc_ctl *req)
 
 /* A worker's answer to a query. */
 void
-control_reply(struct ipc_msg *msg)
+control_reply(struct child *from, struct ipc_msg *msg)
 {
 	struct ipc_conn_info	 ci;
 	struct ipc_query_end	 end;
 	struct ctl_req		*r;
+	struct ctl_asked	*a = NULL;
 	uint32_t		 id;
+	unsigned int		 i;
 
 	memcpy(&id, msg->data, sizeof(id));	/* first in both */
 	TAILQ_FOREACH(r, &control.reqs, entry)
@@ -285,6 +298,15 @@ control_reply(struct ipc_msg *msg)
 			break;
 	if (r == NULL)
 		return;		/* late, after its timeout */
+	/* Only a worker asked, and only until its end: no one else's. */
+	for (i = 0; i < r->nasked; i++)
+		if (r->asked[i].c == from && r->asked[i].pid == from->pid)
+			a = &r->asked[i];
+	if (a == NULL || a->done) {
+		log_warnx("%s: %s answered query %u %s", __func__, from->name,
+		    id, a == NULL ? "without being asked" : "after its end");
+		return;
+	}
 	if (msg->type == IPC_CONN_INFO) {
 		memcpy(&ci, msg->data, sizeof(ci));
 		if (r->chan != NULL && r->cmd == CTL_SHOW_CONNECTIONS)
@@ -293,6 +315,7 @@ control_reply(struct ipc_msg *msg)
 		return;
 	}
 	memcpy(&end, msg->data, sizeof(end));
+	a->done = 1;
 	r->found |= end.found;
 	if (--r->waiting == 0)
 		control_finish(r);

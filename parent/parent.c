@@ -110,7 +110,7 @@ parent_on_hs_stats(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 static void
 parent_on_query_reply(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
-	control_reply(msg);
+	control_reply(arg, msg);
 }
 
 /*
@@ -338,18 +338,25 @@ parent_verbose(int level)
 			    0, -1);
 }
 
-/* Send q to every worker that serves; returns how many will answer. */
+/*
+ * Send q to every worker that serves, at most max of them; they go into
+ * asked, and only they may answer. Returns how many will.
+ */
 unsigned int
-parent_query(const struct ipc_query *q)
+parent_query(const struct ipc_query *q, struct ctl_asked *asked,
+    unsigned int max)
 {
 	struct child	*c;
 	unsigned int	 n = 0;
 
 	CHILD_FOREACH(c, ROLE_WORKER, CHILD_BIT(CHILD_READY) |
 	    CHILD_BIT(CHILD_RETIRING))
-		if (c->chan != NULL && ipc_compose(c->chan, IPC_QUERY, q,
-		    sizeof(*q), NULL, 0, -1) == 0)
-			n++;
+		if (n < max && c->chan != NULL && ipc_compose(c->chan,
+		    IPC_QUERY, q, sizeof(*q), NULL, 0, -1) == 0) {
+			asked[n].c = c;
+			asked[n].pid = c->pid;
+			asked[n++].done = 0;
+		}
 	return (n);
 }
 

@@ -273,7 +273,7 @@ const struct limits_stats *limits_stats(void);
 int		 control_init(const char *, struct sandbox_self *);
 void		 control_listen(struct event_base *, int);
 void		 control_cleanup(void);
-void		 control_reply(struct ipc_msg *);
+void		 control_reply(struct child *, struct ipc_msg *);
 void		 control_reloaded(struct ipc_chan *);
 
 /* parent.c */
@@ -284,7 +284,14 @@ void		 parent_reload_forget(struct ipc_chan *);
 void		 parent_reload_answered(struct child *);
 void		 parent_shutdown(int);
 void		 parent_verbose(int);
-unsigned int	 parent_query(const struct ipc_query *);
+/* A worker asked by a query of wsctl's, and whether it has answered. */
+struct ctl_asked {
+	struct child	*c;
+	pid_t		 pid;
+	int		 done;
+};
+unsigned int	 parent_query(const struct ipc_query *, struct ctl_asked *,
+		    unsigned int);
 extern const struct ipc_handlers parent_handlers[ROLE_MAX];
 
 /* show.c */

@@ -180,8 +180,9 @@ ATF_TC_CLEANUP(release_others, tc)
 	daemon_cleanup();
 }
 
+/* The n-th worker process in the parent's list of children; 0: none. */
 static pid_t
-worker_pid(void)
+worker_pid(int nth)
 {
 	pid_t	 kids[16];
 	char	 titles[16][64];
@@ -189,7 +190,7 @@ worker_pid(void)
 
 	n = wsd_children(&wsd, kids, titles, 16);
 	for (i = 0; i < n; i++)
-		if (strcmp(titles[i], "wsd: worker") == 0)
+		if (strcmp(titles[i], "wsd: worker") == 0 && nth-- == 0)
 			return (kids[i]);
 	return (0);
 }
@@ -217,7 +218,7 @@ ATF_TC_BODY(crash_backoff, tc)
 
 	start(tc, NULL, "prefork handshake 1\nprefork worker 1\n");
 	for (i = 0; i < 6; i++) {
-		ATF_REQUIRE((wk = worker_pid()) > 0);
+		ATF_REQUIRE((wk = worker_pid(0)) > 0);
 		ATF_REQUIRE(kill(wk, SIGKILL) == 0);
 		ATF_REQUIRE_MSG(wsd_wait_count(&wsd, "respawned worker[0]",
 		    i + 1) == 0, "no respawn %d:\n%s", i + 1, wsd.log);
@@ -240,10 +241,52 @@ ATF_TC_CLEANUP(crash_backoff, tc)
 	daemon_cleanup();
 }
 
+/*
+ * A worker answers wsctl's queries again and again, asked or not, while
+ * the other worker cannot answer (stopped): the parent takes one answer
+ * from each worker it asked, so the query is not cut short by the
+ * forger; it waits for the silent worker, then says which one did not
+ * answer.
+ */
+ATF_TC_WITH_CLEANUP(forge_answers);
+ATF_TC_HEAD(forge_answers, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "A worker's extra answers to a query "
+	    "count for nothing: one answer from each worker asked");
+	atf_tc_set_md_var(tc, "require.user", "root");
+}
+ATF_TC_BODY(forge_answers, tc)
+{
+	char	 cmd[2048];
+	pid_t	 silent;
+
+	start(tc, "worker:forge_answers", "prefork handshake 1\n"
+	    "prefork worker 2\n");
+	/* worker[0] forges; the other one is the second in the list. */
+	ATF_REQUIRE((silent = worker_pid(1)) > 0);
+	ATF_REQUIRE(kill(silent, SIGSTOP) == 0);
+	snprintf(cmd, sizeof(cmd), "%s -s %s show connections >out 2>&1",
+	    srcpath(tc, "../wsctl/wsctl"), wsd.sock);
+	ATF_REQUIRE_EQ(system(cmd), 0);
+	ATF_CHECK_MSG(atf_utils_grep_file("^worker\\[[01]\\] did not answer$",
+	    "out"), "the query ended without the silent worker");
+	ATF_CHECK_MSG(wsd_wait_log(&wsd, "answered query 1 after its end",
+	    WSC_TIMEOUT) == 0, "no refused answer in:\n%s", wsd.log);
+	ATF_REQUIRE(kill(silent, SIGCONT) == 0);
+	ATF_CHECK_EQ_MSG(kill(wsd.pid, 0), 0, "the parent is gone");
+	echo_works();
+	daemon_stop_ok(&wsd);
+}
+ATF_TC_CLEANUP(forge_answers, tc)
+{
+	daemon_cleanup();
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, admit_flood);
 	ATF_TP_ADD_TC(tp, release_others);
 	ATF_TP_ADD_TC(tp, crash_backoff);
+	ATF_TP_ADD_TC(tp, forge_answers);
 	return (atf_no_error());
 }
