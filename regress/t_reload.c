@@ -725,6 +725,84 @@ ATF_TC_CLEANUP(stuck_worker_queue, tc)
 	daemon_cleanup();
 }
 
+static void
+write_conf_workers(int port, int workers)
+{
+	FILE	*f;
+
+	ATF_REQUIRE((f = fopen("wsd.conf", "w")) != NULL);
+	fprintf(f, "prefork handshake 1\nprefork worker %d\n"
+	    "server \"127.0.0.1\" {\n\tlisten on 127.0.0.1 port %d\n}\n",
+	    workers, port);
+	fclose(f);
+}
+
+/* The worker started last: the highest pid of the two. */
+static pid_t
+last_worker(void)
+{
+	pid_t	 kids[MAXKIDS], last = 0;
+	char	 titles[MAXKIDS][64];
+	int	 i, n;
+
+	n = wsd_children(&wsd, kids, titles, MAXKIDS);
+	for (i = 0; i < n; i++)
+		if (strcmp(titles[i], "wsd: worker") == 0 && kids[i] > last)
+			last = kids[i];
+	return (last);
+}
+
+/*
+ * prefork worker lowered while worker[1] still drains (stopped here, so
+ * that it cannot exit), then raised: the new worker[1] takes hand-offs,
+ * and the parent counts them, though an older worker[1] is still there.
+ */
+ATF_TC_WITH_CLEANUP(handoff_after_resize);
+ATF_TC_HEAD(handoff_after_resize, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "Connections handed to a new worker "
+	    "stay counted while a retired one of the same number drains");
+	atf_tc_set_md_var(tc, "require.user", "root");
+}
+ATF_TC_BODY(handoff_after_resize, tc)
+{
+	char	 cmd[2048];
+	pid_t	 old;
+	int	 port, fd[4], i;
+
+	ATF_REQUIRE((port = wsd_free_port()) > 0);
+	write_conf_workers(port, 2);
+	start(tc);
+	ATF_REQUIRE((old = last_worker()) > 0);
+	ATF_REQUIRE(kill(old, SIGSTOP) == 0);
+	write_conf_workers(port, 1);
+	ATF_REQUIRE_EQ(wsctl_reload(tc), 0);
+	ATF_REQUIRE(wsd_wait_log(&wsd, "retiring worker[1]", WSC_TIMEOUT) ==
+	    0);
+	write_conf_workers(port, 2);
+	ATF_REQUIRE_EQ(wsctl_reload(tc), 0);
+	ATF_REQUIRE(wsd_wait_log(&wsd, "worker[1] (pid", WSC_TIMEOUT) == 0);
+	/* Least connections: two of the four go to the new worker[1]. */
+	for (i = 0; i < 4; i++)
+		fd[i] = client(port);
+	/* Served: the hand-offs have reached the parent by now. */
+	for (i = 0; i < 4; i++)
+		echo(fd[i], "counted");
+	snprintf(cmd, sizeof(cmd), "%s -s %s show stats >out 2>&1",
+	    srcpath(tc, "../wsctl/wsctl"), wsd.sock);
+	ATF_REQUIRE_EQ(system(cmd), 0);
+	ATF_CHECK_MSG(atf_utils_grep_file("^limits: 4 open of", "out"),
+	    "the parent lost count of the connections on the new worker");
+	ATF_REQUIRE(kill(old, SIGCONT) == 0);
+	for (i = 0; i < 4; i++)
+		close(fd[i]);
+	daemon_stop_ok(&wsd);
+}
+ATF_TC_CLEANUP(handoff_after_resize, tc)
+{
+	daemon_cleanup();
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, listeners);
@@ -736,5 +814,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, dies_during_reload);
 	ATF_TP_ADD_TC(tp, stuck_during_reload);
 	ATF_TP_ADD_TC(tp, stuck_worker_queue);
+	ATF_TP_ADD_TC(tp, handoff_after_resize);
 	return (atf_no_error());
 }
