@@ -54,6 +54,7 @@ struct hostile_attack {
 static void	 hostile_admit_flood(const struct ipc_config *);
 static void	 hostile_release_others(const struct ipc_config *);
 static void	 hostile_forge_answers(const struct ipc_config *);
+static void	 hostile_malformed(const struct ipc_config *);
 static void	 hostile_tick(int, short, void *);
 
 static const struct hostile_attack hostile_attacks[] = {
@@ -63,6 +64,8 @@ static const struct hostile_attack hostile_attacks[] = {
 	{ "release_others", ROLE_WORKER, hostile_release_others, 1 },
 	/* Answers to wsctl's queries, asked or not, again and again. */
 	{ "forge_answers", ROLE_WORKER, hostile_forge_answers, 1 },
+	/* Datagrams no encoder makes, and types a worker may not send. */
+	{ "malformed", ROLE_WORKER, hostile_malformed, 0 },
 };
 
 static struct {
@@ -158,6 +161,45 @@ hostile_forge_answers(const struct ipc_config *ic)
 		    hostile_send(IPC_QUERY_END, &end, sizeof(end)) == -1)
 			return;
 	}
+}
+
+/*
+ * What the parent's decoder and direction table must drop, each once:
+ * a short header, a length past the datagram, bytes past the length,
+ * a size the type does not have, an unknown type, a descriptor where
+ * none belongs, and a handshake process's admission from a worker.
+ */
+static void
+hostile_malformed(const struct ipc_config *ic)
+{
+	struct ipc_hdr		 hdr;
+	struct ipc_admit	 ia;
+	uint8_t			 buf[sizeof(hdr) + 64];
+
+	memset(buf, 0, sizeof(buf));
+	(void)ipc_sendmsg(WSD_PARENT_FD, buf, 3, -1);
+	hdr.type = IPC_STATS;
+	hdr.len = 1000;
+	memcpy(buf, &hdr, sizeof(hdr));
+	(void)ipc_sendmsg(WSD_PARENT_FD, buf, sizeof(hdr) + 8, -1);
+	hdr.type = IPC_RELEASE;
+	hdr.len = sizeof(uint64_t);
+	memcpy(buf, &hdr, sizeof(hdr));
+	(void)ipc_sendmsg(WSD_PARENT_FD, buf, sizeof(hdr) + 16, -1);
+	hdr.len = 3;
+	memcpy(buf, &hdr, sizeof(hdr));
+	(void)ipc_sendmsg(WSD_PARENT_FD, buf, sizeof(hdr) + 3, -1);
+	hdr.type = IPC_TYPE_MAX + 7;
+	hdr.len = 0;
+	memcpy(buf, &hdr, sizeof(hdr));
+	(void)ipc_sendmsg(WSD_PARENT_FD, buf, sizeof(hdr), -1);
+	hdr.type = IPC_READY;
+	memcpy(buf, &hdr, sizeof(hdr));
+	(void)ipc_sendmsg(WSD_PARENT_FD, buf, sizeof(hdr), WSD_PARENT_FD);
+	memset(&ia, 0, sizeof(ia));
+	ia.id = 77;
+	ia.peer.ss_family = AF_INET;
+	(void)hostile_send(IPC_ADMIT, &ia, sizeof(ia));
 }
 
 static void

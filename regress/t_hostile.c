@@ -282,11 +282,51 @@ ATF_TC_CLEANUP(forge_answers, tc)
 	daemon_cleanup();
 }
 
+/*
+ * A worker sends what the protocol cannot say: each is dropped and
+ * logged as from that worker, and everything goes on.
+ */
+ATF_TC_WITH_CLEANUP(malformed);
+ATF_TC_HEAD(malformed, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "Malformed and misdirected messages "
+	    "from a worker are dropped, logged, and harm nothing");
+	atf_tc_set_md_var(tc, "require.user", "root");
+}
+ATF_TC_BODY(malformed, tc)
+{
+	const char	*want[] = {
+		"from worker[0]: truncated header",
+		"from worker[0]: truncated payload",
+		"from worker[0]: trailing bytes",
+		"from worker[0]: bad payload size for type",
+		"from worker[0]: unknown type",
+		"from worker[0]: unexpected descriptor",
+		"worker[0] may not send admit",
+	};
+	size_t		 i;
+
+	start(tc, "worker:malformed", "prefork handshake 1\n"
+	    "prefork worker 1\n");
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		ATF_CHECK_MSG(wsd_wait_log(&wsd, want[i], WSC_TIMEOUT) == 0,
+		    "no \"%s\" in:\n%s", want[i], wsd.log);
+	ATF_CHECK(strstr(wsd.log, "lost child") == NULL);
+	echo_works();
+	wait_open(tc, 0);
+	daemon_stop_ok(&wsd);
+}
+ATF_TC_CLEANUP(malformed, tc)
+{
+	daemon_cleanup();
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, admit_flood);
 	ATF_TP_ADD_TC(tp, release_others);
 	ATF_TP_ADD_TC(tp, crash_backoff);
 	ATF_TP_ADD_TC(tp, forge_answers);
+	ATF_TP_ADD_TC(tp, malformed);
 	return (atf_no_error());
 }
