@@ -242,6 +242,21 @@ wsd_children(struct wsd_proc *p, pid_t *pids, char (*titles)[64], int max)
 	return (found);
 }
 
+/* The nth child (from 0, in the order /proc lists them) titled title. */
+pid_t
+wsd_child(struct wsd_proc *p, const char *title, int nth)
+{
+	pid_t	 kids[64];
+	char	 titles[64][64];
+	int	 i, n;
+
+	n = wsd_children(p, kids, titles, 64);
+	for (i = 0; i < n; i++)
+		if (strcmp(titles[i], title) == 0 && nth-- == 0)
+			return (kids[i]);
+	return (0);
+}
+
 int
 pid_gone(pid_t pid)
 {

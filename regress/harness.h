@@ -53,6 +53,7 @@ int		 wsd_wait_log(struct wsd_proc *, const char *, int);
 int		 wsd_log_count(const struct wsd_proc *, const char *);
 int		 wsd_wait_count(struct wsd_proc *, const char *, int);
 int		 wsd_children(struct wsd_proc *, pid_t *, char (*)[64], int);
+pid_t		 wsd_child(struct wsd_proc *, const char *, int);
 int		 wsd_stop(struct wsd_proc *, int);
 int		 pid_gone(pid_t);
 

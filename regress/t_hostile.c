@@ -180,21 +180,6 @@ ATF_TC_CLEANUP(release_others, tc)
 	daemon_cleanup();
 }
 
-/* The n-th worker process in the parent's list of children; 0: none. */
-static pid_t
-worker_pid(int nth)
-{
-	pid_t	 kids[16];
-	char	 titles[16][64];
-	int	 i, n;
-
-	n = wsd_children(&wsd, kids, titles, 16);
-	for (i = 0; i < n; i++)
-		if (strcmp(titles[i], "wsd: worker") == 0 && nth-- == 0)
-			return (kids[i]);
-	return (0);
-}
-
 /*
  * A worker that a client can make crash, killed again and again once it
  * serves: it is respawned at once the first time, then after 1, 2, 4, 8
@@ -218,7 +203,7 @@ ATF_TC_BODY(crash_backoff, tc)
 
 	start(tc, NULL, "prefork handshake 1\nprefork worker 1\n");
 	for (i = 0; i < 6; i++) {
-		ATF_REQUIRE((wk = worker_pid(0)) > 0);
+		ATF_REQUIRE((wk = wsd_child(&wsd, "wsd: worker", 0)) > 0);
 		ATF_REQUIRE(kill(wk, SIGKILL) == 0);
 		ATF_REQUIRE_MSG(wsd_wait_count(&wsd, "respawned worker[0]",
 		    i + 1) == 0, "no respawn %d:\n%s", i + 1, wsd.log);
@@ -263,7 +248,7 @@ ATF_TC_BODY(forge_answers, tc)
 	start(tc, "worker:forge_answers", "prefork handshake 1\n"
 	    "prefork worker 2\n");
 	/* worker[0] forges; the other one is the second in the list. */
-	ATF_REQUIRE((silent = worker_pid(1)) > 0);
+	ATF_REQUIRE((silent = wsd_child(&wsd, "wsd: worker", 1)) > 0);
 	ATF_REQUIRE(kill(silent, SIGSTOP) == 0);
 	snprintf(cmd, sizeof(cmd), "%s -s %s show connections >out 2>&1",
 	    srcpath(tc, "../wsctl/wsctl"), wsd.sock);

@@ -409,21 +409,6 @@ upgrade_status(int port, const char *path)
 	return (status);
 }
 
-/* The one child with this title; 0 if none. */
-static pid_t
-child_titled(const char *title)
-{
-	pid_t	 kids[MAXKIDS];
-	char	 titles[MAXKIDS][64];
-	int	 i, n;
-
-	n = wsd_children(&wsd, kids, titles, MAXKIDS);
-	for (i = 0; i < n; i++)
-		if (strcmp(titles[i], title) == 0)
-			return (kids[i]);
-	return (0);
-}
-
 /*
  * Kill pid and stop its replacement as soon as the parent has forked it,
  * before it can start: polls the parent's list of children, bounded.
@@ -478,10 +463,10 @@ ATF_TC_BODY(starting_child, tc)
 	write_conf_location("/old", port);
 	start(tc);
 	ATF_REQUIRE(upgrade_status(port, "/old") == 101);
-	ATF_REQUIRE((wk = child_titled("wsd: worker")) > 0);
+	ATF_REQUIRE((wk = wsd_child(&wsd, "wsd: worker", 0)) > 0);
 	/* The window is short: try again if the child beats us to it. */
 	for (attempt = 0; attempt < 5; attempt++) {
-		ATF_REQUIRE((hs = child_titled("wsd: handshake")) > 0);
+		ATF_REQUIRE((hs = wsd_child(&wsd, "wsd: handshake", 0)) > 0);
 		kid = respawn_stopped(hs, wk);
 		snprintf(line, sizeof(line), "respawned handshake[0] as pid %d",
 		    (int)kid);
@@ -558,7 +543,7 @@ ATF_TC_BODY(dies_during_reload, tc)
 	ATF_REQUIRE((port = wsd_free_port()) > 0);
 	write_conf_location("/old", port);
 	start(tc);
-	ATF_REQUIRE((hs = child_titled("wsd: handshake")) > 0);
+	ATF_REQUIRE((hs = wsd_child(&wsd, "wsd: handshake", 0)) > 0);
 	/* Stopped, it cannot confirm the reload. */
 	ATF_REQUIRE(kill(hs, SIGSTOP) == 0);
 	write_conf_location("/new", port);
@@ -596,7 +581,7 @@ ATF_TC_BODY(stuck_during_reload, tc)
 	ATF_REQUIRE((port = wsd_free_port()) > 0);
 	write_conf_location("/old", port);
 	start(tc);
-	ATF_REQUIRE((hs = child_titled("wsd: handshake")) > 0);
+	ATF_REQUIRE((hs = wsd_child(&wsd, "wsd: handshake", 0)) > 0);
 	/* Stopped, and never continued by the test. */
 	ATF_REQUIRE(kill(hs, SIGSTOP) == 0);
 	write_conf_location("/new", port);
@@ -688,7 +673,7 @@ ATF_TC_BODY(stuck_worker_queue, tc)
 	ATF_REQUIRE((port = wsd_free_port()) > 0);
 	write_conf_location("/old", port);
 	start(tc);
-	ATF_REQUIRE((wk = child_titled("wsd: worker")) > 0);
+	ATF_REQUIRE((wk = wsd_child(&wsd, "wsd: worker", 0)) > 0);
 	ATF_REQUIRE(kill(wk, SIGSTOP) == 0);
 	fd = ctl_connect();
 	/* About 4,000 configurations of 4 KB fill the queue: bounded. */
@@ -697,7 +682,7 @@ ATF_TC_BODY(stuck_worker_queue, tc)
 		    i, wsd.log);
 		/* A line a reload: read them, or the daemon blocks on us. */
 		wsd_wait_log(&wsd, "\001", 1);
-		if (i % 100 == 99 && (now = child_titled("wsd: worker")) !=
+		if (i % 100 == 99 && (now = wsd_child(&wsd, "wsd: worker", 0)) !=
 		    wk && now > 0)
 			break;
 	}

@@ -36,7 +36,6 @@
 
 #include "harness.h"
 
-#define MAXKIDS		16
 #define NEEDLE		32	/* bytes of a number looked for */
 #define NNEEDLES	5
 
@@ -152,20 +151,6 @@ memory_holds(pid_t pid, const struct needle *nd, char *found, size_t flen)
 	return (hits);
 }
 
-static pid_t
-child_titled(const char *title)
-{
-	pid_t	 kids[MAXKIDS];
-	char	 titles[MAXKIDS][64];
-	int	 i, n;
-
-	n = wsd_children(&wsd, kids, titles, MAXKIDS);
-	for (i = 0; i < n; i++)
-		if (strcmp(titles[i], title) == 0)
-			return (kids[i]);
-	return (0);
-}
-
 /*
  * After start, a reload (which checks the key again) and the respawn of
  * the handshake process (for which the parent reads the key file
@@ -200,11 +185,11 @@ ATF_TC_BODY(key_only_in_handshake, tc)
 	ATF_REQUIRE(kill(wsd.pid, SIGHUP) == 0);
 	ATF_REQUIRE(wsd_wait_log(&wsd, "configuration reloaded",
 	    WSC_TIMEOUT) == 0);
-	ATF_REQUIRE((hs = child_titled("wsd: handshake")) > 0);
+	ATF_REQUIRE((hs = wsd_child(&wsd, "wsd: handshake", 0)) > 0);
 	ATF_REQUIRE(kill(hs, SIGKILL) == 0);
 	ATF_REQUIRE(wsd_wait_log(&wsd, "is ready", WSC_TIMEOUT) == 0);
-	ATF_REQUIRE((hs = child_titled("wsd: handshake")) > 0);
-	ATF_REQUIRE((wk = child_titled("wsd: worker")) > 0);
+	ATF_REQUIRE((hs = wsd_child(&wsd, "wsd: handshake", 0)) > 0);
+	ATF_REQUIRE((wk = wsd_child(&wsd, "wsd: worker", 0)) > 0);
 
 	ATF_CHECK_EQ_MSG(memory_holds(wsd.pid, nd, found, sizeof(found)), 0,
 	    "the parent holds %s", found);
