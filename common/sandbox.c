@@ -48,6 +48,11 @@ static int	 sandbox_probe_ok;	/* the test hook: only with -d */
 static void	 sandbox_privdrop(const struct ipc_config *);
 static void	 sandbox_rlimits(void);
 static void	 sandbox_probe(enum wsd_role);
+static void	 probe_open(void);
+static void	 probe_socket(void);
+static void	 probe_execve(void);
+static void	 probe_openwrite(void);
+static void	 probe_ptrace(void);
 
 /* Called once by a child before it serves: trap is -S, probe is -d. */
 void
@@ -126,18 +131,61 @@ sandbox_rlimits(void)
 
 /*
  * The test hook: WSD_SANDBOX_PROBE=role:call makes that role try the call
- * right after sandboxing, so the tests can watch the filter kill it: open,
- * socket and execve for the children; for the parent, which may open
- * files to read and make sockets, openwrite, ptrace and execve. It is honoured only with -d, a daemon in the
- * foreground: who sets the environment of that can run anything as its
- * user anyway, and a service (without -d) ignores it.
+ * right after sandboxing, so the tests can watch the filter kill it. It
+ * is honoured only with -d, a daemon in the foreground: who sets the
+ * environment of that can run anything as its user anyway, and a service
+ * (without -d) ignores it. Each probe is a call some role must be
+ * refused; wsd(8) and regress/t_sandbox.c say which.
  */
+static void
+probe_open(void)
+{
+	(void)open("/etc/passwd", O_RDONLY);
+}
+
+static void
+probe_socket(void)
+{
+	(void)socket(AF_INET, SOCK_STREAM, 0);
+}
+
+static void
+probe_execve(void)
+{
+	char	*argv[] = { "sh", NULL };
+
+	(void)execve("/bin/sh", argv, NULL);
+}
+
+/* The parent may open files, to read only. */
+static void
+probe_openwrite(void)
+{
+	(void)open("/nonexistent/wsd-probe", O_WRONLY | O_CREAT, 0600);
+}
+
+static void
+probe_ptrace(void)
+{
+	(void)ptrace(PTRACE_PEEKDATA, 1, NULL, NULL);
+}
+
+static const struct {
+	const char	*call;
+	void		(*try)(void);
+} sandbox_probes[] = {
+	{ "open",		probe_open },
+	{ "socket",		probe_socket },
+	{ "execve",		probe_execve },
+	{ "openwrite",		probe_openwrite },
+	{ "ptrace",		probe_ptrace },
+};
+
 static void
 sandbox_probe(enum wsd_role role)
 {
 	const char	*probe, *call;
-	char		*argv[] = { "sh", NULL };
-	size_t		 len;
+	size_t		 i, len;
 
 	if ((probe = getenv("WSD_SANDBOX_PROBE")) == NULL)
 		return;
@@ -146,15 +194,9 @@ sandbox_probe(enum wsd_role role)
 		return;
 	call = probe + len + 1;
 	log_info("sandbox probe: trying %s", call);
-	if (strcmp(call, "open") == 0)
-		(void)open("/etc/passwd", O_RDONLY);
-	else if (strcmp(call, "socket") == 0)
-		(void)socket(AF_INET, SOCK_STREAM, 0);
-	else if (strcmp(call, "execve") == 0)
-		(void)execve("/bin/sh", argv, NULL);
-	else if (strcmp(call, "openwrite") == 0)
-		(void)open("/nonexistent/wsd-probe", O_WRONLY | O_CREAT, 0600);
-	else if (strcmp(call, "ptrace") == 0)
-		(void)ptrace(PTRACE_PEEKDATA, 1, NULL, NULL);
+	for (i = 0; i < sizeof(sandbox_probes) / sizeof(sandbox_probes[0]);
+	    i++)
+		if (strcmp(call, sandbox_probes[i].call) == 0)
+			sandbox_probes[i].try();
 	log_warnx("sandbox probe: %s was not refused", call);
 }
