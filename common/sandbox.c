@@ -30,6 +30,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -37,6 +38,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -53,6 +55,12 @@ static void	 probe_socket(void);
 static void	 probe_execve(void);
 static void	 probe_openwrite(void);
 static void	 probe_ptrace(void);
+static void	 probe_fcntl_setsig(void);
+static void	 probe_fcntl_setown(void);
+static void	 probe_fcntl_async(void);
+static void	 probe_socketpair_dgram(void);
+static void	 probe_mprotect_exec(void);
+static void	 probe_kill_other(void);
 
 /* Called once by a child before it serves: trap is -S, probe is -d. */
 void
@@ -170,6 +178,66 @@ probe_ptrace(void)
 	(void)ptrace(PTRACE_PEEKDATA, 1, NULL, NULL);
 }
 
+/*
+ * The three parts of a signal that the kernel sends other processes when
+ * input arrives: an owner (F_SETOWN, a process group), the signal
+ * (F_SETSIG, SIGKILL) and O_ASYNC. Each is asked alone, harmless even if
+ * it went through (owner 0 is none): the filter must refuse the command
+ * whatever its argument. Descriptor 3 is a child's channel; the parent's
+ * is whatever is there, the filter deciding before the kernel looks.
+ */
+static void
+probe_fcntl_setsig(void)
+{
+#ifdef F_SETSIG
+	(void)fcntl(WSD_PARENT_FD, F_SETSIG, SIGKILL);
+#endif
+}
+
+static void
+probe_fcntl_setown(void)
+{
+	(void)fcntl(WSD_PARENT_FD, F_SETOWN, 0);
+}
+
+static void
+probe_fcntl_async(void)
+{
+	(void)fcntl(WSD_PARENT_FD, F_SETFL, O_NONBLOCK | O_ASYNC);
+}
+
+/* A datagram socket could send to any abstract UNIX socket. */
+static void
+probe_socketpair_dgram(void)
+{
+	int	 sp[2];
+
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sp) == 0) {
+		close(sp[0]);
+		close(sp[1]);
+	}
+}
+
+/* W^X: a page it may write, made executable. */
+static void
+probe_mprotect_exec(void)
+{
+	long	 size = sysconf(_SC_PAGESIZE);
+	void	*p;
+
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANON,
+	    -1, 0);
+	if (p != MAP_FAILED)
+		(void)mprotect(p, size, PROT_READ | PROT_EXEC);
+}
+
+/* Signal 0 to init only asks whether it is there. */
+static void
+probe_kill_other(void)
+{
+	(void)kill(1, 0);
+}
+
 static const struct {
 	const char	*call;
 	void		(*try)(void);
@@ -179,6 +247,12 @@ static const struct {
 	{ "execve",		probe_execve },
 	{ "openwrite",		probe_openwrite },
 	{ "ptrace",		probe_ptrace },
+	{ "fcntl_setsig",	probe_fcntl_setsig },
+	{ "fcntl_setown",	probe_fcntl_setown },
+	{ "fcntl_async",	probe_fcntl_async },
+	{ "socketpair_dgram",	probe_socketpair_dgram },
+	{ "mprotect_exec",	probe_mprotect_exec },
+	{ "kill_other",		probe_kill_other },
 };
 
 static void
