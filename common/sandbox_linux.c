@@ -138,7 +138,15 @@ static const struct sandbox_rule sandbox_rules[] = {
 	ALLOW(writev, ALL),		/* one gathered write of echoes */
 	ALLOW(shutdown, PA | HS),	/* half-close after an error answer */
 	ALLOW(close, ALL),		/* clients, lost channels */
-	ALLOW(fcntl, ALL),		/* O_NONBLOCK on passed fds */
+	/*
+	 * fcntl: O_NONBLOCK on passed fds (fd_nonblock), and a child's
+	 * channel kept open across exec. No owner, signal or O_ASYNC:
+	 * with them, the kernel signals another process on input, and
+	 * a child could have its siblings sent SIGKILL.
+	 */
+	ALLOW_IF(fcntl, ALL, IS(1, F_GETFL)),
+	ALLOW_IF(fcntl, ALL, IS(1, F_SETFL), CLEAR(2, O_ASYNC)),
+	ALLOW_IF(fcntl, PA, IS(1, F_SETFD)),
 	ALLOW(dup, PA),			/* set-up: libevent, stdio */
 #ifdef __NR_dup2
 	ALLOW(dup2, PA),		/* a child's channel onto fd 3 */
