@@ -474,6 +474,8 @@ PROBE_TC(parent_debug_names_call, "parent", "openwrite", "openat", 1)
 PROBE_TC(handshake_fcntl_setsig, "handshake", "fcntl_setsig", "fcntl", 1)
 PROBE_TC(handshake_fcntl_setown, "handshake", "fcntl_setown", "fcntl", 1)
 PROBE_TC(handshake_fcntl_async, "handshake", "fcntl_async", "fcntl", 1)
+PROBE_TC(handshake_socketpair_dgram, "handshake", "socketpair_dgram",
+    "socketpair", 1)
 PROBE_TC(handshake_mprotect_exec, "handshake", "mprotect_exec", "mprotect", 1)
 PROBE_TC(handshake_kill_other, "handshake", "kill_other", "kill", 1)
 PROBE_TC(worker_fcntl_setsig, "worker", "fcntl_setsig", "fcntl", 1)
@@ -531,6 +533,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, handshake_fcntl_setsig);
 	ATF_TP_ADD_TC(tp, handshake_fcntl_setown);
 	ATF_TP_ADD_TC(tp, handshake_fcntl_async);
+	ATF_TP_ADD_TC(tp, handshake_socketpair_dgram);
 	ATF_TP_ADD_TC(tp, handshake_mprotect_exec);
 	ATF_TP_ADD_TC(tp, handshake_kill_other);
 	ATF_TP_ADD_TC(tp, worker_fcntl_setsig);
