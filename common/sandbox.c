@@ -30,6 +30,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -37,6 +38,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,6 +50,17 @@ static int	 sandbox_probe_ok;	/* the test hook: only with -d */
 static void	 sandbox_privdrop(const struct ipc_config *);
 static void	 sandbox_rlimits(void);
 static void	 sandbox_probe(enum wsd_role);
+static void	 probe_open(void);
+static void	 probe_socket(void);
+static void	 probe_execve(void);
+static void	 probe_openwrite(void);
+static void	 probe_ptrace(void);
+static void	 probe_fcntl_setsig(void);
+static void	 probe_fcntl_setown(void);
+static void	 probe_fcntl_async(void);
+static void	 probe_socketpair_dgram(void);
+static void	 probe_mprotect_exec(void);
+static void	 probe_kill_other(void);
 
 /* Called once by a child before it serves: trap is -S, probe is -d. */
 void
@@ -126,18 +139,127 @@ sandbox_rlimits(void)
 
 /*
  * The test hook: WSD_SANDBOX_PROBE=role:call makes that role try the call
- * right after sandboxing, so the tests can watch the filter kill it: open,
- * socket and execve for the children; for the parent, which may open
- * files to read and make sockets, openwrite, ptrace and execve. It is honoured only with -d, a daemon in the
- * foreground: who sets the environment of that can run anything as its
- * user anyway, and a service (without -d) ignores it.
+ * right after sandboxing, so the tests can watch the filter kill it. It
+ * is honoured only with -d, a daemon in the foreground: who sets the
+ * environment of that can run anything as its user anyway, and a service
+ * (without -d) ignores it. Each probe is a call some role must be
+ * refused; wsd(8) and regress/t_sandbox.c say which.
  */
+static void
+probe_open(void)
+{
+	(void)open("/etc/passwd", O_RDONLY);
+}
+
+static void
+probe_socket(void)
+{
+	(void)socket(AF_INET, SOCK_STREAM, 0);
+}
+
+static void
+probe_execve(void)
+{
+	char	*argv[] = { "sh", NULL };
+
+	(void)execve("/bin/sh", argv, NULL);
+}
+
+/* The parent may open files, to read only. */
+static void
+probe_openwrite(void)
+{
+	(void)open("/nonexistent/wsd-probe", O_WRONLY | O_CREAT, 0600);
+}
+
+static void
+probe_ptrace(void)
+{
+	(void)ptrace(PTRACE_PEEKDATA, 1, NULL, NULL);
+}
+
+/*
+ * The three parts of a signal that the kernel sends other processes when
+ * input arrives: an owner (F_SETOWN, a process group), the signal
+ * (F_SETSIG, SIGKILL) and O_ASYNC. Each is asked alone, harmless even if
+ * it went through (owner 0 is none): the filter must refuse the command
+ * whatever its argument. Descriptor 3 is a child's channel; the parent's
+ * is whatever is there, the filter deciding before the kernel looks.
+ */
+static void
+probe_fcntl_setsig(void)
+{
+#ifdef F_SETSIG
+	(void)fcntl(WSD_PARENT_FD, F_SETSIG, SIGKILL);
+#endif
+}
+
+static void
+probe_fcntl_setown(void)
+{
+	(void)fcntl(WSD_PARENT_FD, F_SETOWN, 0);
+}
+
+static void
+probe_fcntl_async(void)
+{
+	(void)fcntl(WSD_PARENT_FD, F_SETFL, O_NONBLOCK | O_ASYNC);
+}
+
+/* A datagram socket could send to any abstract UNIX socket. */
+static void
+probe_socketpair_dgram(void)
+{
+	int	 sp[2];
+
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sp) == 0) {
+		close(sp[0]);
+		close(sp[1]);
+	}
+}
+
+/* W^X: a page it may write, made executable. */
+static void
+probe_mprotect_exec(void)
+{
+	long	 size = sysconf(_SC_PAGESIZE);
+	void	*p;
+
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANON,
+	    -1, 0);
+	if (p != MAP_FAILED)
+		(void)mprotect(p, size, PROT_READ | PROT_EXEC);
+}
+
+/* Signal 0 to init only asks whether it is there. */
+static void
+probe_kill_other(void)
+{
+	(void)kill(1, 0);
+}
+
+static const struct {
+	const char	*call;
+	void		(*try)(void);
+} sandbox_probes[] = {
+	{ "open",		probe_open },
+	{ "socket",		probe_socket },
+	{ "execve",		probe_execve },
+	{ "openwrite",		probe_openwrite },
+	{ "ptrace",		probe_ptrace },
+	{ "fcntl_setsig",	probe_fcntl_setsig },
+	{ "fcntl_setown",	probe_fcntl_setown },
+	{ "fcntl_async",	probe_fcntl_async },
+	{ "socketpair_dgram",	probe_socketpair_dgram },
+	{ "mprotect_exec",	probe_mprotect_exec },
+	{ "kill_other",		probe_kill_other },
+};
+
 static void
 sandbox_probe(enum wsd_role role)
 {
 	const char	*probe, *call;
-	char		*argv[] = { "sh", NULL };
-	size_t		 len;
+	size_t		 i, len;
 
 	if ((probe = getenv("WSD_SANDBOX_PROBE")) == NULL)
 		return;
@@ -146,15 +268,9 @@ sandbox_probe(enum wsd_role role)
 		return;
 	call = probe + len + 1;
 	log_info("sandbox probe: trying %s", call);
-	if (strcmp(call, "open") == 0)
-		(void)open("/etc/passwd", O_RDONLY);
-	else if (strcmp(call, "socket") == 0)
-		(void)socket(AF_INET, SOCK_STREAM, 0);
-	else if (strcmp(call, "execve") == 0)
-		(void)execve("/bin/sh", argv, NULL);
-	else if (strcmp(call, "openwrite") == 0)
-		(void)open("/nonexistent/wsd-probe", O_WRONLY | O_CREAT, 0600);
-	else if (strcmp(call, "ptrace") == 0)
-		(void)ptrace(PTRACE_PEEKDATA, 1, NULL, NULL);
+	for (i = 0; i < sizeof(sandbox_probes) / sizeof(sandbox_probes[0]);
+	    i++)
+		if (strcmp(call, sandbox_probes[i].call) == 0)
+			sandbox_probes[i].try();
 	log_warnx("sandbox probe: %s was not refused", call);
 }

@@ -138,7 +138,15 @@ static const struct sandbox_rule sandbox_rules[] = {
 	ALLOW(writev, ALL),		/* one gathered write of echoes */
 	ALLOW(shutdown, PA | HS),	/* half-close after an error answer */
 	ALLOW(close, ALL),		/* clients, lost channels */
-	ALLOW(fcntl, ALL),		/* O_NONBLOCK on passed fds */
+	/*
+	 * fcntl: O_NONBLOCK on passed fds (fd_nonblock), and a child's
+	 * channel kept open across exec. No owner, signal or O_ASYNC:
+	 * with them, the kernel signals another process on input, and
+	 * a child could have its siblings sent SIGKILL.
+	 */
+	ALLOW_IF(fcntl, ALL, IS(1, F_GETFL)),
+	ALLOW_IF(fcntl, ALL, IS(1, F_SETFL), CLEAR(2, O_ASYNC)),
+	ALLOW_IF(fcntl, PA, IS(1, F_SETFD)),
 	ALLOW(dup, PA),			/* set-up: libevent, stdio */
 #ifdef __NR_dup2
 	ALLOW(dup2, PA),		/* a child's channel onto fd 3 */
@@ -146,15 +154,25 @@ static const struct sandbox_rule sandbox_rules[] = {
 	ALLOW(dup3, PA),		/* libc's dup2 elsewhere */
 	ALLOW(close_range, PA),		/* a child inherits nothing else */
 	ALLOW(pipe2, PA),		/* set-up: libevent's signal pipe */
-	/* recvfd sendfd: the IPC channels */
+	/*
+	 * recvfd sendfd: the IPC channels. A child's sockets are listeners,
+	 * which send nothing, and connected ones (clients, pairs of the
+	 * kinds below), which send to their peer only, whatever address
+	 * sendmsg names (in memory, where seccomp cannot see it).
+	 */
 	ALLOW(recvmsg, ALL),		/* config, listeners, clients */
 	ALLOW(sendmsg, ALL),		/* log lines, hand-offs */
 #ifdef __NR_poll
 	ALLOW(poll, ALL),		/* waiting on a full channel, DNS */
 #endif
 	ALLOW(ppoll, ALL),		/* libc's poll elsewhere */
-	/* wss:// hand-off and new children: connected pairs, no address */
-	ALLOW(socketpair, PA | HS),
+	/*
+	 * Connected pairs: a stream for a wss:// relay, channels for new
+	 * children. Not datagrams: those can send to any abstract UNIX socket,
+	 * which the chroot does not hide, and descriptors with it.
+	 */
+	ALLOW_IF(socketpair, PA | HS, IS(0, AF_UNIX), TYPE(1, SOCK_STREAM)),
+	ALLOW_IF(socketpair, PA, IS(0, AF_UNIX), TYPE(1, SOCK_SEQPACKET)),
 	/* inet: accept on the listeners it was given, nothing else */
 	ALLOW(accept4, PA | HS),	/* new clients; wsctl */
 	/*

@@ -466,6 +466,26 @@ PROBE_TC(parent_openwrite, "parent", "openwrite", "openat", 0)
 PROBE_TC(parent_ptrace, "parent", "ptrace", "ptrace", 0)
 PROBE_TC(parent_execve, "parent", "execve", "execve", 0)
 PROBE_TC(parent_debug_names_call, "parent", "openwrite", "openat", 1)
+/*
+ * What a compromised child could do to other processes or outside its
+ * chroot (issue 11), in debug mode so that the refused call is named:
+ * mprotect_exec must die at mprotect, not at its mmap.
+ */
+PROBE_TC(handshake_fcntl_setsig, "handshake", "fcntl_setsig", "fcntl", 1)
+PROBE_TC(handshake_fcntl_setown, "handshake", "fcntl_setown", "fcntl", 1)
+PROBE_TC(handshake_fcntl_async, "handshake", "fcntl_async", "fcntl", 1)
+PROBE_TC(handshake_socketpair_dgram, "handshake", "socketpair_dgram",
+    "socketpair", 1)
+PROBE_TC(handshake_mprotect_exec, "handshake", "mprotect_exec", "mprotect", 1)
+PROBE_TC(handshake_kill_other, "handshake", "kill_other", "kill", 1)
+PROBE_TC(worker_fcntl_setsig, "worker", "fcntl_setsig", "fcntl", 1)
+PROBE_TC(worker_fcntl_setown, "worker", "fcntl_setown", "fcntl", 1)
+PROBE_TC(worker_fcntl_async, "worker", "fcntl_async", "fcntl", 1)
+PROBE_TC(worker_socketpair_dgram, "worker", "socketpair_dgram", "socketpair",
+    1)
+PROBE_TC(worker_mprotect_exec, "worker", "mprotect_exec", "mprotect", 1)
+PROBE_TC(worker_kill_other, "worker", "kill_other", "kill", 1)
+PROBE_TC(parent_fcntl_setown, "parent", "fcntl_setown", "fcntl", 1)
 
 ATF_TC(missing_user);
 ATF_TC_HEAD(missing_user, tc)
@@ -510,6 +530,19 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, worker_socket);
 	ATF_TP_ADD_TC(tp, worker_execve);
 	ATF_TP_ADD_TC(tp, debug_names_call);
+	ATF_TP_ADD_TC(tp, handshake_fcntl_setsig);
+	ATF_TP_ADD_TC(tp, handshake_fcntl_setown);
+	ATF_TP_ADD_TC(tp, handshake_fcntl_async);
+	ATF_TP_ADD_TC(tp, handshake_socketpair_dgram);
+	ATF_TP_ADD_TC(tp, handshake_mprotect_exec);
+	ATF_TP_ADD_TC(tp, handshake_kill_other);
+	ATF_TP_ADD_TC(tp, worker_fcntl_setsig);
+	ATF_TP_ADD_TC(tp, worker_fcntl_setown);
+	ATF_TP_ADD_TC(tp, worker_fcntl_async);
+	ATF_TP_ADD_TC(tp, worker_socketpair_dgram);
+	ATF_TP_ADD_TC(tp, worker_mprotect_exec);
+	ATF_TP_ADD_TC(tp, worker_kill_other);
+	ATF_TP_ADD_TC(tp, parent_fcntl_setown);
 	ATF_TP_ADD_TC(tp, missing_user);
 	return (atf_no_error());
 }
