@@ -30,7 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -564,16 +563,6 @@ struct pump {
 	int		 rxerr;		/* errno of the read that failed */
 };
 
-static long
-ms_since(const struct timespec *t0)
-{
-	struct timespec	 t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return ((t.tv_sec - t0->tv_sec) * 1000 +
-	    (t.tv_nsec - t0->tv_nsec) / 1000000);
-}
-
 static void
 pump_write(int fd, struct pump *p)
 {
@@ -621,13 +610,12 @@ pump_read(int fd, struct pump *p)
 static long
 pump(int fd, struct pump *p, long ms)
 {
-	struct timespec	 t0;
 	struct pollfd	 pfd;
+	long long	 t0 = now_ms();
 	long		 left;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!p->eof && p->rxerr == 0) {
-		if ((left = ms - ms_since(&t0)) <= 0)
+		if ((left = ms - (now_ms() - t0)) <= 0)
 			return (-1);
 		pfd.fd = fd;
 		pfd.events = POLLIN;
@@ -640,7 +628,7 @@ pump(int fd, struct pump *p, long ms)
 		if (pfd.revents & (POLLIN | POLLHUP | POLLERR))
 			pump_read(fd, p);
 	}
-	return (ms_since(&t0));
+	return (now_ms() - t0);
 }
 
 /* One unmasked server frame at *off; returns its opcode, -1 if cut. */
@@ -767,14 +755,13 @@ expect_echo_close(const struct pump *p, const uint8_t *msg, size_t size)
 static long
 junk_until_gone(int fd, struct pump *p, long ms)
 {
-	struct timespec	 t0;
 	struct pollfd	 pfd;
+	long long	 t0 = now_ms();
 	long		 left;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	p->junk = 1;
 	while (p->txerr == 0) {
-		if ((left = ms - ms_since(&t0)) <= 0)
+		if ((left = ms - (now_ms() - t0)) <= 0)
 			return (-1);
 		pfd.fd = fd;
 		pfd.events = POLLOUT;
@@ -783,7 +770,37 @@ junk_until_gone(int fd, struct pump *p, long ms)
 		if (pfd.revents)
 			pump_write(fd, p);
 	}
-	return (ms_since(&t0));
+	return (now_ms() - t0);
+}
+
+/*
+ * A client that sends size bytes, a close and the late pings (then junk
+ * if asked) and reads until EOF: the echo and the close must come back.
+ */
+static int
+close_client(const atf_tc_t *tc, size_t size, int junk, long ms,
+    struct pump *p, uint8_t **msg)
+{
+	int	 fd;
+
+	start(tc, NULL);
+	fd = client(NULL, NULL, 0);
+	memset(p, 0, sizeof(*p));
+	p->tx = close_after(size, msg, &p->txlen);
+	p->junk = junk;
+	ATF_REQUIRE_MSG(pump(fd, p, ms) != -1, "no EOF within %ld ms, %zu "
+	    "bytes read", ms, p->rxlen);
+	expect_echo_close(p, *msg, size);
+	return (fd);
+}
+
+static void
+close_client_done(int fd, struct pump *p, uint8_t *msg)
+{
+	free(p->rx);
+	free((void *)p->tx);
+	free(msg);
+	close(fd);
 }
 
 ATF_TC_WITH_CLEANUP(close_flush);
@@ -795,22 +812,12 @@ ATF_TC_HEAD(close_flush, tc)
 }
 ATF_TC_BODY(close_flush, tc)
 {
-	const size_t	 size = 1024 * 1024;
 	struct pump	 p;
 	uint8_t		*msg;
 	int		 fd;
 
-	start(tc, NULL);
-	fd = client(NULL, NULL, 0);
-	memset(&p, 0, sizeof(p));
-	p.tx = close_after(size, &msg, &p.txlen);
-	ATF_REQUIRE_MSG(pump(fd, &p, WSC_TIMEOUT) != -1, "no EOF after %zu "
-	    "bytes", p.rxlen);
-	expect_echo_close(&p, msg, size);
-	free(p.rx);
-	free((void *)p.tx);
-	free(msg);
-	close(fd);
+	fd = close_client(tc, 1024 * 1024, 0, WSC_TIMEOUT, &p, &msg);
+	close_client_done(fd, &p, msg);
 	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(close_flush, tc)
@@ -827,25 +834,15 @@ ATF_TC_HEAD(close_linger, tc)
 }
 ATF_TC_BODY(close_linger, tc)
 {
-	const size_t	 size = 256 * 1024;
 	struct pump	 p;
 	uint8_t		*msg;
 	int		 fd;
 
-	start(tc, NULL);
-	fd = client(NULL, NULL, 0);
-	memset(&p, 0, sizeof(p));
-	p.tx = close_after(size, &msg, &p.txlen);
-	p.junk = 1;
-	ATF_REQUIRE_MSG(pump(fd, &p, 5000) != -1, "no EOF within 5 s");
-	expect_echo_close(&p, msg, size);
+	fd = close_client(tc, 256 * 1024, 1, 5000, &p, &msg);
 	/* The server must not wait for the client to stop. */
 	ATF_CHECK_MSG(junk_until_gone(fd, &p, 5000) != -1,
 	    "the server took junk for 5 s more");
-	free(p.rx);
-	free((void *)p.tx);
-	free(msg);
-	close(fd);
+	close_client_done(fd, &p, msg);
 	wait_none_open(tc);
 	daemon_stop_ok(&wsd);
 }
