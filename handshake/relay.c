@@ -24,7 +24,8 @@
  * Each direction has one bounded buffer; a side is not read while the
  * buffer towards the other side is full, so backpressure crosses the
  * relay both ways. A client's close_notify or EOF becomes shutdown(2) of
- * the socketpair; the worker's EOF becomes close_notify to the client.
+ * the socketpair; the worker's EOF becomes close_notify to the client,
+ * and then the relay lingers (relay_linger) before it closes TCP.
  * Events are level-triggered on purpose: libtls can answer
  * TLS_WANT_POLLIN with bytes still in the socket (after a TLS 1.3 session
  * ticket), and only a level-triggered event comes back for them.
@@ -44,6 +45,14 @@
 #include "handshake.h"
 
 #define RELAY_BUFSZ	(16 * 1024)	/* each way */
+/*
+ * After close_notify, TCP is shut for writing and what the client still
+ * sends is read and dropped until its EOF: closing with input unread
+ * would send a reset, and that can destroy the close frame and the
+ * close_notify before the client reads them. A client that keeps
+ * sending gets this long, as in the worker (TIMEOUT_LINGER).
+ */
+#define RELAY_LINGER	2	/* s */
 
 struct relay {
 	TAILQ_ENTRY(relay)	 entry;
@@ -60,6 +69,7 @@ struct relay {
 	int			 worker_eof;
 	int			 shut;		/* SHUT_WR sent to the worker */
 	int			 closing;	/* close_notify under way */
+	int			 lingering;	/* close_notify sent */
 	uint8_t			 up[RELAY_BUFSZ];	/* to the worker */
 	size_t			 uplen, upoff;
 	uint8_t			 down[RELAY_BUFSZ];	/* to the client */
@@ -163,7 +173,53 @@ relay_event(int fd, short event, void *arg)
 static void
 relay_timeout(int fd, short event, void *arg)
 {
-	relay_free(arg, "close timed out");
+	struct relay	*r = arg;
+
+	relay_free(r, r->lingering ? "client still sending" :
+	    "close timed out");
+}
+
+/* Lingering: the client's bytes are dropped unread, up to its EOF. */
+static void
+relay_drain(int fd, short event, void *arg)
+{
+	uint8_t	 buf[RELAY_BUFSZ];
+	ssize_t	 n;
+
+	n = read(fd, buf, sizeof(buf));
+	if (n > 0 || (n == -1 && (errno == EAGAIN || errno == EINTR)))
+		return;
+	relay_free(arg, NULL);
+}
+
+/*
+ * The worker is done and close_notify is sent: the worker's end and the
+ * TLS session go now, the client gets EOF, and the socket stays open
+ * only to read the client's EOF, for RELAY_LINGER at most.
+ */
+static void
+relay_linger(struct relay *r)
+{
+	struct timeval	 tv;
+
+	r->lingering = 1;
+	event_del(r->ev_fd);
+	event_del(r->ev_pfd);
+	r->armed_fd = r->armed_pfd = 0;
+	close(r->pfd);
+	r->pfd = -1;
+	tls_free(r->tls);
+	r->tls = NULL;
+	if (shutdown(r->fd, SHUT_WR) == -1) {
+		relay_free(r, NULL);
+		return;
+	}
+	event_assign(r->ev_fd, relay_env.base, r->fd, EV_READ | EV_PERSIST,
+	    relay_drain, r);
+	event_add(r->ev_fd, NULL);
+	timerclear(&tv);
+	tv.tv_sec = RELAY_LINGER;
+	evtimer_add(r->ev_timeout, &tv);
 }
 
 static short
@@ -322,7 +378,7 @@ relay_run(struct relay *r)
 			return;
 		}
 		if (rv == 2) {
-			relay_free(r, NULL);
+			relay_linger(r);
 			return;
 		}
 		progress |= rv;
@@ -349,7 +405,8 @@ relay_free(struct relay *r, const char *error)
 		event_free(r->ev_timeout);
 	tls_free(r->tls);
 	close(r->fd);
-	close(r->pfd);
+	if (r->pfd != -1)
+		close(r->pfd);
 	free(r);
 	if (relay_env.empty != NULL && TAILQ_EMPTY(&relay_env.relays))
 		relay_env.empty();

@@ -42,7 +42,7 @@
 
 #define PIDFILE		"wsd.pid"
 
-static long long
+long long
 now_ms(void)
 {
 	struct timespec	 ts;

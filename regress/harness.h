@@ -56,6 +56,7 @@ int		 wsd_children(struct wsd_proc *, pid_t *, char (*)[64], int);
 pid_t		 wsd_child(struct wsd_proc *, const char *, int);
 int		 wsd_stop(struct wsd_proc *, int);
 int		 pid_gone(pid_t);
+long long	 now_ms(void);		/* CLOCK_MONOTONIC */
 
 /* The same for a test case, with a pid file for its cleanup routine */
 const char	*srcpath(const atf_tc_t *, const char *);

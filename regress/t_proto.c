@@ -547,6 +547,310 @@ ATF_TC_CLEANUP(backpressure, tc)
 	daemon_cleanup();
 }
 
+/*
+ * The closing handshake seen from a client that reads everything to the
+ * end: writes and reads at once, so neither side stalls, until EOF, a
+ * failed read, or the deadline.
+ */
+struct pump {
+	const uint8_t	*tx;		/* written first */
+	size_t		 txlen, txoff;
+	int		 junk;		/* then junk, while writes succeed */
+	int		 txerr;		/* errno of the write that failed */
+	uint8_t		*rx;
+	size_t		 rxlen, rxcap;
+	int		 eof;
+	int		 rxerr;		/* errno of the read that failed */
+};
+
+static void
+pump_write(int fd, struct pump *p)
+{
+	static const uint8_t	 junk[4096] = { 'j' };
+	ssize_t			 n;
+
+	if (p->txoff < p->txlen)
+		n = send(fd, p->tx + p->txoff, p->txlen - p->txoff,
+		    MSG_NOSIGNAL | MSG_DONTWAIT);
+	else if (p->junk && p->txerr == 0)
+		n = send(fd, junk, sizeof(junk), MSG_NOSIGNAL | MSG_DONTWAIT);
+	else
+		return;
+	if (n == -1 && errno != EAGAIN && errno != EINTR)
+		p->txerr = errno;
+	else if (n > 0 && p->txoff < p->txlen)
+		p->txoff += n;
+}
+
+static void
+pump_read(int fd, struct pump *p)
+{
+	ssize_t	 n;
+
+	for (;;) {
+		if (p->rxcap - p->rxlen < 65536) {
+			p->rxcap = p->rxcap * 2 + 65536;
+			ATF_REQUIRE((p->rx = realloc(p->rx, p->rxcap)) != NULL);
+		}
+		n = recv(fd, p->rx + p->rxlen, p->rxcap - p->rxlen,
+		    MSG_DONTWAIT);
+		if (n > 0) {
+			p->rxlen += n;
+			continue;
+		}
+		if (n == 0)
+			p->eof = 1;
+		else if (errno != EAGAIN && errno != EINTR)
+			p->rxerr = errno;
+		return;
+	}
+}
+
+/* Returns the milliseconds it took, or -1 at the deadline. */
+static long
+pump(int fd, struct pump *p, long ms)
+{
+	struct pollfd	 pfd;
+	long long	 t0 = now_ms();
+	long		 left;
+
+	while (!p->eof && p->rxerr == 0) {
+		if ((left = ms - (now_ms() - t0)) <= 0)
+			return (-1);
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		if (p->txoff < p->txlen || (p->junk && p->txerr == 0))
+			pfd.events |= POLLOUT;
+		if (poll(&pfd, 1, left) == -1)
+			ATF_REQUIRE(errno == EINTR);
+		if (pfd.revents & POLLOUT)
+			pump_write(fd, p);
+		if (pfd.revents & (POLLIN | POLLHUP | POLLERR))
+			pump_read(fd, p);
+	}
+	return (now_ms() - t0);
+}
+
+/* One unmasked server frame at *off; returns its opcode, -1 if cut. */
+static int
+next_frame(const struct pump *p, size_t *off, const uint8_t **data,
+    size_t *len, int *fin)
+{
+	const uint8_t	*b = p->rx + *off;
+	size_t		 have = p->rxlen - *off, h = 2;
+	uint64_t	 n;
+	int		 i;
+
+	if (have < 2)
+		return (-1);
+	n = b[1] & 0x7f;
+	if (n == 126 && have >= 4) {
+		n = (uint64_t)b[2] << 8 | b[3];
+		h = 4;
+	} else if (n == 127 && have >= 10) {
+		for (i = 0, n = 0; i < 8; i++)
+			n = n << 8 | b[2 + i];
+		h = 10;
+	} else if (n >= 126)
+		return (-1);
+	if (have - h < n)
+		return (-1);
+	*fin = b[0] >> 7;
+	*data = b + h;
+	*len = n;
+	*off += h + n;
+	return (b[0] & 0x0f);
+}
+
+/* After the echoes, if any: a close with code, then nothing more. */
+static void
+expect_close_last(const struct pump *p, size_t off, int code)
+{
+	const uint8_t	*data;
+	size_t		 len;
+	int		 fin;
+
+	ATF_REQUIRE_EQ_MSG(next_frame(p, &off, &data, &len, &fin), 0x8,
+	    "no close frame at byte %zu of %zu", off, p->rxlen);
+	ATF_REQUIRE(len >= 2);
+	ATF_CHECK_EQ(data[0] << 8 | data[1], code);
+	ATF_CHECK_EQ_MSG(off, p->rxlen, "%zu bytes after the close",
+	    p->rxlen - off);
+}
+
+/* Until wsctl says no connection is open, in the worker and the parent. */
+static void
+wait_none_open(const atf_tc_t *tc)
+{
+	char	 cmd[2048];
+	int	 i;
+
+	snprintf(cmd, sizeof(cmd), "%s -s %s show stats >stats 2>&1; "
+	    "%s -s %s show metrics >>stats 2>&1", srcpath(tc, "../wsctl/wsctl"),
+	    wsd.sock, srcpath(tc, "../wsctl/wsctl"), wsd.sock);
+	for (i = 0; i < 100; i++) {
+		ATF_REQUIRE_EQ(system(cmd), 0);
+		if (atf_utils_grep_file("^limits: 0 open of", "stats") &&
+		    atf_utils_grep_file("^wsd_open_connections 0$", "stats"))
+			return;
+		usleep(50000);
+	}
+	atf_tc_fail("connections still open; log:\n%s", wsd.log);
+}
+
+/*
+ * More than the server reads at once (64 KiB) follows the close, so
+ * whichever read finds the close, input is left unread.
+ */
+#define LATE_PINGS	12000		/* 10 bytes each */
+
+/*
+ * A message of size bytes, a close (1000) and the late pings in one
+ * buffer; the message is left in *msgp.
+ */
+static uint8_t *
+close_after(size_t size, uint8_t **msgp, size_t *txlen)
+{
+	uint8_t	*msg, *tx;
+	size_t	 i;
+
+	ATF_REQUIRE((msg = malloc(size)) != NULL);
+	ATF_REQUIRE((tx = malloc(size + 64 + LATE_PINGS * 10)) != NULL);
+	for (i = 0; i < size; i++)
+		msg[i] = 'a' + i % 26;
+	*txlen = wsc_frame(tx, 1, 0x1, msg, size);
+	*txlen += wsc_frame(tx + *txlen, 1, 0x8, "\x03\xe8", 2);
+	for (i = 0; i < LATE_PINGS; i++)
+		*txlen += wsc_frame(tx + *txlen, 1, 0x9, "late", 4);
+	*msgp = msg;
+	return (tx);
+}
+
+/* The whole echo, then the close, then EOF and nothing else. */
+static void
+expect_echo_close(const struct pump *p, const uint8_t *msg, size_t size)
+{
+	const uint8_t	*data;
+	size_t		 off = 0, got = 0, len;
+	int		 fin = 0, op;
+
+	/* A reset shows in the first call to fail, a read or a write. */
+	ATF_REQUIRE_MSG(p->rxerr == 0, "%s after %zu bytes",
+	    strerror(p->rxerr), p->rxlen);
+	ATF_REQUIRE_MSG(p->txerr == 0, "write: %s after %zu bytes read",
+	    strerror(p->txerr), p->rxlen);
+	while (!fin) {
+		op = next_frame(p, &off, &data, &len, &fin);
+		ATF_REQUIRE_MSG(op == (got == 0 ? 0x1 : 0x0), "frame %d at "
+		    "byte %zu of the echo", op, got);
+		ATF_REQUIRE(got + len <= size);
+		ATF_REQUIRE(memcmp(data, msg + got, len) == 0);
+		got += len;
+	}
+	ATF_CHECK_EQ(got, size);
+	expect_close_last(p, off, 1000);
+}
+
+/* Junk until a write fails: returns the milliseconds, -1 at ms. */
+static long
+junk_until_gone(int fd, struct pump *p, long ms)
+{
+	struct pollfd	 pfd;
+	long long	 t0 = now_ms();
+	long		 left;
+
+	p->junk = 1;
+	while (p->txerr == 0) {
+		if ((left = ms - (now_ms() - t0)) <= 0)
+			return (-1);
+		pfd.fd = fd;
+		pfd.events = POLLOUT;
+		if (poll(&pfd, 1, left) == -1)
+			ATF_REQUIRE(errno == EINTR);
+		if (pfd.revents)
+			pump_write(fd, p);
+	}
+	return (now_ms() - t0);
+}
+
+/*
+ * A client that sends size bytes, a close and the late pings (then junk
+ * if asked) and reads until EOF: the echo and the close must come back.
+ */
+static int
+close_client(const atf_tc_t *tc, size_t size, int junk, long ms,
+    struct pump *p, uint8_t **msg)
+{
+	int	 fd;
+
+	start(tc, NULL);
+	fd = client(NULL, NULL, 0);
+	memset(p, 0, sizeof(*p));
+	p->tx = close_after(size, msg, &p->txlen);
+	p->junk = junk;
+	ATF_REQUIRE_MSG(pump(fd, p, ms) != -1, "no EOF within %ld ms, %zu "
+	    "bytes read", ms, p->rxlen);
+	expect_echo_close(p, *msg, size);
+	return (fd);
+}
+
+static void
+close_client_done(int fd, struct pump *p, uint8_t *msg)
+{
+	free(p->rx);
+	free((void *)p->tx);
+	free(msg);
+	close(fd);
+}
+
+ATF_TC_WITH_CLEANUP(close_flush);
+ATF_TC_HEAD(close_flush, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "1 MiB, a close and pings in one "
+	    "write: the whole echo and the close come back, then EOF, not a "
+	    "reset");
+}
+ATF_TC_BODY(close_flush, tc)
+{
+	struct pump	 p;
+	uint8_t		*msg;
+	int		 fd;
+
+	fd = close_client(tc, 1024 * 1024, 0, WSC_TIMEOUT, &p, &msg);
+	close_client_done(fd, &p, msg);
+	daemon_stop_ok(&wsd);
+}
+ATF_TC_CLEANUP(close_flush, tc)
+{
+	daemon_cleanup();
+}
+
+ATF_TC_WITH_CLEANUP(close_linger);
+ATF_TC_HEAD(close_linger, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "A client that keeps sending after "
+	    "the closing handshake gets its echo, the close and EOF within "
+	    "5 s, and the server lets go of the socket within 5 s more");
+}
+ATF_TC_BODY(close_linger, tc)
+{
+	struct pump	 p;
+	uint8_t		*msg;
+	int		 fd;
+
+	fd = close_client(tc, 256 * 1024, 1, 5000, &p, &msg);
+	/* The server must not wait for the client to stop. */
+	ATF_CHECK_MSG(junk_until_gone(fd, &p, 5000) != -1,
+	    "the server took junk for 5 s more");
+	close_client_done(fd, &p, msg);
+	wait_none_open(tc);
+	daemon_stop_ok(&wsd);
+}
+ATF_TC_CLEANUP(close_linger, tc)
+{
+	daemon_cleanup();
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, sizes);
@@ -556,5 +860,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, rules);
 	ATF_TP_ADD_TC(tp, keepalive);
 	ATF_TP_ADD_TC(tp, backpressure);
+	ATF_TP_ADD_TC(tp, close_flush);
+	ATF_TP_ADD_TC(tp, close_linger);
 	return (atf_no_error());
 }

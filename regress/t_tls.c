@@ -20,9 +20,11 @@
  */
 
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <atf-c.h>
+#include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -1064,6 +1066,101 @@ ATF_TC_BODY(config_errors, tc)
 	    "certificate", "out"));
 }
 
+/*
+ * One step of a client that never stops sending: TLS records until the
+ * server's close_notify, raw bytes after it. Returns 1 at the server's
+ * EOF, -1 at a reset or a TLS error, 0 while TCP is open.
+ */
+static int
+keep_sending(struct wsc_tls *t, uint8_t *rx, size_t *rxlen, size_t rxsize,
+    int *notify)
+{
+	static const uint8_t	 junk[4096];
+	uint8_t			 b[4096];
+	ssize_t			 n;
+
+	if (!*notify) {
+		if (tls_write(t->tls, junk, sizeof(junk)) == -1 ||
+		    (n = tls_read(t->tls, rx + *rxlen, rxsize - *rxlen)) == -1)
+			return (-1);
+		if (n == 0)
+			*notify = 1;
+		else if (n > 0)
+			*rxlen += n;
+		return (0);
+	}
+	/* Read first: an EOF already here is not hidden by a reset. */
+	if ((n = recv(t->fd, b, sizeof(b), MSG_DONTWAIT)) == 0)
+		return (1);
+	if (n == -1 && errno != EAGAIN)
+		return (-1);
+	if (send(t->fd, junk, sizeof(junk), MSG_NOSIGNAL | MSG_DONTWAIT) ==
+	    -1 && errno != EAGAIN)
+		return (-1);
+	return (0);
+}
+
+/* Raw junk until a write fails: 0 if it does within ms. */
+static int
+junk_until_gone(int fd, long ms)
+{
+	static const uint8_t	 junk[4096];
+	long long		 t0 = now_ms();
+
+	while (now_ms() - t0 < ms) {
+		poll(&(struct pollfd){ fd, POLLOUT, 0 }, 1, 100);
+		if (send(fd, junk, sizeof(junk), MSG_NOSIGNAL |
+		    MSG_DONTWAIT) == -1 && errno != EAGAIN)
+			return (0);
+	}
+	return (-1);
+}
+
+ATF_TC_WITH_CLEANUP(fail_linger);
+ATF_TC_HEAD(fail_linger, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "The worker fails a wss connection "
+	    "while the client keeps sending: the client gets close 1002, "
+	    "close_notify and EOF, not a reset, within 3 s, and the server "
+	    "lets go of the socket within 5 s more");
+}
+ATF_TC_BODY(fail_linger, tc)
+{
+	static const uint8_t	 unmasked[] = { 0x81, 0x02, 'h', 'i' };
+	struct wsc_tls		 t;
+	long long		 t0;
+	uint8_t			 rx[256];
+	size_t			 rxlen = 0;
+	long			 ms;
+	int			 notify = 0, end = 0;
+
+	/* libtls writes with write(2): a reset must not kill the test. */
+	signal(SIGPIPE, SIG_IGN);
+	start(tc, NULL, NULL);
+	client(&t, NULL);
+	ATF_REQUIRE(wsct_write_all(&t, unmasked, sizeof(unmasked)) == 0);
+	t0 = now_ms();
+	while (end == 0 && now_ms() - t0 < 5000) {
+		poll(&(struct pollfd){ t.fd, POLLIN | POLLOUT, 0 }, 1, 100);
+		end = keep_sending(&t, rx, &rxlen, sizeof(rx), &notify);
+	}
+	ms = now_ms() - t0;
+	ATF_REQUIRE_MSG(rxlen >= 4, "%zu bytes before the end", rxlen);
+	ATF_CHECK(rx[0] == 0x88 && rx[1] == 2);
+	ATF_CHECK_EQ(rx[2] << 8 | rx[3], 1002);
+	ATF_CHECK_MSG(notify, "no close_notify");
+	ATF_REQUIRE_MSG(end == 1 && ms < 3000, "TCP %s after %ld ms",
+	    end == 1 ? "ended" : end == -1 ? "reset" : "still open", ms);
+	ATF_CHECK_MSG(junk_until_gone(t.fd, 5000) == 0,
+	    "the server took junk for 5 s after its EOF");
+	wsct_close(&t);
+	stop_ok();
+}
+ATF_TC_CLEANUP(fail_linger, tc)
+{
+	daemon_cleanup();
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, echo);
@@ -1081,6 +1178,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, backpressure);
 	ATF_TP_ADD_TC(tp, deadline);
 	ATF_TP_ADD_TC(tp, shutdown_1001);
+	ATF_TP_ADD_TC(tp, fail_linger);
 	ATF_TP_ADD_TC(tp, sandboxed);
 	ATF_TP_ADD_TC(tp, config_errors);
 	return (atf_no_error());

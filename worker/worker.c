@@ -48,12 +48,20 @@
 #define OUT_LOWWATER		(16 * 1024)	/* read again below */
 #define TIMEOUT_CLOSING		2	/* s for the client's close */
 #define TIMEOUT_BACKPRESSURE	30	/* s a client may leave us full */
+/*
+ * After the closing handshake we shut down writing and read until the
+ * client's EOF, because closing with input unread sends a reset that
+ * destroys what the client has not read yet (the echo, our close). A
+ * client that keeps sending gets this long, then the socket is closed.
+ */
+#define TIMEOUT_LINGER		2	/* s */
 #define IOV_MAX_WRITE		16
 
 enum wlist {
 	WL_NONE,
 	WL_ACTIVE,		/* open, by last activity */
-	WL_CLOSING		/* our close sent, by when */
+	WL_CLOSING,		/* our close sent, by when */
+	WL_LINGER		/* done, written shut, by when */
 };
 
 struct wconn {
@@ -94,6 +102,7 @@ struct wk_env {
 	char			 hs_names[WSD_MAXPROC][16];
 	struct wconns		 active;
 	struct wconns		 closing;
+	struct wconns		 linger;
 	struct wconns		 full;
 	struct ipc_stats	 stats;	/* closed connections, and counts */
 	struct event		*ev_tick;
@@ -112,6 +121,8 @@ static const struct ipc_handlers wk_handshake_handlers = { .h = {
 } };
 static void	 wconn_event(int, short, void *);
 static void	 wconn_free(struct wconn *, const char *);
+static void	 wconn_linger(struct wconn *);
+static void	 wconn_close(struct wconn *);
 
 static uint32_t
 now_sec(void)
@@ -122,19 +133,40 @@ now_sec(void)
 	return ((uint32_t)ts.tv_sec);
 }
 
+static struct wconns *
+wconn_head(enum wlist l)
+{
+	switch (l) {
+	case WL_ACTIVE:
+		return (&env.active);
+	case WL_CLOSING:
+		return (&env.closing);
+	case WL_LINGER:
+		return (&env.linger);
+	default:
+		return (NULL);
+	}
+}
+
 static void
 wconn_list(struct wconn *c, enum wlist l, uint32_t when)
 {
-	if (c->list == WL_ACTIVE)
-		TAILQ_REMOVE(&env.active, c, entry);
-	else if (c->list == WL_CLOSING)
-		TAILQ_REMOVE(&env.closing, c, entry);
+	struct wconns	*h;
+
+	if ((h = wconn_head(c->list)) != NULL)
+		TAILQ_REMOVE(h, c, entry);
 	c->list = l;
 	c->last = when;
-	if (l == WL_ACTIVE)
-		TAILQ_INSERT_TAIL(&env.active, c, entry);
-	else if (l == WL_CLOSING)
-		TAILQ_INSERT_TAIL(&env.closing, c, entry);
+	if ((h = wconn_head(l)) != NULL)
+		TAILQ_INSERT_TAIL(h, c, entry);
+}
+
+/* No connection left, none lingering: a worker shutting down is done. */
+static int
+wk_idle(void)
+{
+	return (TAILQ_EMPTY(&env.active) && TAILQ_EMPTY(&env.closing) &&
+	    TAILQ_EMPTY(&env.linger));
 }
 
 /* Track when a client leaves its output above the high-water mark. */
@@ -274,7 +306,7 @@ wconn_run(struct wconn *c)
 			break;
 	}
 	if (c->s.state == WS_CLOSED && c->s.out.len == 0) {
-		wconn_free(c, NULL);
+		wconn_linger(c);
 		return;
 	}
 	wconn_update(c);
@@ -424,8 +456,9 @@ wconn_how(struct wconn *c, const char *why, char *buf, size_t len)
 		    why != NULL ? ", then " : "", why != NULL ? why : "");
 }
 
+/* The WebSocket is over: log it, count it, and let go of its buffers. */
 static void
-wconn_free(struct wconn *c, const char *why)
+wconn_end(struct wconn *c, const char *why)
 {
 	struct ws_session	*s = &c->s;
 	char			 peer[64], how[128];
@@ -436,7 +469,6 @@ wconn_free(struct wconn *c, const char *why)
 	    wconn_peer(c, peer, sizeof(peer)), how, now_sec() - c->start,
 	    (unsigned long long)s->msgs_in, (unsigned long long)s->msgs_out,
 	    (unsigned long long)s->bytes_in, (unsigned long long)s->bytes_out);
-	env.stats.conns_now--;
 	env.stats.msgs_in += s->msgs_in;
 	env.stats.msgs_out += s->msgs_out;
 	env.stats.bytes_in += s->bytes_in;
@@ -446,22 +478,74 @@ wconn_free(struct wconn *c, const char *why)
 	if (s->close_rcvd)
 		env.stats.close_rcvd[close_stat_index(s->close_rcvd)]++;
 	env.stats.errors[s->err]++;
+	ws_session_free(s);
+	free(c->pend);
+	c->pend = NULL;
+	if (c->full) {
+		c->full = 0;
+		TAILQ_REMOVE(&env.full, c, full_entry);
+	}
+	if (c->evflags) {
+		event_del(&c->ev);
+		c->evflags = 0;
+	}
+}
 
+/* The socket goes, and with it the last of the connection. */
+static void
+wconn_close(struct wconn *c)
+{
+	env.stats.conns_now--;
 	if (c->evflags)
 		event_del(&c->ev);
 	wconn_list(c, WL_NONE, 0);
-	if (c->full)
-		TAILQ_REMOVE(&env.full, c, full_entry);
 	close(c->fd);
 	wconn_gone(c->hs, c->id, c->tls);
-	ws_session_free(s);
-	free(c->pend);
 	free(c);
-	if (env.shutting_down && TAILQ_EMPTY(&env.active) &&
-	    TAILQ_EMPTY(&env.closing)) {
+	if (env.shutting_down && wk_idle()) {
 		ipc_flush_blocking(env.parent_chan, 1000);
 		exit(0);
 	}
+}
+
+static void
+wconn_free(struct wconn *c, const char *why)
+{
+	wconn_end(c, why);
+	wconn_close(c);
+}
+
+/* Lingering: what the client still sends is read and dropped. */
+static void
+wconn_drain(int fd, short event, void *arg)
+{
+	struct wconn	*c = arg;
+	ssize_t		 n;
+
+	/* One read a pass, as for any connection: a flood waits its turn. */
+	n = read(fd, env.rbuf, sizeof(env.rbuf));
+	if (n > 0 || (n == -1 && (errno == EAGAIN || errno == EINTR)))
+		return;
+	wconn_close(c);
+}
+
+/*
+ * Both closes went through and all is sent: shut down writing, so the
+ * client reads EOF, and wait for its EOF without a buffer of our own.
+ */
+static void
+wconn_linger(struct wconn *c)
+{
+	wconn_end(c, NULL);
+	if (shutdown(c->fd, SHUT_WR) == -1) {
+		wconn_close(c);
+		return;
+	}
+	wconn_list(c, WL_LINGER, now_sec());
+	c->evflags = EV_READ;
+	event_assign(&c->ev, env.base, c->fd, EV_READ | EV_PERSIST,
+	    wconn_drain, c);
+	event_add(&c->ev, NULL);
 }
 
 /* Close with code on behalf of the server, from a timer. */
@@ -527,6 +611,9 @@ wk_tick(int fd, short event, void *arg)
 	while ((c = TAILQ_FIRST(&env.closing)) != NULL &&
 	    now - c->last >= TIMEOUT_CLOSING)
 		wconn_free(c, "close timed out");
+	while ((c = TAILQ_FIRST(&env.linger)) != NULL &&
+	    now - c->last >= TIMEOUT_LINGER)
+		wconn_close(c);
 	while ((c = TAILQ_FIRST(&env.full)) != NULL &&
 	    now - c->full_since >= TIMEOUT_BACKPRESSURE)
 		wconn_free(c, "client stopped reading");
@@ -550,7 +637,7 @@ wk_shutdown(void)
 	struct timeval	 tv;
 
 	env.shutting_down = 1;
-	if (TAILQ_EMPTY(&env.active) && TAILQ_EMPTY(&env.closing)) {
+	if (wk_idle()) {
 		ipc_flush_blocking(env.parent_chan, 1000);
 		exit(0);
 	}
@@ -642,29 +729,42 @@ wk_conn_info(struct wconn *c, uint32_t reqid, uint32_t now)
 	    -1);
 }
 
-/* wsctl show connections and kill, through the parent. */
+static void
+wk_kill(struct wconn *c)
+{
+	log_info("connection %llu: killed by wsctl", (unsigned long long)c->id);
+	if (c->list == WL_LINGER)
+		wconn_close(c);
+	else
+		wconn_expire(c, WS_CLOSE_POLICY, "killed");
+}
+
+/*
+ * wsctl show connections and kill, through the parent. Lingering ones
+ * still hold a socket, so they are shown too.
+ */
 static void
 wk_query(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
 	struct ipc_query	 q;
 	struct ipc_query_end	 end;
-	struct wconn		*c, *next;
-	struct wconns		*lists[2] = { &env.active, &env.closing };
+	struct wconn		*c;
+	struct wconns		*lists[3] = { &env.active, &env.closing,
+				    &env.linger };
 	uint32_t		 now = now_sec();
 	int			 i;
 
 	memcpy(&q, msg->data, sizeof(q));
 	memset(&end, 0, sizeof(end));
 	end.reqid = q.reqid;
-	for (i = 0; i < 2; i++)
-		TAILQ_FOREACH_SAFE(c, lists[i], entry, next) {
+	for (i = 0; i < 3 && !end.found; i++)
+		TAILQ_FOREACH(c, lists[i], entry) {
 			if (q.kind == QUERY_CONNECTIONS)
 				wk_conn_info(c, q.reqid, now);
 			else if (q.kind == QUERY_KILL && c->id == q.id) {
 				end.found = 1;
-				log_info("connection %llu: killed by wsctl",
-				    (unsigned long long)c->id);
-				wconn_expire(c, WS_CLOSE_POLICY, "killed");
+				wk_kill(c);
+				break;
 			}
 		}
 	ipc_compose(env.parent_chan, IPC_QUERY_END, &end, sizeof(end), NULL, 0,
@@ -696,6 +796,7 @@ worker_main(unsigned int inst, int debug, int verbose)
 	/* Initialised here, not statically, so that env stays in bss. */
 	TAILQ_INIT(&env.active);
 	TAILQ_INIT(&env.closing);
+	TAILQ_INIT(&env.linger);
 	TAILQ_INIT(&env.full);
 	env.parent_chan = child_init(&wk_role, debug, verbose, &env.base);
 	child_run(env.base);
