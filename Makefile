@@ -37,8 +37,8 @@ PARENT_SRCS=	parent/wsd.c parent/parent.c parent/config.c parent/proc.c \
 HANDSHAKE_SRCS=	handshake/handshake.c handshake/conn.c handshake/extension.c \
 		handshake/http.c handshake/relay.c handshake/servers.c \
 		handshake/tls.c handshake/wskey.c
-WORKER_SRCS=	worker/worker.c worker/buf.c worker/frame.c worker/pmd.c \
-		worker/session.c worker/utf8.c
+WORKER_SRCS=	worker/worker.c worker/wconn.c worker/buf.c worker/frame.c \
+		worker/pmd.c worker/session.c worker/utf8.c
 WSCTL_SRCS=	wsctl/wsctl.c common/ipc.c common/log.c common/util.c
 
 WSD_OBJS=	$(COMMON_SRCS:.c=.o) $(PARENT_SRCS:.c=.o) \

@@ -16,14 +16,9 @@
 
 /*
  * The worker process: receives upgraded connections from the handshake
- * processes and runs each one's session (session.c) over its socket.
- *
- * Per event-loop pass a connection gets one read, into a buffer shared by
- * the process, and one gathered write of its pending output. It holds
- * buffers of its own only while output is pending or input waits for
- * room. Deadlines need no timer per connection: connections sit in lists
- * ordered by the time their deadline started, and a tick once a second
- * walks each list from its head only as far as deadlines have passed.
+ * processes and runs each one's session (session.c) over its socket
+ * (wconn.c); reports its counters, answers wsctl's queries through the
+ * parent, keeps the once-a-second tick, and shuts down.
  */
 
 #include <sys/types.h>
@@ -43,551 +38,22 @@
 
 #include "worker.h"
 
-#define RBUF_SIZE		(64 * 1024)
-#define OUT_HIGHWATER		(64 * 1024)	/* stop reading above */
-#define OUT_LOWWATER		(16 * 1024)	/* read again below */
-#define TIMEOUT_CLOSING		2	/* s for the client's close */
-#define TIMEOUT_BACKPRESSURE	30	/* s a client may leave us full */
-/*
- * After the closing handshake we shut down writing and read until the
- * client's EOF, because closing with input unread sends a reset that
- * destroys what the client has not read yet (the echo, our close). A
- * client that keeps sending gets this long, then the socket is closed.
- */
-#define TIMEOUT_LINGER		2	/* s */
-#define IOV_MAX_WRITE		16
-
-enum wlist {
-	WL_NONE,
-	WL_ACTIVE,		/* open, by last activity */
-	WL_CLOSING,		/* our close sent, by when */
-	WL_LINGER		/* done, written shut, by when */
-};
-
-struct wconn {
-	TAILQ_ENTRY(wconn)	 entry;		/* in active or closing */
-	TAILQ_ENTRY(wconn)	 full_entry;	/* in the full list */
-	struct event		 ev;
-	struct ws_session	 s;
-	struct ws_limits	 lim;		/* the session points here */
-	uint64_t		 id;
-	uint8_t			*pend;		/* input waiting for room */
-	uint32_t		 pendlen;
-	int			 fd;
-	short			 evflags;
-	uint8_t			 list;
-	uint8_t			 full;		/* above high water */
-	uint8_t			 ping_out;	/* keepalive ping unanswered */
-	uint8_t			 family;
-	uint8_t			 hs;		/* the handshake that sent it */
-	uint8_t			 tls;		/* wss://: the relay releases */
-	uint16_t		 port;
-	uint16_t		 server;
-	uint16_t		 location;	/* for wsctl */
-	uint8_t			 addr[16];
-	uint32_t		 start;
-	uint32_t		 last;		/* start of current deadline */
-	uint32_t		 full_since;
-	uint32_t		 rate_sec;
-	uint32_t		 rate_count;
-};
-TAILQ_HEAD(wconns, wconn);
-
-/* All the process's mutable state, in one place, as httpd's httpd_env. */
-struct wk_env {
-	struct event_base	*base;
-	struct ipc_chan		*parent_chan;
-	struct ipc_config	 wconf;
-	struct ipc_chan		*handshakes[WSD_MAXPROC];
-	char			 hs_names[WSD_MAXPROC][16];
-	struct wconns		 active;
-	struct wconns		 closing;
-	struct wconns		 linger;
-	struct wconns		 full;
-	struct ipc_stats	 stats;	/* closed connections, and counts */
-	struct event		*ev_tick;
-	int			 shutting_down;
-	uint8_t			 rbuf[RBUF_SIZE];
-};
 
 _Static_assert(WS_ERR_MAX <= STATS_ERRORS, "ipc_stats has no room for errors");
 
-static struct wk_env	 env;
-
-static void	 wconn_new(struct ipc_chan *, struct ipc_msg *, void *);
+struct wk_env		 wk_env;
 
 static const struct ipc_handlers wk_handshake_handlers = { .h = {
 	[IPC_CONN] = wconn_new,
 } };
-static void	 wconn_event(int, short, void *);
-static void	 wconn_free(struct wconn *, const char *);
-static void	 wconn_linger(struct wconn *);
-static void	 wconn_close(struct wconn *);
-
-static uint32_t
-now_sec(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((uint32_t)ts.tv_sec);
-}
-
-static struct wconns *
-wconn_head(enum wlist l)
-{
-	switch (l) {
-	case WL_ACTIVE:
-		return (&env.active);
-	case WL_CLOSING:
-		return (&env.closing);
-	case WL_LINGER:
-		return (&env.linger);
-	default:
-		return (NULL);
-	}
-}
-
-static void
-wconn_list(struct wconn *c, enum wlist l, uint32_t when)
-{
-	struct wconns	*h;
-
-	if ((h = wconn_head(c->list)) != NULL)
-		TAILQ_REMOVE(h, c, entry);
-	c->list = l;
-	c->last = when;
-	if ((h = wconn_head(l)) != NULL)
-		TAILQ_INSERT_TAIL(h, c, entry);
-}
-
-/* No connection left, none lingering: a worker shutting down is done. */
-static int
-wk_idle(void)
-{
-	return (TAILQ_EMPTY(&env.active) && TAILQ_EMPTY(&env.closing) &&
-	    TAILQ_EMPTY(&env.linger));
-}
-
-/* Track when a client leaves its output above the high-water mark. */
-static void
-wconn_track_full(struct wconn *c)
-{
-	if (!c->full && c->s.out.len >= OUT_HIGHWATER) {
-		c->full = 1;
-		c->full_since = now_sec();
-		TAILQ_INSERT_TAIL(&env.full, c, full_entry);
-	} else if (c->full && c->s.out.len <= OUT_LOWWATER) {
-		c->full = 0;
-		TAILQ_REMOVE(&env.full, c, full_entry);
-	}
-}
-
-/* Read when nothing waits for room; write while output is pending. */
-static void
-wconn_update(struct wconn *c)
-{
-	short	 flags = 0;
-
-	wconn_track_full(c);
-	if (c->pend == NULL && !c->full && c->s.state != WS_CLOSED)
-		flags |= EV_READ;
-	if (c->s.out.len > 0)
-		flags |= EV_WRITE;
-	if (flags == c->evflags)
-		return;
-	if (c->evflags)
-		event_del(&c->ev);
-	c->evflags = flags;
-	if (flags == 0)
-		return;
-	event_assign(&c->ev, env.base, c->fd, flags | EV_PERSIST, wconn_event,
-	    c);
-	event_add(&c->ev, NULL);
-}
-
-/* One gathered write of what is pending. Returns -1 if the peer is gone. */
-static int
-wconn_write(struct wconn *c)
-{
-	struct iovec	 iov[IOV_MAX_WRITE];
-	struct wbuf	*b;
-	ssize_t		 n;
-	int		 i = 0;
-
-	for (b = c->s.out.head; b != NULL && i < IOV_MAX_WRITE; b = b->next) {
-		iov[i].iov_base = b->data + b->off;
-		iov[i++].iov_len = b->len - b->off;
-	}
-	if (i == 0)
-		return (0);
-	if ((n = writev(c->fd, iov, i)) == -1)
-		return (errno == EAGAIN || errno == EINTR ? 0 : -1);
-	wchain_consume(&c->s.out, n);
-	return (0);
-}
-
-/* Keep what the session could not take until the client reads. */
-static void
-wconn_keep(struct wconn *c, const uint8_t *data, size_t len)
-{
-	uint8_t	*p;
-
-	if (len == 0) {
-		free(c->pend);
-		c->pend = NULL;
-		c->pendlen = 0;
-		return;
-	}
-	if ((p = malloc(len)) == NULL)
-		fatal("%s", __func__);
-	memcpy(p, data, len);
-	free(c->pend);
-	c->pend = p;
-	c->pendlen = len;
-}
-
-static void
-wconn_rate(struct wconn *c, uint64_t before)
-{
-	uint32_t	 now;
-
-	if (env.wconf.max_rate == 0 || c->s.msgs_in == before)
-		return;
-	if ((now = now_sec()) != c->rate_sec) {
-		c->rate_sec = now;
-		c->rate_count = 0;
-	}
-	c->rate_count += c->s.msgs_in - before;
-	if (c->rate_count > env.wconf.max_rate)
-		ws_session_close(&c->s, WS_CLOSE_POLICY, WS_ERR_RATE);
-}
-
-static void
-wconn_input(struct wconn *c, uint8_t *data, size_t len)
-{
-	uint64_t	 before = c->s.msgs_in;
-	size_t		 used;
-	uint8_t		 state = c->s.state;
-
-	used = ws_session_input(&c->s, data, len, OUT_HIGHWATER);
-	wconn_rate(c, before);
-	if (c->s.activity && c->s.state == WS_OPEN) {
-		c->s.activity = 0;
-		c->ping_out = 0;
-		wconn_list(c, WL_ACTIVE, now_sec());
-	}
-	if (state == WS_OPEN && c->s.state == WS_CLOSE_SENT)
-		wconn_list(c, WL_CLOSING, now_sec());
-	wconn_keep(c, data + used, len - used);
-}
-
-/*
- * After input or output: echo what waited for room, write, and close
- * the socket once both closes went through and all is sent.
- */
-static void
-wconn_run(struct wconn *c)
-{
-	uint8_t	*p;
-
-	for (;;) {
-		if (c->pend != NULL && c->s.out.len < OUT_HIGHWATER) {
-			p = c->pend;
-			c->pend = NULL;
-			wconn_input(c, p, c->pendlen);
-			free(p);
-		}
-		if (c->s.out.len > 0 && wconn_write(c) == -1) {
-			wconn_free(c, "write failed");
-			return;
-		}
-		if (c->pend == NULL || c->s.out.len >= OUT_HIGHWATER)
-			break;
-	}
-	if (c->s.state == WS_CLOSED && c->s.out.len == 0) {
-		wconn_linger(c);
-		return;
-	}
-	wconn_update(c);
-}
-
-static void
-wconn_event(int fd, short event, void *arg)
-{
-	struct wconn	*c = arg;
-	ssize_t		 n;
-
-	if ((event & EV_READ) && c->pend == NULL) {
-		n = read(fd, env.rbuf, sizeof(env.rbuf));
-		if (n == -1 && (errno == EAGAIN || errno == EINTR))
-			return;
-		if (n <= 0) {
-			wconn_free(c, n == 0 ? "client closed TCP" :
-			    "read failed");
-			return;
-		}
-		wconn_input(c, env.rbuf, n);
-	}
-	wconn_run(c);
-}
-
-/*
- * A connection is closed: the handshake process that handed it over
- * counts what each worker holds, to choose the least loaded one, and
- * the parent counts ws:// connections for the limits (parent/limits.c).
- */
-static void
-wconn_gone(unsigned int hs, uint64_t id, int relayed)
-{
-	if (hs < WSD_MAXPROC && env.handshakes[hs] != NULL)
-		ipc_compose(env.handshakes[hs], IPC_CLOSED, &id, sizeof(id),
-		    NULL, 0, -1);
-	if (!relayed)
-		ipc_compose(env.parent_chan, IPC_RELEASE, &id, sizeof(id), NULL,
-		    0, -1);
-}
-
-static void
-wconn_new(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
-{
-	struct ipc_conn		 ic;
-	struct wconn		*c;
-	unsigned int		 hs;
-
-	memcpy(&ic, msg->data, sizeof(ic));
-	for (hs = 0; hs < WSD_MAXPROC; hs++)
-		if (env.handshakes[hs] == chan)
-			break;
-	if (ic.extra_len != msg->len - sizeof(ic) || env.shutting_down ||
-	    (c = calloc(1, sizeof(*c))) == NULL) {
-		if (!env.shutting_down)
-			log_warnx("%s: dropping connection %llu", __func__,
-			    (unsigned long long)ic.id);
-		close(msg->fd);
-		wconn_gone(hs, ic.id, ic.tls);
-		return;
-	}
-	c->fd = msg->fd;
-	c->id = ic.id;
-	c->hs = hs;
-	c->family = ic.peer.ss_family;
-	if (c->family == AF_INET) {
-		memcpy(c->addr, &((struct sockaddr_in *)&ic.peer)->sin_addr, 4);
-		c->port = ntohs(((struct sockaddr_in *)&ic.peer)->sin_port);
-	} else {
-		memcpy(c->addr, &((struct sockaddr_in6 *)&ic.peer)->sin6_addr,
-		    16);
-		c->port = ntohs(((struct sockaddr_in6 *)&ic.peer)->sin6_port);
-	}
-	c->start = now_sec();
-	/* The location's max message, chosen by the handshake policy. */
-	c->lim.max_message = ic.max_message != 0 &&
-	    ic.max_message <= WSD_MAXMESSAGE_MAX ? ic.max_message :
-	    env.wconf.max_message;
-	c->lim.max_fragments = env.wconf.max_fragments;
-	c->tls = ic.tls != 0;
-	c->server = ic.server;
-	c->location = ic.location;
-	ic.subproto[sizeof(ic.subproto) - 1] = '\0';
-	log_debug("connection %llu: server %u, location %d, subprotocol %s, "
-	    "max message %llu", (unsigned long long)c->id, ic.server,
-	    ic.location == WSD_NOLOCATION ? -1 : (int)ic.location,
-	    ic.subproto[0] != '\0' ? ic.subproto : "-",
-	    (unsigned long long)c->lim.max_message);
-	if (fd_nonblock(c->fd) == -1 ||
-	    ws_session_init(&c->s, &c->lim, &ic.deflate) == -1) {
-		log_warn("%s: connection %llu", __func__,
-		    (unsigned long long)c->id);
-		close(c->fd);
-		wconn_gone(c->hs, c->id, c->tls);
-		free(c);
-		return;
-	}
-	env.stats.conns_total++;
-	env.stats.conns_now++;
-	wconn_list(c, WL_ACTIVE, c->start);
-	/* Frames that came with the request head are echoed first. */
-	if (ic.extra_len)
-		wconn_input(c, msg->data + sizeof(ic), ic.extra_len);
-	wconn_run(c);
-}
-
-static const char *
-wconn_peer(struct wconn *c, char *buf, size_t len)
-{
-	struct sockaddr_storage	 ss;
-
-	memset(&ss, 0, sizeof(ss));
-	ss.ss_family = c->family;
-	if (c->family == AF_INET) {
-		memcpy(&((struct sockaddr_in *)&ss)->sin_addr, c->addr, 4);
-		((struct sockaddr_in *)&ss)->sin_port = htons(c->port);
-	} else {
-		memcpy(&((struct sockaddr_in6 *)&ss)->sin6_addr, c->addr, 16);
-		((struct sockaddr_in6 *)&ss)->sin6_port = htons(c->port);
-	}
-	return (sockaddr_str((struct sockaddr *)&ss, buf, len));
-}
-
-static unsigned int
-close_stat_index(uint16_t code)
-{
-	return (code >= 1000 && code < 1000 + STATS_CLOSE_CODES - 1 ?
-	    code - 1000 : STATS_CLOSE_CODES - 1);
-}
-
-/* How the connection ended, for its log line. */
-static void
-wconn_how(struct wconn *c, const char *why, char *buf, size_t len)
-{
-	const struct ws_session	*s = &c->s;
-
-	if (why != NULL && s->close_sent == 0 && s->close_rcvd == 0)
-		snprintf(buf, len, "%s without a close", why);
-	else if (s->close_rcvd != 0 && (s->close_sent == 0 ||
-	    s->err == WS_ERR_NONE || s->close_sent == s->close_rcvd))
-		snprintf(buf, len, "closed by client (%u)", s->close_rcvd);
-	else if (s->err != WS_ERR_NONE)
-		snprintf(buf, len, "closed by server (%u: %s)", s->close_sent,
-		    ws_err_names[s->err]);
-	else
-		snprintf(buf, len, "closed by server (%u)%s%s", s->close_sent,
-		    why != NULL ? ", then " : "", why != NULL ? why : "");
-}
-
-/* The WebSocket is over: log it, count it, and let go of its buffers. */
-static void
-wconn_end(struct wconn *c, const char *why)
-{
-	struct ws_session	*s = &c->s;
-	char			 peer[64], how[128];
-
-	wconn_how(c, why, how, sizeof(how));
-	log_info("connection %llu from %s %s after %us: %llu/%llu messages "
-	    "in/out, %llu/%llu bytes in/out", (unsigned long long)c->id,
-	    wconn_peer(c, peer, sizeof(peer)), how, now_sec() - c->start,
-	    (unsigned long long)s->msgs_in, (unsigned long long)s->msgs_out,
-	    (unsigned long long)s->bytes_in, (unsigned long long)s->bytes_out);
-	env.stats.msgs_in += s->msgs_in;
-	env.stats.msgs_out += s->msgs_out;
-	env.stats.bytes_in += s->bytes_in;
-	env.stats.bytes_out += s->bytes_out;
-	if (s->close_sent)
-		env.stats.close_sent[close_stat_index(s->close_sent)]++;
-	if (s->close_rcvd)
-		env.stats.close_rcvd[close_stat_index(s->close_rcvd)]++;
-	env.stats.errors[s->err]++;
-	ws_session_free(s);
-	free(c->pend);
-	c->pend = NULL;
-	if (c->full) {
-		c->full = 0;
-		TAILQ_REMOVE(&env.full, c, full_entry);
-	}
-	if (c->evflags) {
-		event_del(&c->ev);
-		c->evflags = 0;
-	}
-}
-
-/* The socket goes, and with it the last of the connection. */
-static void
-wconn_close(struct wconn *c)
-{
-	env.stats.conns_now--;
-	if (c->evflags)
-		event_del(&c->ev);
-	wconn_list(c, WL_NONE, 0);
-	close(c->fd);
-	wconn_gone(c->hs, c->id, c->tls);
-	free(c);
-	if (env.shutting_down && wk_idle()) {
-		ipc_flush_blocking(env.parent_chan, 1000);
-		exit(0);
-	}
-}
-
-static void
-wconn_free(struct wconn *c, const char *why)
-{
-	wconn_end(c, why);
-	wconn_close(c);
-}
-
-/* Lingering: what the client still sends is read and dropped. */
-static void
-wconn_drain(int fd, short event, void *arg)
-{
-	struct wconn	*c = arg;
-	ssize_t		 n;
-
-	/* One read a pass, as for any connection: a flood waits its turn. */
-	n = read(fd, env.rbuf, sizeof(env.rbuf));
-	if (n > 0 || (n == -1 && (errno == EAGAIN || errno == EINTR)))
-		return;
-	wconn_close(c);
-}
-
-/*
- * Both closes went through and all is sent: shut down writing, so the
- * client reads EOF, and wait for its EOF without a buffer of our own.
- */
-static void
-wconn_linger(struct wconn *c)
-{
-	wconn_end(c, NULL);
-	if (shutdown(c->fd, SHUT_WR) == -1) {
-		wconn_close(c);
-		return;
-	}
-	wconn_list(c, WL_LINGER, now_sec());
-	c->evflags = EV_READ;
-	event_assign(&c->ev, env.base, c->fd, EV_READ | EV_PERSIST,
-	    wconn_drain, c);
-	event_add(&c->ev, NULL);
-}
-
-/* Close with code on behalf of the server, from a timer. */
-static void
-wconn_expire(struct wconn *c, uint16_t code, const char *why)
-{
-	log_debug("connection %llu: %s", (unsigned long long)c->id, why);
-	ws_session_close(&c->s, code, WS_ERR_NONE);
-	wconn_list(c, WL_CLOSING, now_sec());
-	wconn_run(c);
-}
-
-static void
-wk_tick_active(uint32_t now)
-{
-	struct wconn	*c, *next;
-	uint32_t	 idle;
-
-	TAILQ_FOREACH_SAFE(c, &env.active, entry, next) {
-		idle = now - c->last;
-		if (env.wconf.timeout_idle && idle >= env.wconf.timeout_idle) {
-			wconn_expire(c, WS_CLOSE_GOING_AWAY, "idle timeout");
-			continue;
-		}
-		if (!env.wconf.ping_interval || idle < env.wconf.ping_interval)
-			break;	/* the rest were active more recently */
-		if (!c->ping_out) {
-			c->ping_out = 1;
-			ws_session_ping(&c->s);
-			wconn_run(c);
-		} else if (idle >= 2 * env.wconf.ping_interval)
-			wconn_expire(c, WS_CLOSE_GOING_AWAY, "no pong");
-	}
-}
 
 /* Closed connections' counters plus the open ones', for wsctl. */
 static void
 wk_report(void)
 {
-	struct ipc_stats	 st = env.stats;
+	struct ipc_stats	 st = wk_env.stats;
 	struct wconn		*c;
-	struct wconns		*lists[2] = { &env.active, &env.closing };
+	struct wconns		*lists[2] = { &wk_env.active, &wk_env.closing };
 	int			 i;
 
 	for (i = 0; i < 2; i++)
@@ -597,27 +63,17 @@ wk_report(void)
 			st.bytes_in += c->s.bytes_in;
 			st.bytes_out += c->s.bytes_out;
 		}
-	ipc_compose(env.parent_chan, IPC_STATS, &st, sizeof(st), NULL, 0, -1);
+	ipc_compose(wk_env.parent_chan, IPC_STATS, &st, sizeof(st), NULL, 0, -1);
 }
 
 static void
 wk_tick(int fd, short event, void *arg)
 {
-	struct wconn	*c;
 	uint32_t	 now = now_sec();
 
 	wk_report();
-	wk_tick_active(now);
-	while ((c = TAILQ_FIRST(&env.closing)) != NULL &&
-	    now - c->last >= TIMEOUT_CLOSING)
-		wconn_free(c, "close timed out");
-	while ((c = TAILQ_FIRST(&env.linger)) != NULL &&
-	    now - c->last >= TIMEOUT_LINGER)
-		wconn_close(c);
-	while ((c = TAILQ_FIRST(&env.full)) != NULL &&
-	    now - c->full_since >= TIMEOUT_BACKPRESSURE)
-		wconn_free(c, "client stopped reading");
-	if (TAILQ_EMPTY(&env.active) && TAILQ_EMPTY(&env.closing))
+	wconn_tick(now);
+	if (TAILQ_EMPTY(&wk_env.active) && TAILQ_EMPTY(&wk_env.closing))
 		wbuf_pool_trim(0);
 }
 
@@ -625,7 +81,7 @@ static void
 wk_shutdown_timeout(int fd, short event, void *arg)
 {
 	log_info("shutdown timeout: dropping the remaining connections");
-	ipc_flush_blocking(env.parent_chan, 1000);
+	ipc_flush_blocking(wk_env.parent_chan, 1000);
 	exit(0);
 }
 
@@ -636,16 +92,16 @@ wk_shutdown(void)
 	struct wconn	*c, *next;
 	struct timeval	 tv;
 
-	env.shutting_down = 1;
+	wk_env.shutting_down = 1;
 	if (wk_idle()) {
-		ipc_flush_blocking(env.parent_chan, 1000);
+		ipc_flush_blocking(wk_env.parent_chan, 1000);
 		exit(0);
 	}
-	TAILQ_FOREACH_SAFE(c, &env.active, entry, next)
+	TAILQ_FOREACH_SAFE(c, &wk_env.active, entry, next)
 		wconn_expire(c, WS_CLOSE_GOING_AWAY, "shutting down");
 	timerclear(&tv);
-	tv.tv_sec = env.wconf.timeout_shutdown;
-	event_base_once(env.base, -1, EV_TIMEOUT, wk_shutdown_timeout, NULL,
+	tv.tv_sec = wk_env.wconf.timeout_shutdown;
+	event_base_once(wk_env.base, -1, EV_TIMEOUT, wk_shutdown_timeout, NULL,
 	    &tv);
 }
 
@@ -656,8 +112,8 @@ wk_handshake_lost(struct ipc_chan *chan, void *arg)
 	unsigned int	 i;
 
 	for (i = 0; i < WSD_MAXPROC; i++)
-		if (env.handshakes[i] == chan)
-			env.handshakes[i] = NULL;
+		if (wk_env.handshakes[i] == chan)
+			wk_env.handshakes[i] = NULL;
 	ipc_chan_free(chan);
 }
 
@@ -673,15 +129,15 @@ wk_add_handshake(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		return;
 	}
 	/* A respawned process replaces one whose loss we may not know yet. */
-	if (env.handshakes[peer.instance] != NULL)
-		ipc_chan_free(env.handshakes[peer.instance]);
-	snprintf(env.hs_names[peer.instance], sizeof(env.hs_names[0]),
+	if (wk_env.handshakes[peer.instance] != NULL)
+		ipc_chan_free(wk_env.handshakes[peer.instance]);
+	snprintf(wk_env.hs_names[peer.instance], sizeof(wk_env.hs_names[0]),
 	    "handshake[%u]", peer.instance);
-	if ((env.handshakes[peer.instance] = ipc_chan_new(env.base, msg->fd,
-	    env.hs_names[peer.instance], END_WORKER, END_HANDSHAKE,
+	if ((wk_env.handshakes[peer.instance] = ipc_chan_new(wk_env.base, msg->fd,
+	    wk_env.hs_names[peer.instance], END_WORKER, END_HANDSHAKE,
 	    &wk_handshake_handlers, NULL)) == NULL)
 		fatal("%s: channel", __func__);
-	env.handshakes[peer.instance]->closed = wk_handshake_lost;
+	wk_env.handshakes[peer.instance]->closed = wk_handshake_lost;
 }
 
 static void
@@ -691,8 +147,8 @@ wk_serve(void)
 
 	timerclear(&tv);
 	tv.tv_sec = 1;
-	if ((env.ev_tick = event_new(env.base, -1, EV_PERSIST, wk_tick,
-	    NULL)) == NULL || event_add(env.ev_tick, &tv) == -1)
+	if ((wk_env.ev_tick = event_new(wk_env.base, -1, EV_PERSIST, wk_tick,
+	    NULL)) == NULL || event_add(wk_env.ev_tick, &tv) == -1)
 		fatalx("%s: tick", __func__);
 }
 
@@ -725,7 +181,7 @@ wk_conn_info(struct wconn *c, uint32_t reqid, uint32_t now)
 	ci.msgs_out = c->s.msgs_out;
 	ci.bytes_in = c->s.bytes_in;
 	ci.bytes_out = c->s.bytes_out;
-	ipc_compose(env.parent_chan, IPC_CONN_INFO, &ci, sizeof(ci), NULL, 0,
+	ipc_compose(wk_env.parent_chan, IPC_CONN_INFO, &ci, sizeof(ci), NULL, 0,
 	    -1);
 }
 
@@ -749,8 +205,8 @@ wk_query(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	struct ipc_query	 q;
 	struct ipc_query_end	 end;
 	struct wconn		*c;
-	struct wconns		*lists[3] = { &env.active, &env.closing,
-				    &env.linger };
+	struct wconns		*lists[3] = { &wk_env.active, &wk_env.closing,
+				    &wk_env.linger };
 	uint32_t		 now = now_sec();
 	int			 i;
 
@@ -767,7 +223,7 @@ wk_query(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 				break;
 			}
 		}
-	ipc_compose(env.parent_chan, IPC_QUERY_END, &end, sizeof(end), NULL, 0,
+	ipc_compose(wk_env.parent_chan, IPC_QUERY_END, &end, sizeof(end), NULL, 0,
 	    -1);
 }
 
@@ -787,17 +243,17 @@ static const struct ipc_handlers wk_parent_handlers = { .h = {
 } };
 
 static const struct child_role wk_role = {
-	ROLE_WORKER, &wk_parent_handlers, &env.wconf, NULL, wk_serve
+	ROLE_WORKER, &wk_parent_handlers, &wk_env.wconf, NULL, wk_serve
 };
 
 __dead void
 worker_main(unsigned int inst, int debug, int verbose)
 {
-	/* Initialised here, not statically, so that env stays in bss. */
-	TAILQ_INIT(&env.active);
-	TAILQ_INIT(&env.closing);
-	TAILQ_INIT(&env.linger);
-	TAILQ_INIT(&env.full);
-	env.parent_chan = child_init(&wk_role, debug, verbose, &env.base);
-	child_run(env.base);
+	/* Initialised here, not statically, so that wk_env stays in bss. */
+	TAILQ_INIT(&wk_env.active);
+	TAILQ_INIT(&wk_env.closing);
+	TAILQ_INIT(&wk_env.linger);
+	TAILQ_INIT(&wk_env.full);
+	wk_env.parent_chan = child_init(&wk_role, debug, verbose, &wk_env.base);
+	child_run(wk_env.base);
 }

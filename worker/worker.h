@@ -18,7 +18,9 @@
 #define WORKER_H
 
 #include <sys/types.h>
+#include <sys/queue.h>
 
+#include <event.h>
 #include <stdint.h>
 
 #include "../common/wsd.h"
@@ -182,6 +184,76 @@ int		 pmd_deflate(struct pmd *, const uint8_t *, size_t, int,
 		    uint8_t *, size_t, size_t *);
 void		 pmd_message_done(struct pmd *);
 size_t		 pmd_memory(const struct pmd *);
+
+/*
+ * The process (worker.c) and its connections (wconn.c): a connection
+ * sits in the list of the deadline it waits for, ordered by when that
+ * deadline started.
+ */
+#define RBUF_SIZE		(64 * 1024)
+
+enum wlist {
+	WL_NONE,
+	WL_ACTIVE,		/* open, by last activity */
+	WL_CLOSING,		/* our close sent, by when */
+	WL_LINGER		/* done, written shut, by when */
+};
+
+struct wconn {
+	TAILQ_ENTRY(wconn)	 entry;		/* in active or closing */
+	TAILQ_ENTRY(wconn)	 full_entry;	/* in the full list */
+	struct event		 ev;
+	struct ws_session	 s;
+	struct ws_limits	 lim;		/* the session points here */
+	uint64_t		 id;
+	uint8_t			*pend;		/* input waiting for room */
+	uint32_t		 pendlen;
+	int			 fd;
+	short			 evflags;
+	uint8_t			 list;
+	uint8_t			 full;		/* above high water */
+	uint8_t			 ping_out;	/* keepalive ping unanswered */
+	uint8_t			 family;
+	uint8_t			 hs;		/* the handshake that sent it */
+	uint8_t			 tls;		/* wss://: the relay releases */
+	uint16_t		 port;
+	uint16_t		 server;
+	uint16_t		 location;	/* for wsctl */
+	uint8_t			 addr[16];
+	uint32_t		 start;
+	uint32_t		 last;		/* start of current deadline */
+	uint32_t		 full_since;
+	uint32_t		 rate_sec;
+	uint32_t		 rate_count;
+};
+TAILQ_HEAD(wconns, wconn);
+
+/* All the process's mutable state, in one place, as httpd's httpd_env. */
+struct wk_env {
+	struct event_base	*base;
+	struct ipc_chan		*parent_chan;
+	struct ipc_config	 wconf;
+	struct ipc_chan		*handshakes[WSD_MAXPROC];
+	char			 hs_names[WSD_MAXPROC][16];
+	struct wconns		 active;
+	struct wconns		 closing;
+	struct wconns		 linger;
+	struct wconns		 full;
+	struct ipc_stats	 stats;	/* closed connections, and counts */
+	struct event		*ev_tick;
+	int			 shutting_down;
+	uint8_t			 rbuf[RBUF_SIZE];
+};
+
+extern struct wk_env	 wk_env;
+
+/* wconn.c */
+uint32_t	 now_sec(void);
+int		 wk_idle(void);
+void		 wconn_new(struct ipc_chan *, struct ipc_msg *, void *);
+void		 wconn_expire(struct wconn *, uint16_t, const char *);
+void		 wconn_close(struct wconn *);
+void		 wconn_tick(uint32_t);
 
 /* worker.c */
 __dead void	 worker_main(unsigned int, int, int);

@@ -1,0 +1,539 @@
+/*
+ * Copyright (c) 2026 The wsd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * One connection's life in the worker: its events, each with one read
+ * into the process's buffer and one gathered write of what is pending;
+ * its deadlines, as places in the lists of wk_env; and its end, with
+ * the closing handshake, the linger that keeps a reset from destroying
+ * what the client has not read, and the counts.
+ *
+ * Per event-loop pass a connection gets one read, into a buffer shared by
+ * the process, and one gathered write of its pending output. It holds
+ * buffers of its own only while output is pending or input waits for
+ * room. Deadlines need no timer per connection: connections sit in lists
+ * ordered by the time their deadline started, and a tick once a second
+ * walks each list from its head only as far as deadlines have passed.
+ */
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "worker.h"
+
+#define OUT_HIGHWATER		(64 * 1024)	/* stop reading above */
+#define OUT_LOWWATER		(16 * 1024)	/* read again below */
+#define TIMEOUT_CLOSING		2	/* s for the client's close */
+#define TIMEOUT_BACKPRESSURE	30	/* s a client may leave us full */
+/*
+ * After the closing handshake we shut down writing and read until the
+ * client's EOF, because closing with input unread sends a reset that
+ * destroys what the client has not read yet (the echo, our close). A
+ * client that keeps sending gets this long, then the socket is closed.
+ */
+#define TIMEOUT_LINGER		2	/* s */
+#define IOV_MAX_WRITE		16
+
+static void	 wconn_event(int, short, void *);
+static void	 wconn_free(struct wconn *, const char *);
+static void	 wconn_linger(struct wconn *);
+
+uint32_t
+now_sec(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint32_t)ts.tv_sec);
+}
+
+static struct wconns *
+wconn_head(enum wlist l)
+{
+	switch (l) {
+	case WL_ACTIVE:
+		return (&wk_env.active);
+	case WL_CLOSING:
+		return (&wk_env.closing);
+	case WL_LINGER:
+		return (&wk_env.linger);
+	default:
+		return (NULL);
+	}
+}
+
+static void
+wconn_list(struct wconn *c, enum wlist l, uint32_t when)
+{
+	struct wconns	*h;
+
+	if ((h = wconn_head(c->list)) != NULL)
+		TAILQ_REMOVE(h, c, entry);
+	c->list = l;
+	c->last = when;
+	if ((h = wconn_head(l)) != NULL)
+		TAILQ_INSERT_TAIL(h, c, entry);
+}
+
+/* No connection left, none lingering: a worker shutting down is done. */
+int
+wk_idle(void)
+{
+	return (TAILQ_EMPTY(&wk_env.active) && TAILQ_EMPTY(&wk_env.closing) &&
+	    TAILQ_EMPTY(&wk_env.linger));
+}
+
+/* Track when a client leaves its output above the high-water mark. */
+static void
+wconn_track_full(struct wconn *c)
+{
+	if (!c->full && c->s.out.len >= OUT_HIGHWATER) {
+		c->full = 1;
+		c->full_since = now_sec();
+		TAILQ_INSERT_TAIL(&wk_env.full, c, full_entry);
+	} else if (c->full && c->s.out.len <= OUT_LOWWATER) {
+		c->full = 0;
+		TAILQ_REMOVE(&wk_env.full, c, full_entry);
+	}
+}
+
+/* Read when nothing waits for room; write while output is pending. */
+static void
+wconn_update(struct wconn *c)
+{
+	short	 flags = 0;
+
+	wconn_track_full(c);
+	if (c->pend == NULL && !c->full && c->s.state != WS_CLOSED)
+		flags |= EV_READ;
+	if (c->s.out.len > 0)
+		flags |= EV_WRITE;
+	if (flags == c->evflags)
+		return;
+	if (c->evflags)
+		event_del(&c->ev);
+	c->evflags = flags;
+	if (flags == 0)
+		return;
+	event_assign(&c->ev, wk_env.base, c->fd, flags | EV_PERSIST, wconn_event,
+	    c);
+	event_add(&c->ev, NULL);
+}
+
+/* One gathered write of what is pending. Returns -1 if the peer is gone. */
+static int
+wconn_write(struct wconn *c)
+{
+	struct iovec	 iov[IOV_MAX_WRITE];
+	struct wbuf	*b;
+	ssize_t		 n;
+	int		 i = 0;
+
+	for (b = c->s.out.head; b != NULL && i < IOV_MAX_WRITE; b = b->next) {
+		iov[i].iov_base = b->data + b->off;
+		iov[i++].iov_len = b->len - b->off;
+	}
+	if (i == 0)
+		return (0);
+	if ((n = writev(c->fd, iov, i)) == -1)
+		return (errno == EAGAIN || errno == EINTR ? 0 : -1);
+	wchain_consume(&c->s.out, n);
+	return (0);
+}
+
+/* Keep what the session could not take until the client reads. */
+static void
+wconn_keep(struct wconn *c, const uint8_t *data, size_t len)
+{
+	uint8_t	*p;
+
+	if (len == 0) {
+		free(c->pend);
+		c->pend = NULL;
+		c->pendlen = 0;
+		return;
+	}
+	if ((p = malloc(len)) == NULL)
+		fatal("%s", __func__);
+	memcpy(p, data, len);
+	free(c->pend);
+	c->pend = p;
+	c->pendlen = len;
+}
+
+static void
+wconn_rate(struct wconn *c, uint64_t before)
+{
+	uint32_t	 now;
+
+	if (wk_env.wconf.max_rate == 0 || c->s.msgs_in == before)
+		return;
+	if ((now = now_sec()) != c->rate_sec) {
+		c->rate_sec = now;
+		c->rate_count = 0;
+	}
+	c->rate_count += c->s.msgs_in - before;
+	if (c->rate_count > wk_env.wconf.max_rate)
+		ws_session_close(&c->s, WS_CLOSE_POLICY, WS_ERR_RATE);
+}
+
+static void
+wconn_input(struct wconn *c, uint8_t *data, size_t len)
+{
+	uint64_t	 before = c->s.msgs_in;
+	size_t		 used;
+	uint8_t		 state = c->s.state;
+
+	used = ws_session_input(&c->s, data, len, OUT_HIGHWATER);
+	wconn_rate(c, before);
+	if (c->s.activity && c->s.state == WS_OPEN) {
+		c->s.activity = 0;
+		c->ping_out = 0;
+		wconn_list(c, WL_ACTIVE, now_sec());
+	}
+	if (state == WS_OPEN && c->s.state == WS_CLOSE_SENT)
+		wconn_list(c, WL_CLOSING, now_sec());
+	wconn_keep(c, data + used, len - used);
+}
+
+/*
+ * After input or output: echo what waited for room, write, and close
+ * the socket once both closes went through and all is sent.
+ */
+static void
+wconn_run(struct wconn *c)
+{
+	uint8_t	*p;
+
+	for (;;) {
+		if (c->pend != NULL && c->s.out.len < OUT_HIGHWATER) {
+			p = c->pend;
+			c->pend = NULL;
+			wconn_input(c, p, c->pendlen);
+			free(p);
+		}
+		if (c->s.out.len > 0 && wconn_write(c) == -1) {
+			wconn_free(c, "write failed");
+			return;
+		}
+		if (c->pend == NULL || c->s.out.len >= OUT_HIGHWATER)
+			break;
+	}
+	if (c->s.state == WS_CLOSED && c->s.out.len == 0) {
+		wconn_linger(c);
+		return;
+	}
+	wconn_update(c);
+}
+
+static void
+wconn_event(int fd, short event, void *arg)
+{
+	struct wconn	*c = arg;
+	ssize_t		 n;
+
+	if ((event & EV_READ) && c->pend == NULL) {
+		n = read(fd, wk_env.rbuf, sizeof(wk_env.rbuf));
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0) {
+			wconn_free(c, n == 0 ? "client closed TCP" :
+			    "read failed");
+			return;
+		}
+		wconn_input(c, wk_env.rbuf, n);
+	}
+	wconn_run(c);
+}
+
+/*
+ * A connection is closed: the handshake process that handed it over
+ * counts what each worker holds, to choose the least loaded one, and
+ * the parent counts ws:// connections for the limits (parent/limits.c).
+ */
+static void
+wconn_gone(unsigned int hs, uint64_t id, int relayed)
+{
+	if (hs < WSD_MAXPROC && wk_env.handshakes[hs] != NULL)
+		ipc_compose(wk_env.handshakes[hs], IPC_CLOSED, &id, sizeof(id),
+		    NULL, 0, -1);
+	if (!relayed)
+		ipc_compose(wk_env.parent_chan, IPC_RELEASE, &id, sizeof(id), NULL,
+		    0, -1);
+}
+
+void
+wconn_new(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
+{
+	struct ipc_conn		 ic;
+	struct wconn		*c;
+	unsigned int		 hs;
+
+	memcpy(&ic, msg->data, sizeof(ic));
+	for (hs = 0; hs < WSD_MAXPROC; hs++)
+		if (wk_env.handshakes[hs] == chan)
+			break;
+	if (ic.extra_len != msg->len - sizeof(ic) || wk_env.shutting_down ||
+	    (c = calloc(1, sizeof(*c))) == NULL) {
+		if (!wk_env.shutting_down)
+			log_warnx("%s: dropping connection %llu", __func__,
+			    (unsigned long long)ic.id);
+		close(msg->fd);
+		wconn_gone(hs, ic.id, ic.tls);
+		return;
+	}
+	c->fd = msg->fd;
+	c->id = ic.id;
+	c->hs = hs;
+	c->family = ic.peer.ss_family;
+	if (c->family == AF_INET) {
+		memcpy(c->addr, &((struct sockaddr_in *)&ic.peer)->sin_addr, 4);
+		c->port = ntohs(((struct sockaddr_in *)&ic.peer)->sin_port);
+	} else {
+		memcpy(c->addr, &((struct sockaddr_in6 *)&ic.peer)->sin6_addr,
+		    16);
+		c->port = ntohs(((struct sockaddr_in6 *)&ic.peer)->sin6_port);
+	}
+	c->start = now_sec();
+	/* The location's max message, chosen by the handshake policy. */
+	c->lim.max_message = ic.max_message != 0 &&
+	    ic.max_message <= WSD_MAXMESSAGE_MAX ? ic.max_message :
+	    wk_env.wconf.max_message;
+	c->lim.max_fragments = wk_env.wconf.max_fragments;
+	c->tls = ic.tls != 0;
+	c->server = ic.server;
+	c->location = ic.location;
+	ic.subproto[sizeof(ic.subproto) - 1] = '\0';
+	log_debug("connection %llu: server %u, location %d, subprotocol %s, "
+	    "max message %llu", (unsigned long long)c->id, ic.server,
+	    ic.location == WSD_NOLOCATION ? -1 : (int)ic.location,
+	    ic.subproto[0] != '\0' ? ic.subproto : "-",
+	    (unsigned long long)c->lim.max_message);
+	if (fd_nonblock(c->fd) == -1 ||
+	    ws_session_init(&c->s, &c->lim, &ic.deflate) == -1) {
+		log_warn("%s: connection %llu", __func__,
+		    (unsigned long long)c->id);
+		close(c->fd);
+		wconn_gone(c->hs, c->id, c->tls);
+		free(c);
+		return;
+	}
+	wk_env.stats.conns_total++;
+	wk_env.stats.conns_now++;
+	wconn_list(c, WL_ACTIVE, c->start);
+	/* Frames that came with the request head are echoed first. */
+	if (ic.extra_len)
+		wconn_input(c, msg->data + sizeof(ic), ic.extra_len);
+	wconn_run(c);
+}
+
+static const char *
+wconn_peer(struct wconn *c, char *buf, size_t len)
+{
+	struct sockaddr_storage	 ss;
+
+	memset(&ss, 0, sizeof(ss));
+	ss.ss_family = c->family;
+	if (c->family == AF_INET) {
+		memcpy(&((struct sockaddr_in *)&ss)->sin_addr, c->addr, 4);
+		((struct sockaddr_in *)&ss)->sin_port = htons(c->port);
+	} else {
+		memcpy(&((struct sockaddr_in6 *)&ss)->sin6_addr, c->addr, 16);
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons(c->port);
+	}
+	return (sockaddr_str((struct sockaddr *)&ss, buf, len));
+}
+
+static unsigned int
+close_stat_index(uint16_t code)
+{
+	return (code >= 1000 && code < 1000 + STATS_CLOSE_CODES - 1 ?
+	    code - 1000 : STATS_CLOSE_CODES - 1);
+}
+
+/* How the connection ended, for its log line. */
+static void
+wconn_how(struct wconn *c, const char *why, char *buf, size_t len)
+{
+	const struct ws_session	*s = &c->s;
+
+	if (why != NULL && s->close_sent == 0 && s->close_rcvd == 0)
+		snprintf(buf, len, "%s without a close", why);
+	else if (s->close_rcvd != 0 && (s->close_sent == 0 ||
+	    s->err == WS_ERR_NONE || s->close_sent == s->close_rcvd))
+		snprintf(buf, len, "closed by client (%u)", s->close_rcvd);
+	else if (s->err != WS_ERR_NONE)
+		snprintf(buf, len, "closed by server (%u: %s)", s->close_sent,
+		    ws_err_names[s->err]);
+	else
+		snprintf(buf, len, "closed by server (%u)%s%s", s->close_sent,
+		    why != NULL ? ", then " : "", why != NULL ? why : "");
+}
+
+/* The WebSocket is over: log it, count it, and let go of its buffers. */
+static void
+wconn_end(struct wconn *c, const char *why)
+{
+	struct ws_session	*s = &c->s;
+	char			 peer[64], how[128];
+
+	wconn_how(c, why, how, sizeof(how));
+	log_info("connection %llu from %s %s after %us: %llu/%llu messages "
+	    "in/out, %llu/%llu bytes in/out", (unsigned long long)c->id,
+	    wconn_peer(c, peer, sizeof(peer)), how, now_sec() - c->start,
+	    (unsigned long long)s->msgs_in, (unsigned long long)s->msgs_out,
+	    (unsigned long long)s->bytes_in, (unsigned long long)s->bytes_out);
+	wk_env.stats.msgs_in += s->msgs_in;
+	wk_env.stats.msgs_out += s->msgs_out;
+	wk_env.stats.bytes_in += s->bytes_in;
+	wk_env.stats.bytes_out += s->bytes_out;
+	if (s->close_sent)
+		wk_env.stats.close_sent[close_stat_index(s->close_sent)]++;
+	if (s->close_rcvd)
+		wk_env.stats.close_rcvd[close_stat_index(s->close_rcvd)]++;
+	wk_env.stats.errors[s->err]++;
+	ws_session_free(s);
+	free(c->pend);
+	c->pend = NULL;
+	if (c->full) {
+		c->full = 0;
+		TAILQ_REMOVE(&wk_env.full, c, full_entry);
+	}
+	if (c->evflags) {
+		event_del(&c->ev);
+		c->evflags = 0;
+	}
+}
+
+/* The socket goes, and with it the last of the connection. */
+void
+wconn_close(struct wconn *c)
+{
+	wk_env.stats.conns_now--;
+	if (c->evflags)
+		event_del(&c->ev);
+	wconn_list(c, WL_NONE, 0);
+	close(c->fd);
+	wconn_gone(c->hs, c->id, c->tls);
+	free(c);
+	if (wk_env.shutting_down && wk_idle()) {
+		ipc_flush_blocking(wk_env.parent_chan, 1000);
+		exit(0);
+	}
+}
+
+static void
+wconn_free(struct wconn *c, const char *why)
+{
+	wconn_end(c, why);
+	wconn_close(c);
+}
+
+/* Lingering: what the client still sends is read and dropped. */
+static void
+wconn_drain(int fd, short event, void *arg)
+{
+	struct wconn	*c = arg;
+	ssize_t		 n;
+
+	/* One read a pass, as for any connection: a flood waits its turn. */
+	n = read(fd, wk_env.rbuf, sizeof(wk_env.rbuf));
+	if (n > 0 || (n == -1 && (errno == EAGAIN || errno == EINTR)))
+		return;
+	wconn_close(c);
+}
+
+/*
+ * Both closes went through and all is sent: shut down writing, so the
+ * client reads EOF, and wait for its EOF without a buffer of our own.
+ */
+static void
+wconn_linger(struct wconn *c)
+{
+	wconn_end(c, NULL);
+	if (shutdown(c->fd, SHUT_WR) == -1) {
+		wconn_close(c);
+		return;
+	}
+	wconn_list(c, WL_LINGER, now_sec());
+	c->evflags = EV_READ;
+	event_assign(&c->ev, wk_env.base, c->fd, EV_READ | EV_PERSIST,
+	    wconn_drain, c);
+	event_add(&c->ev, NULL);
+}
+
+/* Close with code on behalf of the server, from a timer. */
+void
+wconn_expire(struct wconn *c, uint16_t code, const char *why)
+{
+	log_debug("connection %llu: %s", (unsigned long long)c->id, why);
+	ws_session_close(&c->s, code, WS_ERR_NONE);
+	wconn_list(c, WL_CLOSING, now_sec());
+	wconn_run(c);
+}
+
+static void
+wconn_tick_active(uint32_t now)
+{
+	struct wconn	*c, *next;
+	uint32_t	 idle;
+
+	TAILQ_FOREACH_SAFE(c, &wk_env.active, entry, next) {
+		idle = now - c->last;
+		if (wk_env.wconf.timeout_idle && idle >= wk_env.wconf.timeout_idle) {
+			wconn_expire(c, WS_CLOSE_GOING_AWAY, "idle timeout");
+			continue;
+		}
+		if (!wk_env.wconf.ping_interval || idle < wk_env.wconf.ping_interval)
+			break;	/* the rest were active more recently */
+		if (!c->ping_out) {
+			c->ping_out = 1;
+			ws_session_ping(&c->s);
+			wconn_run(c);
+		} else if (idle >= 2 * wk_env.wconf.ping_interval)
+			wconn_expire(c, WS_CLOSE_GOING_AWAY, "no pong");
+	}
+}
+
+/* Once a second: every deadline that has passed. */
+void
+wconn_tick(uint32_t now)
+{
+	struct wconn	*c;
+
+	wconn_tick_active(now);
+	while ((c = TAILQ_FIRST(&wk_env.closing)) != NULL &&
+	    now - c->last >= TIMEOUT_CLOSING)
+		wconn_free(c, "close timed out");
+	while ((c = TAILQ_FIRST(&wk_env.linger)) != NULL &&
+	    now - c->last >= TIMEOUT_LINGER)
+		wconn_close(c);
+	while ((c = TAILQ_FIRST(&wk_env.full)) != NULL &&
+	    now - c->full_since >= TIMEOUT_BACKPRESSURE)
+		wconn_free(c, "client stopped reading");
+}
