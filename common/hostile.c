@@ -219,16 +219,12 @@ void
 hostile_start(enum wsd_role role, struct event_base *base,
     const struct ipc_config *ic)
 {
-	const char	*env, *name;
-	size_t		 i, len;
+	const char	*name;
+	size_t		 i;
 
 	if (!hostile.allowed || ic->respawns != 0 || ic->instance != 0 ||
-	    (env = getenv("WSD_HOSTILE")) == NULL)
+	    (name = test_hook("WSD_HOSTILE", role)) == NULL)
 		return;
-	len = strlen(role_names[role]);
-	if (strncmp(env, role_names[role], len) != 0 || env[len] != ':')
-		return;
-	name = env + len + 1;
 	for (i = 0; i < sizeof(hostile_attacks) / sizeof(hostile_attacks[0]);
 	    i++)
 		if (hostile_attacks[i].role == role &&

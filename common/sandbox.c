@@ -255,18 +255,30 @@ static const struct {
 	{ "kill_other",		probe_kill_other },
 };
 
+/*
+ * The tests' hooks, VAR=role:name in the environment: name, if var is
+ * set for role; NULL otherwise. The callers honour them with -d only.
+ */
+const char *
+test_hook(const char *var, enum wsd_role role)
+{
+	const char	*env;
+	size_t		 len = strlen(role_names[role]);
+
+	if ((env = getenv(var)) == NULL ||
+	    strncmp(env, role_names[role], len) != 0 || env[len] != ':')
+		return (NULL);
+	return (env + len + 1);
+}
+
 static void
 sandbox_probe(enum wsd_role role)
 {
-	const char	*probe, *call;
-	size_t		 i, len;
+	const char	*call;
+	size_t		 i;
 
-	if ((probe = getenv("WSD_SANDBOX_PROBE")) == NULL)
+	if ((call = test_hook("WSD_SANDBOX_PROBE", role)) == NULL)
 		return;
-	len = strlen(role_names[role]);
-	if (strncmp(probe, role_names[role], len) != 0 || probe[len] != ':')
-		return;
-	call = probe + len + 1;
 	log_info("sandbox probe: trying %s", call);
 	for (i = 0; i < sizeof(sandbox_probes) / sizeof(sandbox_probes[0]);
 	    i++)

@@ -573,6 +573,7 @@ struct sandbox_self {
 void	sandbox_init(int, int);
 void	sandbox(enum wsd_role, const struct ipc_config *);
 void	sandbox_parent(const struct sandbox_self *);
+const char	*test_hook(const char *, enum wsd_role);
 
 /* sandbox_linux.c, sandbox_openbsd.c: what each system adds */
 void	sandbox_os_init(int);
