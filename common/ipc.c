@@ -100,7 +100,7 @@ static const struct ipc_type_info ipc_types[IPC_TYPE_MAX] = {
 	    0, P_H },
 	[IPC_HANDOFF] = { "handoff", FIXED(struct ipc_handoff), 0, H_P },
 	[IPC_RELEASE] = { "release", FIXED(uint64_t), 0, H_P | W_P },
-	[IPC_CLOSED] = { "closed", FIXED(uint64_t), 0, W_H },
+	[IPC_CLOSED] = { "closed", FIXED(struct ipc_closed), 0, W_H },
 	[IPC_TLS_TICKET] = { "tls-ticket", FIXED(struct ipc_tls_ticket), 0,
 	    P_H },
 };

@@ -48,6 +48,7 @@
 #include <sys/syscall.h>
 
 #include <linux/capability.h>
+#include <linux/sockios.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -202,6 +203,13 @@ static const struct sandbox_rule sandbox_rules[] = {
 	ALLOW(recvfrom, PA),		/* the resolver */
 	ALLOW(uname, PA),		/* the resolver: the local domain */
 	ALLOW_IF(ioctl, PA, IS(1, FIONREAD)),	/* the resolver */
+	/*
+	 * A client that stopped reading: how much it left untaken, and a
+	 * close that resets. Only these reads of a queue and this option.
+	 */
+	ALLOW_IF(ioctl, ALL, IS(1, SIOCOUTQNSD)),
+	ALLOW_IF(ioctl, ALL, IS(1, SIOCOUTQ)),
+	ALLOW_IF(setsockopt, HS | WK, IS(1, SOL_SOCKET), IS(2, SO_LINGER)),
 	/* libevent */
 #ifdef __NR_epoll_wait
 	ALLOW(epoll_wait, ALL),		/* the loop */
@@ -226,7 +234,7 @@ static const struct sandbox_rule sandbox_rules[] = {
 	ALLOW(munmap, ALL),
 	ALLOW(mremap, PA),		/* realloc(3) of large blocks */
 	/* libtls/OpenSSL at run time, in the handshake role only */
-	ALLOW(getrandom, PA | HS),	/* the DRBG seeds and reseeds */
+	ALLOW(getrandom, ALL),		/* the DRBG; ping payloads (getentropy) */
 	ALLOW(getpid, PA | HS),		/* the DRBG checks it for forks */
 	ALLOW(futex, PA | HS),		/* OpenSSL's locks, at exit(3) */
 	/* rpath, for the parent: configuration, keys, ld.so; never written */

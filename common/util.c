@@ -15,14 +15,19 @@
  */
 
 #include <sys/types.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <netinet/in.h>
+#ifdef __linux__
+#include <linux/sockios.h>
+#endif
 #include <arpa/inet.h>
 
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "wsd.h"
 
@@ -58,6 +63,47 @@ fd_nonblock(int fd)
 	if ((flags = fcntl(fd, F_GETFL)) == -1)
 		return (-1);
 	return (fcntl(fd, F_SETFL, flags | O_NONBLOCK));
+}
+
+/*
+ * What a peer has not taken from a socket: for TCP, bytes the kernel
+ * has not sent yet, which with a closed window means a client that does
+ * not read (bytes in flight are not counted: the peer may take them);
+ * for a UNIX stream, bytes the other end has not read. 0 where the
+ * system cannot tell.
+ */
+int
+sock_untaken(int fd, int stream_unix)
+{
+	int	 n = 0;
+
+#if defined(SIOCOUTQNSD) && defined(SIOCOUTQ)
+	if (ioctl(fd, stream_unix ? SIOCOUTQ : SIOCOUTQNSD, &n) == -1)
+		n = 0;
+#else
+	(void)fd;
+	(void)stream_unix;
+#endif
+	return (n);
+}
+
+/*
+ * Close with a reset (SO_LINGER 0): the kernel drops what the client
+ * left unread at once, where a plain close(2) would keep an orphan
+ * socket retrying the whole send queue at a window that stays shut.
+ */
+void
+sock_close_reset(int fd)
+{
+	struct linger	 l = { 1, 0 };
+
+	/* pledge(2) allows the option only with inet, which a worker lacks. */
+#ifndef __OpenBSD__
+	(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+#else
+	(void)l;
+#endif
+	close(fd);
 }
 
 /* "192.0.2.1:80" or "[2001:db8::1]:80" */

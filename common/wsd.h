@@ -118,7 +118,7 @@ enum ipc_type {
 	IPC_ADMIT_REPLY,	/* parent -> handshake: ipc_admit_reply */
 	IPC_HANDOFF,		/* handshake -> parent: struct ipc_handoff */
 	IPC_RELEASE,		/* handshake/worker -> parent: uint64_t id */
-	IPC_CLOSED,		/* worker -> handshake: uint64_t id */
+	IPC_CLOSED,		/* worker -> handshake: struct ipc_closed */
 	IPC_TLS_TICKET,		/* parent -> handshake: ipc_tls_ticket */
 	IPC_TYPE_MAX
 };
@@ -308,6 +308,14 @@ struct ipc_handoff {
 	uint64_t	 id;
 	uint32_t	 worker;	/* instance */
 	uint32_t	 pid;		/* of that worker, from its ipc_peer */
+};
+
+/* A worker closed a connection the handshake process handed to it. */
+struct ipc_closed {
+	uint64_t	 id;
+	uint32_t	 reset;		/* the client stopped reading: wss://
+					   relays reset TCP */
+	uint32_t	 pad;
 };
 
 /* permessage-deflate (RFC 7692) as negotiated by the handshake. */
@@ -582,6 +590,8 @@ void	sandbox_os(enum wsd_role);
 
 /* util.c */
 int		 fd_nonblock(int);
+int		 sock_untaken(int, int);
+void		 sock_close_reset(int);
 const char	*sockaddr_str(const struct sockaddr *, char *, size_t);
 int		 sockaddr_same(const struct sockaddr_storage *,
 		    const struct sockaddr_storage *);

@@ -96,7 +96,7 @@ static void	 hs_log_accepted(struct hs_conn *);
 static int	 hs_refusal_loggable(void);
 static void	 hs_drain(struct hs_conn *);
 static void	 hs_handoff(struct hs_conn *);
-static int	 hs_handoff_fd(struct hs_conn *);
+static int	 hs_handoff_fd(struct hs_conn *, unsigned int);
 static void	 hs_close(struct hs_conn *);
 
 void
@@ -600,7 +600,7 @@ hs_handoff(struct hs_conn *c)
 	}
 	/* Before the hand-off takes the TLS session to the relay. */
 	hs_log_accepted(c);
-	if ((fd = hs_handoff_fd(c)) == -1) {
+	if ((fd = hs_handoff_fd(c, wi)) == -1) {
 		hs_close(c);
 		return;
 	}
@@ -646,7 +646,7 @@ hs_handoff(struct hs_conn *c)
  * and the client socket. Either way c no longer owns them.
  */
 static int
-hs_handoff_fd(struct hs_conn *c)
+hs_handoff_fd(struct hs_conn *c, unsigned int wi)
 {
 	int	 sp[2], fd = c->fd;
 
@@ -661,7 +661,7 @@ hs_handoff_fd(struct hs_conn *c)
 		return (-1);
 	}
 	event_del(c->ev);
-	if (relay_start(c->tls, fd, sp[0], c->id) == -1) {
+	if (relay_start(c->tls, fd, sp[0], c->id, wi) == -1) {
 		c->tls = NULL;
 		close(sp[1]);
 		return (-1);
@@ -685,6 +685,11 @@ hs_timeout(int fd, short event, void *arg)
 		log_info("connection %llu from %s: handshake timed out",
 		    (unsigned long long)c->id, sockaddr_str((struct sockaddr *)
 		    &c->peer, peer, sizeof(peer)));
+	/* A client that left our answer untaken is reset. */
+	if (c->fd != -1 && sock_untaken(c->fd, 0) > 0) {
+		sock_close_reset(c->fd);
+		c->fd = -1;
+	}
 	hs_close(c);
 }
 

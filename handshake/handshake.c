@@ -244,16 +244,24 @@ hs_worker_lost(struct ipc_chan *chan, void *arg)
 	ipc_chan_free(chan);
 }
 
-/* A worker closed a connection we handed to it. */
+/*
+ * A worker closed a connection we handed to it; if that worker holds
+ * the other end of a relay, the relay follows.
+ */
 static void
 hs_dispatch_worker(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
 	struct hs_workers	*w = &hs_env.workers;
+	struct ipc_closed	 cl;
 	unsigned int		 i;
 
+	memcpy(&cl, msg->data, sizeof(cl));
 	for (i = 0; i < w->n; i++)
-		if (w->chan[i] == chan && w->load[i] > 0)
-			w->load[i]--;
+		if (w->chan[i] == chan) {
+			if (w->load[i] > 0)
+				w->load[i]--;
+			relay_worker_closed(cl.id, i, cl.reset != 0);
+		}
 }
 
 /* The server table changes before start, and then only by a reload. */

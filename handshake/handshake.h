@@ -166,7 +166,8 @@ ssize_t		 io_write(struct tls *, int, const void *, size_t);
 
 /* relay.c */
 void		 relay_init(struct event_base *, unsigned int);
-int		 relay_start(struct tls *, int, int, uint64_t);
+int		 relay_start(struct tls *, int, int, uint64_t, unsigned int);
+void		 relay_worker_closed(uint64_t, unsigned int, int);
 unsigned int	 relay_count(void);
 void		 relay_on_empty(void (*)(void));
 

@@ -26,6 +26,16 @@
  * relay both ways. A client's close_notify or EOF becomes shutdown(2) of
  * the socketpair; the worker's EOF becomes close_notify to the client,
  * and then the relay lingers (relay_linger) before it closes TCP.
+ *
+ * The worker decides when a client has stopped reading; the relay only
+ * follows. When the worker gives a client up, it tells us (IPC_CLOSED
+ * with reset) and the relay ends at once, with a reset if the client
+ * left bytes untaken. When the worker's end hangs up without that word
+ * (a worker that crashed or retired), what is left for the client has
+ * RELAY_LINGER to go out. While the buffer towards the client is full
+ * and the worker's end is not read, a poll(2) once a second
+ * (RELAY_WATCH) sees its hang-up: an epoll event for a hang-up alone
+ * cannot be had from libevent, which reports it as read and write.
  * Events are level-triggered on purpose: libtls can answer
  * TLS_WANT_POLLIN with bytes still in the socket (after a TLS 1.3 session
  * ticket), and only a level-triggered event comes back for them.
@@ -34,9 +44,11 @@
 #include <sys/types.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
+#include <sys/tree.h>
 
 #include <errno.h>
 #include <event.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <tls.h>
@@ -53,16 +65,22 @@
  * sending gets this long, as in the worker (TIMEOUT_LINGER).
  */
 #define RELAY_LINGER	2	/* s */
+#define RELAY_WATCH	1	/* s between looks at a worker end not read */
+#ifndef POLLRDHUP
+#define POLLRDHUP	0	/* Linux's; elsewhere a hang-up is POLLHUP */
+#endif
 
 struct relay {
-	TAILQ_ENTRY(relay)	 entry;
+	RB_ENTRY(relay)		 entry;
 	uint64_t		 id;
+	unsigned int		 worker;	/* the instance at the other end */
 	struct tls		*tls;
 	int			 fd;		/* the client */
 	int			 pfd;		/* our end of the socketpair */
 	struct event		*ev_fd;
 	struct event		*ev_pfd;
 	struct event		*ev_timeout;
+	struct event		*ev_watch;
 	short			 armed_fd;	/* events now waited for */
 	short			 armed_pfd;
 	int			 client_eof;	/* close_notify or EOF read */
@@ -70,6 +88,9 @@ struct relay {
 	int			 shut;		/* SHUT_WR sent to the worker */
 	int			 closing;	/* close_notify under way */
 	int			 lingering;	/* close_notify sent */
+	int			 worker_hup;	/* the worker's end hung up */
+	int			 abandon;	/* the worker gave the client up */
+	int			 reset;		/* close TCP with a reset */
 	uint8_t			 up[RELAY_BUFSZ];	/* to the worker */
 	size_t			 uplen, upoff;
 	uint8_t			 down[RELAY_BUFSZ];	/* to the client */
@@ -77,18 +98,32 @@ struct relay {
 	unsigned long long	 nup, ndown;
 };
 
+RB_HEAD(relays, relay);
+RB_PROTOTYPE(relays, relay, entry, relay_cmp);
+
+static int
+relay_cmp(struct relay *a, struct relay *b)
+{
+	return (a->id < b->id ? -1 : a->id > b->id);
+}
+
+RB_GENERATE(relays, relay, entry, relay_cmp);
+
 /* The relay's state, apart from the rest of the process. */
 static struct relay_env {
-	TAILQ_HEAD(, relay)	 relays;
+	struct relays		 relays;	/* by connection id */
+	unsigned int		 count;
 	struct event_base	*base;
 	unsigned int		 close_wait;	/* s, for a goodbye */
 	void			(*empty)(void);	/* at the last one's end */
-} relay_env = { .relays = TAILQ_HEAD_INITIALIZER(relay_env.relays) };
+} relay_env = { .relays = RB_INITIALIZER(&relay_env.relays) };
 
 static void	 relay_event(int, short, void *);
 static void	 relay_timeout(int, short, void *);
+static void	 relay_watch(int, short, void *);
 static void	 relay_run(struct relay *);
 static void	 relay_free(struct relay *, const char *);
+static void	 relay_abort(struct relay *, const char *);
 
 /* close_wait bounds the goodbye to a client that reads nothing. */
 void
@@ -101,12 +136,7 @@ relay_init(struct event_base *base, unsigned int close_wait)
 unsigned int
 relay_count(void)
 {
-	struct relay	*r;
-	unsigned int	 n = 0;
-
-	TAILQ_FOREACH(r, &relay_env.relays, entry)
-		n++;
-	return (n);
+	return (relay_env.count);
 }
 
 /* Called once when the last relay ends: the process may then exit. */
@@ -114,13 +144,14 @@ void
 relay_on_empty(void (*cb)(void))
 {
 	relay_env.empty = cb;
-	if (cb != NULL && TAILQ_EMPTY(&relay_env.relays))
+	if (cb != NULL && RB_EMPTY(&relay_env.relays))
 		cb();
 }
 
 /* Takes tls, fd and pfd whatever happens. */
 int
-relay_start(struct tls *tls, int fd, int pfd, uint64_t id)
+relay_start(struct tls *tls, int fd, int pfd, uint64_t id,
+    unsigned int worker)
 {
 	struct relay	*r;
 
@@ -132,15 +163,20 @@ relay_start(struct tls *tls, int fd, int pfd, uint64_t id)
 		return (-1);
 	}
 	r->id = id;
+	r->worker = worker;
 	r->tls = tls;
 	r->fd = fd;
 	r->pfd = pfd;
-	TAILQ_INSERT_TAIL(&relay_env.relays, r, entry);
+	if (RB_INSERT(relays, &relay_env.relays, r) != NULL)
+		fatalx("%s: connection %llu relayed twice", __func__,
+		    (unsigned long long)id);
+	relay_env.count++;
 	r->ev_fd = event_new(relay_env.base, fd, 0, relay_event, r);
 	r->ev_pfd = event_new(relay_env.base, pfd, 0, relay_event, r);
 	r->ev_timeout = evtimer_new(relay_env.base, relay_timeout, r);
+	r->ev_watch = evtimer_new(relay_env.base, relay_watch, r);
 	if (r->ev_fd == NULL || r->ev_pfd == NULL || r->ev_timeout == NULL ||
-	    fd_nonblock(pfd) == -1) {
+	    r->ev_watch == NULL || fd_nonblock(pfd) == -1) {
 		relay_free(r, "out of memory");
 		return (-1);
 	}
@@ -164,10 +200,47 @@ relay_arm(struct relay *r, struct event *ev, int fd, short *armed,
 	event_add(ev, NULL);
 }
 
+/* What is left for the client has RELAY_LINGER to go out. */
+static void
+relay_deadline(struct relay *r)
+{
+	struct timeval	 tv;
+
+	if (r->closing || r->lingering || evtimer_pending(r->ev_timeout, NULL))
+		return;
+	timerclear(&tv);
+	tv.tv_sec = RELAY_LINGER;
+	evtimer_add(r->ev_timeout, &tv);
+}
+
 static void
 relay_event(int fd, short event, void *arg)
 {
 	relay_run(arg);
+}
+
+/* The worker's end, not read while the client takes nothing: gone? */
+static void
+relay_watch(int fd, short event, void *arg)
+{
+	struct relay	*r = arg;
+	struct pollfd	 pfd;
+	struct timeval	 tv;
+
+	if (r->pfd == -1 || r->worker_eof || r->downoff == r->downlen)
+		return;
+	pfd.fd = r->pfd;
+	pfd.events = POLLRDHUP;
+	pfd.revents = 0;
+	if (poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLRDHUP | POLLHUP |
+	    POLLERR))) {
+		r->worker_hup = 1;
+		relay_deadline(r);
+		return;
+	}
+	timerclear(&tv);
+	tv.tv_sec = RELAY_WATCH;
+	evtimer_add(r->ev_watch, &tv);
 }
 
 static void
@@ -175,8 +248,37 @@ relay_timeout(int fd, short event, void *arg)
 {
 	struct relay	*r = arg;
 
-	relay_free(r, r->lingering ? "client still sending" :
-	    "close timed out");
+	if (r->lingering)
+		relay_free(r, "client still sending");
+	else
+		relay_abort(r, r->closing ? "close timed out" :
+		    "worker gone, client not reading");
+}
+
+/*
+ * The worker closed connection id. If it gave the client up, what can
+ * still move without waiting moves, and the relay ends now; else the
+ * worker's EOF ends it as usual, within RELAY_LINGER. Only the worker
+ * that holds the other end is heard.
+ */
+void
+relay_worker_closed(uint64_t id, unsigned int worker, int reset)
+{
+	struct relay	 key, *r;
+
+	key.id = id;
+	if ((r = RB_FIND(relays, &relay_env.relays, &key)) == NULL ||
+	    r->worker != worker)
+		return;
+	if (!reset) {
+		relay_deadline(r);
+		return;
+	}
+	r->abandon = 1;
+	if (r->lingering)
+		relay_free(r, NULL);
+	else
+		relay_run(r);
 }
 
 /* Lingering: the client's bytes are dropped unread, up to its EOF. */
@@ -360,8 +462,9 @@ relay_error(struct relay *r)
 static void
 relay_run(struct relay *r)
 {
-	short	 want_fd, want_pfd;
-	int	 progress, rv;
+	struct timeval	 tv;
+	short		 want_fd, want_pfd;
+	int		 progress, rv;
 
 	do {
 		want_fd = want_pfd = 0;
@@ -378,13 +481,43 @@ relay_run(struct relay *r)
 			return;
 		}
 		if (rv == 2) {
-			relay_linger(r);
+			if (r->abandon)
+				relay_abort(r, "client stopped reading");
+			else
+				relay_linger(r);
 			return;
 		}
 		progress |= rv;
 	} while (progress);
+	if (r->abandon) {
+		relay_abort(r, "client stopped reading");
+		return;
+	}
+	/* Blocked towards the client: look at the worker's end now and then. */
+	if (r->downoff < r->downlen && !r->worker_eof && !r->worker_hup &&
+	    !evtimer_pending(r->ev_watch, NULL)) {
+		timerclear(&tv);
+		tv.tv_sec = RELAY_WATCH;
+		evtimer_add(r->ev_watch, &tv);
+	}
 	relay_arm(r, r->ev_fd, r->fd, &r->armed_fd, want_fd);
 	relay_arm(r, r->ev_pfd, r->pfd, &r->armed_pfd, want_pfd);
+}
+
+/* Bytes for the client that it has not taken: ours, or the kernel's. */
+static int
+relay_stuck(struct relay *r)
+{
+	return (r->downoff < r->downlen || (r->closing && !r->lingering) ||
+	    sock_untaken(r->fd, 0) > 0);
+}
+
+/* Ends now; a client that left bytes untaken gets a reset. */
+static void
+relay_abort(struct relay *r, const char *why)
+{
+	r->reset = relay_stuck(r);
+	relay_free(r, why);
 }
 
 static void
@@ -395,7 +528,8 @@ relay_free(struct relay *r, const char *error)
 		    (unsigned long long)r->id, error);
 	log_debug("connection %llu: relayed %llu bytes in, %llu out",
 	    (unsigned long long)r->id, r->nup, r->ndown);
-	TAILQ_REMOVE(&relay_env.relays, r, entry);
+	RB_REMOVE(relays, &relay_env.relays, r);
+	relay_env.count--;
 	hs_release(r->id);
 	if (r->ev_fd != NULL)
 		event_free(r->ev_fd);
@@ -403,11 +537,16 @@ relay_free(struct relay *r, const char *error)
 		event_free(r->ev_pfd);
 	if (r->ev_timeout != NULL)
 		event_free(r->ev_timeout);
+	if (r->ev_watch != NULL)
+		event_free(r->ev_watch);
 	tls_free(r->tls);
-	close(r->fd);
+	if (r->reset)
+		sock_close_reset(r->fd);
+	else
+		close(r->fd);
 	if (r->pfd != -1)
 		close(r->pfd);
 	free(r);
-	if (relay_env.empty != NULL && TAILQ_EMPTY(&relay_env.relays))
+	if (relay_env.empty != NULL && RB_EMPTY(&relay_env.relays))
 		relay_env.empty();
 }

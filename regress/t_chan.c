@@ -99,8 +99,8 @@ valid_len(uint32_t t, int *nfd)
 	case IPC_ADMIT:		return (sizeof(struct ipc_admit));
 	case IPC_ADMIT_REPLY:	return (sizeof(struct ipc_admit_reply));
 	case IPC_HANDOFF:	return (sizeof(struct ipc_handoff));
-	case IPC_RELEASE:
-	case IPC_CLOSED:	return (sizeof(uint64_t));
+	case IPC_RELEASE:	return (sizeof(uint64_t));
+	case IPC_CLOSED:	return (sizeof(struct ipc_closed));
 	case IPC_TLS_TICKET:	return (sizeof(struct ipc_tls_ticket));
 	default:		return (0);	/* START, READY, ... */
 	}

@@ -106,11 +106,20 @@ ws_session_close(struct ws_session *s, uint16_t code, enum ws_err err)
 	ws_out_frame(s, 1, WS_OP_CLOSE, payload, sizeof(payload));
 }
 
+/*
+ * A keepalive ping. Its pong must carry the same payload: a pong proves
+ * that the client read everything sent before the ping, which no
+ * unsolicited pong or other frame does.
+ */
 void
-ws_session_ping(struct ws_session *s)
+ws_session_ping(struct ws_session *s, const uint8_t *tag, size_t len)
 {
-	if (s->state == WS_OPEN)
-		ws_out_frame(s, 1, WS_OP_PING, NULL, 0);
+	if (s->state != WS_OPEN || len > sizeof(s->ping_tag))
+		return;
+	memcpy(s->ping_tag, tag, len);
+	s->ping_len = len;
+	s->answered = 0;
+	ws_out_frame(s, 1, WS_OP_PING, tag, len);
 }
 
 /* An echo fragment: the message's opcode first, continuations after. */
@@ -370,6 +379,11 @@ ws_on_end(struct ws_session *s, const struct ws_frame *f)
 			ws_out_frame(s, 1, WS_OP_PONG, s->ctl, s->ctllen);
 		return;
 	case WS_OP_PONG:
+		if (s->ping_len != 0 && s->ctllen == s->ping_len &&
+		    memcmp(s->ctl, s->ping_tag, s->ping_len) == 0) {
+			s->ping_len = 0;
+			s->answered = 1;
+		}
 		return;
 	case WS_OP_CLOSE:
 		ws_on_close(s);

@@ -50,6 +50,7 @@
 #define OUT_LOWWATER		(16 * 1024)	/* read again below */
 #define TIMEOUT_CLOSING		2	/* s for the client's close */
 #define TIMEOUT_BACKPRESSURE	30	/* s a client may leave us full */
+#define TIMEOUT_PONG		30	/* s at most for a pong to come back */
 /*
  * After the closing handshake we shut down writing and read until the
  * client's EOF, because closing with input unread sends a reset that
@@ -87,11 +88,41 @@ wconn_head(enum wlist l)
 	}
 }
 
+static struct wconns *
+wconn_ka_head(enum ka_list l)
+{
+	switch (l) {
+	case KA_WAIT:
+		return (&wk_env.ka_wait);
+	case KA_PING:
+		return (&wk_env.ka_ping);
+	default:
+		return (NULL);
+	}
+}
+
+/* Keepalive: each list stays ordered by ka_since, as it only appends. */
+static void
+wconn_ka(struct wconn *c, enum ka_list l, uint32_t when)
+{
+	struct wconns	*h;
+
+	if ((h = wconn_ka_head(c->ka)) != NULL)
+		TAILQ_REMOVE(h, c, ka_entry);
+	c->ka = l;
+	c->ka_since = when;
+	if ((h = wconn_ka_head(l)) != NULL)
+		TAILQ_INSERT_TAIL(h, c, ka_entry);
+}
+
 static void
 wconn_list(struct wconn *c, enum wlist l, uint32_t when)
 {
 	struct wconns	*h;
 
+	/* Only an open connection is pinged. */
+	if (l != WL_ACTIVE && c->ka != KA_NONE)
+		wconn_ka(c, KA_NONE, 0);
 	if ((h = wconn_head(c->list)) != NULL)
 		TAILQ_REMOVE(h, c, entry);
 	c->list = l;
@@ -213,8 +244,11 @@ wconn_input(struct wconn *c, uint8_t *data, size_t len)
 	wconn_rate(c, before);
 	if (c->s.activity && c->s.state == WS_OPEN) {
 		c->s.activity = 0;
-		c->ping_out = 0;
 		wconn_list(c, WL_ACTIVE, now_sec());
+	}
+	if (c->s.answered && c->s.state == WS_OPEN) {
+		c->s.answered = 0;
+		wconn_ka(c, KA_WAIT, now_sec());
 	}
 	if (state == WS_OPEN && c->s.state == WS_CLOSE_SENT)
 		wconn_list(c, WL_CLOSING, now_sec());
@@ -277,10 +311,15 @@ wconn_event(int fd, short event, void *arg)
  * the parent counts ws:// connections for the limits (parent/limits.c).
  */
 static void
-wconn_gone(unsigned int hs, uint64_t id, int relayed)
+wconn_gone(unsigned int hs, uint64_t id, int relayed, int reset)
 {
+	struct ipc_closed	 cl;
+
+	memset(&cl, 0, sizeof(cl));
+	cl.id = id;
+	cl.reset = reset;
 	if (hs < WSD_MAXPROC && wk_env.handshakes[hs] != NULL)
-		ipc_compose(wk_env.handshakes[hs], IPC_CLOSED, &id, sizeof(id),
+		ipc_compose(wk_env.handshakes[hs], IPC_CLOSED, &cl, sizeof(cl),
 		    NULL, 0, -1);
 	if (!relayed)
 		ipc_compose(wk_env.parent_chan, IPC_RELEASE, &id, sizeof(id), NULL,
@@ -304,7 +343,7 @@ wconn_new(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 			log_warnx("%s: dropping connection %llu", __func__,
 			    (unsigned long long)ic.id);
 		close(msg->fd);
-		wconn_gone(hs, ic.id, ic.tls);
+		wconn_gone(hs, ic.id, ic.tls, 0);
 		return;
 	}
 	c->fd = msg->fd;
@@ -339,13 +378,14 @@ wconn_new(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		log_warn("%s: connection %llu", __func__,
 		    (unsigned long long)c->id);
 		close(c->fd);
-		wconn_gone(c->hs, c->id, c->tls);
+		wconn_gone(c->hs, c->id, c->tls, c->reset);
 		free(c);
 		return;
 	}
 	wk_env.stats.conns_total++;
 	wk_env.stats.conns_now++;
 	wconn_list(c, WL_ACTIVE, c->start);
+	wconn_ka(c, KA_WAIT, c->start);
 	/* Frames that came with the request head are echoed first. */
 	if (ic.extra_len)
 		wconn_input(c, msg->data + sizeof(ic), ic.extra_len);
@@ -424,6 +464,8 @@ wconn_end(struct wconn *c, const char *why)
 		c->full = 0;
 		TAILQ_REMOVE(&wk_env.full, c, full_entry);
 	}
+	if (c->ka != KA_NONE)
+		wconn_ka(c, KA_NONE, 0);
 	if (c->evflags) {
 		event_del(&c->ev);
 		c->evflags = 0;
@@ -438,8 +480,11 @@ wconn_close(struct wconn *c)
 	if (c->evflags)
 		event_del(&c->ev);
 	wconn_list(c, WL_NONE, 0);
-	close(c->fd);
-	wconn_gone(c->hs, c->id, c->tls);
+	if (c->reset && !c->tls)
+		sock_close_reset(c->fd);
+	else
+		close(c->fd);
+	wconn_gone(c->hs, c->id, c->tls, c->reset);
 	free(c);
 	if (wk_env.shutting_down && wk_idle()) {
 		ipc_flush_blocking(wk_env.parent_chan, 1000);
@@ -487,6 +532,23 @@ wconn_linger(struct wconn *c)
 	event_add(&c->ev, NULL);
 }
 
+/*
+ * The client has not taken what we sent it in time (no pong, a full
+ * buffer, a close that never came back): a close frame if it fits, and
+ * the connection goes now. If the client left bytes untaken, the socket
+ * is reset, so that the kernel frees them at once; for wss:// the relay
+ * is told to do the same.
+ */
+static void
+wconn_stalled(struct wconn *c, const char *why)
+{
+	ws_session_close(&c->s, WS_CLOSE_GOING_AWAY, WS_ERR_NONE);
+	if (c->s.out.len > 0)
+		(void)wconn_write(c);
+	c->reset = c->s.out.len > 0 || sock_untaken(c->fd, c->tls) > 0;
+	wconn_free(c, why);
+}
+
 /* Close with code on behalf of the server, from a timer. */
 void
 wconn_expire(struct wconn *c, uint16_t code, const char *why)
@@ -498,25 +560,43 @@ wconn_expire(struct wconn *c, uint16_t code, const char *why)
 }
 
 static void
-wconn_tick_active(uint32_t now)
+wconn_tick_idle(uint32_t now)
 {
-	struct wconn	*c, *next;
-	uint32_t	 idle;
+	struct wconn	*c;
+	uint32_t	 limit = wk_env.wconf.timeout_idle;
 
-	TAILQ_FOREACH_SAFE(c, &wk_env.active, entry, next) {
-		idle = now - c->last;
-		if (wk_env.wconf.timeout_idle && idle >= wk_env.wconf.timeout_idle) {
-			wconn_expire(c, WS_CLOSE_GOING_AWAY, "idle timeout");
-			continue;
-		}
-		if (!wk_env.wconf.ping_interval || idle < wk_env.wconf.ping_interval)
-			break;	/* the rest were active more recently */
-		if (!c->ping_out) {
-			c->ping_out = 1;
-			ws_session_ping(&c->s);
-			wconn_run(c);
-		} else if (idle >= 2 * wk_env.wconf.ping_interval)
-			wconn_expire(c, WS_CLOSE_GOING_AWAY, "no pong");
+	/* The list is ordered by last activity: stop at the first alive. */
+	while (limit != 0 && (c = TAILQ_FIRST(&wk_env.active)) != NULL &&
+	    now - c->last >= limit)
+		wconn_expire(c, WS_CLOSE_GOING_AWAY, "idle timeout");
+}
+
+/*
+ * Every ping interval since its last pong, a connection is pinged,
+ * whatever else it sends: only the pong shows that the client still
+ * reads. The pong has the interval, at most TIMEOUT_PONG, to come back.
+ */
+static void
+wconn_tick_keepalive(uint32_t now)
+{
+	struct wconn	*c;
+	uint8_t		 tag[WS_PING_TAG];
+	uint32_t	 interval = wk_env.wconf.ping_interval, wait;
+
+	if (interval == 0)
+		return;
+	wait = interval < TIMEOUT_PONG ? interval : TIMEOUT_PONG;
+	while ((c = TAILQ_FIRST(&wk_env.ka_ping)) != NULL &&
+	    now - c->ka_since >= wait)
+		wconn_stalled(c, "no pong");
+	while ((c = TAILQ_FIRST(&wk_env.ka_wait)) != NULL &&
+	    now - c->ka_since >= interval) {
+		/* getentropy(3): libbsd's arc4random(3) would call getpid(2). */
+		if (getentropy(tag, sizeof(tag)) == -1)
+			fatal("%s: getentropy", __func__);
+		wconn_ka(c, KA_PING, now);
+		ws_session_ping(&c->s, tag, sizeof(tag));
+		wconn_run(c);
 	}
 }
 
@@ -526,14 +606,15 @@ wconn_tick(uint32_t now)
 {
 	struct wconn	*c;
 
-	wconn_tick_active(now);
+	wconn_tick_idle(now);
+	wconn_tick_keepalive(now);
 	while ((c = TAILQ_FIRST(&wk_env.closing)) != NULL &&
 	    now - c->last >= TIMEOUT_CLOSING)
-		wconn_free(c, "close timed out");
+		wconn_stalled(c, "close timed out");
 	while ((c = TAILQ_FIRST(&wk_env.linger)) != NULL &&
 	    now - c->last >= TIMEOUT_LINGER)
 		wconn_close(c);
 	while ((c = TAILQ_FIRST(&wk_env.full)) != NULL &&
 	    now - c->full_since >= TIMEOUT_BACKPRESSURE)
-		wconn_free(c, "client stopped reading");
+		wconn_stalled(c, "client stopped reading");
 }

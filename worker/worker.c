@@ -254,6 +254,8 @@ worker_main(unsigned int inst, int debug, int verbose)
 	TAILQ_INIT(&wk_env.closing);
 	TAILQ_INIT(&wk_env.linger);
 	TAILQ_INIT(&wk_env.full);
+	TAILQ_INIT(&wk_env.ka_wait);
+	TAILQ_INIT(&wk_env.ka_ping);
 	wk_env.parent_chan = child_init(&wk_role, debug, verbose, &wk_env.base);
 	child_run(wk_env.base);
 }

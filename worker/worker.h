@@ -116,6 +116,8 @@ struct ws_limits {
 
 struct pmd;
 
+#define WS_PING_TAG	8	/* bytes of a keepalive ping's payload */
+
 /*
  * The protocol side of one connection, without I/O: bytes in, echo and
  * control frames out. A fuzzer or a test drives it with a buffer.
@@ -139,6 +141,9 @@ struct ws_session {
 	uint8_t			 ctllen;
 	uint8_t			 err;		/* enum ws_err */
 	uint8_t			 activity;	/* a frame arrived */
+	uint8_t			 ping_len;	/* a ping awaits its pong */
+	uint8_t			 answered;	/* and the pong came */
+	uint8_t			 ping_tag[WS_PING_TAG];
 	uint64_t		 msgs_in;
 	uint64_t		 msgs_out;
 	uint64_t		 bytes_in;
@@ -171,7 +176,7 @@ void		 ws_session_free(struct ws_session *);
 size_t		 ws_session_input(struct ws_session *, uint8_t *, size_t,
 		    size_t);
 void		 ws_session_close(struct ws_session *, uint16_t, enum ws_err);
-void		 ws_session_ping(struct ws_session *);
+void		 ws_session_ping(struct ws_session *, const uint8_t *, size_t);
 
 /* pmd.c */
 struct pmd	*pmd_new(const struct ws_deflate_params *);
@@ -199,9 +204,20 @@ enum wlist {
 	WL_LINGER		/* done, written shut, by when */
 };
 
+/*
+ * Keepalive: a connection waits ping interval from its start or its last
+ * pong (KA_WAIT), then its ping waits for the pong (KA_PING).
+ */
+enum ka_list {
+	KA_NONE,
+	KA_WAIT,
+	KA_PING
+};
+
 struct wconn {
 	TAILQ_ENTRY(wconn)	 entry;		/* in active or closing */
 	TAILQ_ENTRY(wconn)	 full_entry;	/* in the full list */
+	TAILQ_ENTRY(wconn)	 ka_entry;	/* in ka_wait or ka_ping */
 	struct event		 ev;
 	struct ws_session	 s;
 	struct ws_limits	 lim;		/* the session points here */
@@ -212,7 +228,8 @@ struct wconn {
 	short			 evflags;
 	uint8_t			 list;
 	uint8_t			 full;		/* above high water */
-	uint8_t			 ping_out;	/* keepalive ping unanswered */
+	uint8_t			 ka;		/* enum ka_list */
+	uint8_t			 reset;		/* closed as a client not reading */
 	uint8_t			 family;
 	uint8_t			 hs;		/* the handshake that sent it */
 	uint8_t			 tls;		/* wss://: the relay releases */
@@ -223,6 +240,7 @@ struct wconn {
 	uint32_t		 start;
 	uint32_t		 last;		/* start of current deadline */
 	uint32_t		 full_since;
+	uint32_t		 ka_since;	/* last pong, or the ping */
 	uint32_t		 rate_sec;
 	uint32_t		 rate_count;
 };
@@ -239,6 +257,8 @@ struct wk_env {
 	struct wconns		 closing;
 	struct wconns		 linger;
 	struct wconns		 full;
+	struct wconns		 ka_wait;
+	struct wconns		 ka_ping;
 	struct ipc_stats	 stats;	/* closed connections, and counts */
 	struct event		*ev_tick;
 	int			 shutting_down;
