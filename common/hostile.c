@@ -55,6 +55,7 @@ static void	 hostile_admit_flood(const struct ipc_config *);
 static void	 hostile_release_others(const struct ipc_config *);
 static void	 hostile_forge_answers(const struct ipc_config *);
 static void	 hostile_malformed(const struct ipc_config *);
+static void	 hostile_close_others(const struct ipc_config *);
 static void	 hostile_tick(int, short, void *);
 
 static const struct hostile_attack hostile_attacks[] = {
@@ -66,6 +67,8 @@ static const struct hostile_attack hostile_attacks[] = {
 	{ "forge_answers", ROLE_WORKER, hostile_forge_answers, 1 },
 	/* Datagrams no encoder makes, and types a worker may not send. */
 	{ "malformed", ROLE_WORKER, hostile_malformed, 0 },
+	/* "Gave the client up" for every relay of the first two handshakes. */
+	{ "close_others", ROLE_WORKER, hostile_close_others, 1 },
 };
 
 static struct {
@@ -200,6 +203,36 @@ hostile_malformed(const struct ipc_config *ic)
 	ia.id = 77;
 	ia.peer.ss_family = AF_INET;
 	(void)hostile_send(IPC_ADMIT, &ia, sizeof(ia));
+}
+
+/*
+ * To every descriptor but the parent's, as code that does not know which
+ * are its channels to the handshake processes: IPC_CLOSED with reset
+ * for the first connection ids of two handshake processes, so that
+ * their relays would reset clients that other workers serve.
+ */
+static void
+hostile_close_others(const struct ipc_config *ic)
+{
+	struct ipc_closed	 cl;
+	uint8_t			 buf[sizeof(struct ipc_hdr) + sizeof(cl)];
+	size_t			 n;
+	unsigned int		 hs, i;
+	int			 fd;
+
+	memset(&cl, 0, sizeof(cl));
+	cl.reset = 1;
+	for (fd = 3; fd < 64; fd++) {
+		if (fd == WSD_PARENT_FD)
+			continue;
+		for (hs = 1; hs <= 2; hs++)
+			for (i = 1; i <= 16; i++) {
+				cl.id = (uint64_t)hs << 40 | i;
+				if (ipc_encode(buf, sizeof(buf), IPC_CLOSED, &cl,
+				    sizeof(cl), NULL, 0, -1, &n) == 0)
+					(void)ipc_sendmsg(fd, buf, n, -1);
+			}
+	}
 }
 
 static void

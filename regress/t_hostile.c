@@ -25,6 +25,8 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 
+#include <netinet/in.h>
+
 #include <atf-c.h>
 #include <signal.h>
 #include <stdio.h>
@@ -131,6 +133,107 @@ ATF_TC_BODY(admit_flood, tc)
 	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(admit_flood, tc)
+{
+	daemon_cleanup();
+}
+
+/* The connection id of a client, and the worker serving it, from the log. */
+static int
+served_by(int cport, unsigned long long *id)
+{
+	char		 needle[64];
+	const char	*p;
+	int		 w;
+
+	snprintf(needle, sizeof(needle), "from 127.0.0.1:%d accepted", cport);
+	if ((p = strstr(wsd.log, needle)) == NULL)
+		return (-1);
+	while (p > wsd.log && p[-1] != ' ')
+		p--;
+	while (p > wsd.log && p[-1] == ' ')
+		p--;
+	while (p > wsd.log && p[-1] != ' ')
+		p--;
+	*id = strtoull(p, NULL, 10);
+	for (w = 0; w < 2; w++) {
+		snprintf(needle, sizeof(needle), "worker[%d]: connection %llu:",
+		    w, *id);
+		if (strstr(wsd.log, needle) != NULL)
+			return (w);
+	}
+	return (-1);
+}
+
+/*
+ * A worker tells the handshake process that the clients of every relay
+ * stopped reading: only the relays whose other end that worker holds
+ * may listen; the wss:// clients of the other worker keep their echo.
+ */
+ATF_TC_WITH_CLEANUP(close_others);
+ATF_TC_HEAD(close_others, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "A worker cannot make a relay reset "
+	    "a wss:// client that another worker serves");
+	atf_tc_set_md_var(tc, "require.user", "root");
+}
+ATF_TC_BODY(close_others, tc)
+{
+	enum { N = 6 };
+	struct wsc_tls		 t[N];
+	struct sockaddr_in	 sin;
+	socklen_t		 slen;
+	unsigned long long	 id;
+	char			 cmd[1200], server[512], resp[1024];
+	uint8_t			*back;
+	size_t			 len;
+	int			 i, op, w, tport, others = 0, rounds;
+
+	snprintf(cmd, sizeof(cmd), "sh %s", srcpath(tc, "mkcerts.sh"));
+	ATF_REQUIRE_EQ(system(cmd), 0);
+	memset(&wsd, 0, sizeof(wsd));
+	ATF_REQUIRE((wsd.port = wsd_free_port()) > 0);
+	ATF_REQUIRE((tport = wsd_free_port()) > 0);
+	snprintf(server, sizeof(server), "\tlisten on 127.0.0.1 port %d tls\n"
+	    "\ttls certificate \"server.crt\"\n\ttls key \"server.key\"\n",
+	    tport);
+	wsd_write_conf(&wsd, "prefork handshake 1\nprefork worker 2\n",
+	    server);
+	ATF_REQUIRE(setenv("WSD_HOSTILE", "worker:close_others", 1) == 0);
+	daemon_start(tc, &wsd, "-v");
+	unsetenv("WSD_HOSTILE");
+	for (i = 0; i < N; i++) {
+		ATF_REQUIRE_MSG(wsct_connect(&t[i], tport, NULL) == 0,
+		    "connect: %s", wsct_error(&t[i]));
+		ATF_REQUIRE_EQ(wsct_upgrade(&t[i], NULL, resp, sizeof(resp)),
+		    101);
+	}
+	/* Three rounds of the attack with all of them open. */
+	rounds = wsd_log_count(&wsd, "hostile: close_others, round");
+	ATF_REQUIRE_MSG(wsd_wait_count(&wsd, "hostile: close_others, round",
+	    rounds + 3) == 0, "the attack stopped early:\n%s", wsd.log);
+	for (i = 0; i < N; i++) {
+		slen = sizeof(sin);
+		ATF_REQUIRE(getsockname(t[i].fd, (struct sockaddr *)&sin,
+		    &slen) == 0);
+		w = served_by(ntohs(sin.sin_port), &id);
+		ATF_REQUIRE_MSG(w != -1, "whose is client %d?\n%s", i,
+		    wsd.log);
+		if (w == 0)
+			continue;	/* the attacker's own */
+		others++;
+		back = NULL;
+		ATF_CHECK_MSG(wsct_exchange(&t[i], 0x1, "still here", 10, &back,
+		    &len, &op) == 0, "connection %llu of worker[1] lost its "
+		    "echo:\n%s", id, wsd.log);
+		if (back != NULL)
+			free(back);
+	}
+	ATF_CHECK_MSG(others > 0, "worker[1] was given no connection");
+	for (i = 0; i < N; i++)
+		wsct_close(&t[i]);
+	daemon_stop_ok(&wsd);
+}
+ATF_TC_CLEANUP(close_others, tc)
 {
 	daemon_cleanup();
 }
@@ -310,6 +413,7 @@ ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, admit_flood);
 	ATF_TP_ADD_TC(tp, release_others);
+	ATF_TP_ADD_TC(tp, close_others);
 	ATF_TP_ADD_TC(tp, crash_backoff);
 	ATF_TP_ADD_TC(tp, forge_answers);
 	ATF_TP_ADD_TC(tp, malformed);
