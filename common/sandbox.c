@@ -30,6 +30,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/ptrace.h>
@@ -238,6 +239,30 @@ probe_kill_other(void)
 	(void)kill(1, 0);
 }
 
+/*
+ * Of ioctl a child has only the sizes of a socket's queues. TIOCSTI
+ * would push input into a terminal it holds (stderr under -d); asked
+ * on the channel, which is no terminal, it is harmless if it went
+ * through.
+ */
+static void
+probe_ioctl_tiocsti(void)
+{
+	char	 c = '!';
+
+	(void)ioctl(WSD_PARENT_FD, TIOCSTI, &c);
+}
+
+/* Of socket options, only SO_LINGER: not SO_SNDBUF, say. */
+static void
+probe_setsockopt_other(void)
+{
+	int	 size = 4096;
+
+	(void)setsockopt(WSD_PARENT_FD, SOL_SOCKET, SO_SNDBUF, &size,
+	    sizeof(size));
+}
+
 static const struct {
 	const char	*call;
 	void		(*try)(void);
@@ -253,6 +278,8 @@ static const struct {
 	{ "socketpair_dgram",	probe_socketpair_dgram },
 	{ "mprotect_exec",	probe_mprotect_exec },
 	{ "kill_other",		probe_kill_other },
+	{ "ioctl_tiocsti",	probe_ioctl_tiocsti },
+	{ "setsockopt_other",	probe_setsockopt_other },
 };
 
 /*

@@ -486,6 +486,13 @@ PROBE_TC(worker_socketpair_dgram, "worker", "socketpair_dgram", "socketpair",
 PROBE_TC(worker_mprotect_exec, "worker", "mprotect_exec", "mprotect", 1)
 PROBE_TC(worker_kill_other, "worker", "kill_other", "kill", 1)
 PROBE_TC(parent_fcntl_setown, "parent", "fcntl_setown", "fcntl", 1)
+/* What a child got to end a stalled client, and nothing more. */
+PROBE_TC(handshake_ioctl_tiocsti, "handshake", "ioctl_tiocsti", "ioctl", 1)
+PROBE_TC(handshake_setsockopt_other, "handshake", "setsockopt_other",
+    "setsockopt", 1)
+PROBE_TC(worker_ioctl_tiocsti, "worker", "ioctl_tiocsti", "ioctl", 1)
+PROBE_TC(worker_setsockopt_other, "worker", "setsockopt_other",
+    "setsockopt", 1)
 
 ATF_TC(missing_user);
 ATF_TC_HEAD(missing_user, tc)
@@ -543,6 +550,10 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, worker_mprotect_exec);
 	ATF_TP_ADD_TC(tp, worker_kill_other);
 	ATF_TP_ADD_TC(tp, parent_fcntl_setown);
+	ATF_TP_ADD_TC(tp, handshake_ioctl_tiocsti);
+	ATF_TP_ADD_TC(tp, handshake_setsockopt_other);
+	ATF_TP_ADD_TC(tp, worker_ioctl_tiocsti);
+	ATF_TP_ADD_TC(tp, worker_setsockopt_other);
 	ATF_TP_ADD_TC(tp, missing_user);
 	return (atf_no_error());
 }
