@@ -650,6 +650,12 @@ hs_handoff_fd(struct hs_conn *c, unsigned int wi)
 {
 	int	 sp[2], fd = c->fd;
 
+	/*
+	 * Before the descriptor leaves: once the channel has closed our
+	 * copy, epoll could no longer forget the socket, which the worker
+	 * keeps open, and would report it to us for as long as it lives.
+	 */
+	event_del(c->ev);
 	c->fd = -1;
 	if (c->tls == NULL)
 		return (fd);
@@ -660,7 +666,6 @@ hs_handoff_fd(struct hs_conn *c, unsigned int wi)
 		c->fd = fd;
 		return (-1);
 	}
-	event_del(c->ev);
 	if (relay_start(c->tls, fd, sp[0], c->id, wi) == -1) {
 		c->tls = NULL;
 		close(sp[1]);

@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <event.h>
@@ -235,6 +236,9 @@ bind_one(struct wsd_listener *l)
 	if ((l->fd = socket(l->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) == -1 ||
 	    setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &on,
+	    sizeof(on)) == -1 ||
+	    /* Accepted sockets inherit it: no Nagle wait on echoes. */
+	    setsockopt(l->fd, IPPROTO_TCP, TCP_NODELAY, &on,
 	    sizeof(on)) == -1 ||
 	    (l->ss.ss_family == AF_INET6 && setsockopt(l->fd, IPPROTO_IPV6,
 	    IPV6_V6ONLY, &on, sizeof(on)) == -1) ||
