@@ -249,7 +249,7 @@ relay_timeout(int fd, short event, void *arg)
 	struct relay	*r = arg;
 
 	if (r->lingering)
-		relay_free(r, "client still sending");
+		relay_abort(r, "client still sending");
 	else
 		relay_abort(r, r->closing ? "close timed out" :
 		    "worker gone, client not reading");
@@ -276,7 +276,7 @@ relay_worker_closed(uint64_t id, unsigned int worker, int reset)
 	}
 	r->abandon = 1;
 	if (r->lingering)
-		relay_free(r, NULL);
+		relay_abort(r, NULL);
 	else
 		relay_run(r);
 }

@@ -545,7 +545,8 @@ wconn_stalled(struct wconn *c, const char *why)
 	ws_session_close(&c->s, WS_CLOSE_GOING_AWAY, WS_ERR_NONE);
 	if (c->s.out.len > 0)
 		(void)wconn_write(c);
-	c->reset = c->s.out.len > 0 || sock_untaken(c->fd, c->tls) > 0;
+	/* For wss:// only the relay sees what TCP holds: it decides. */
+	c->reset = c->tls || c->s.out.len > 0 || sock_untaken(c->fd, 0) > 0;
 	wconn_free(c, why);
 }
 
@@ -612,8 +613,10 @@ wconn_tick(uint32_t now)
 	    now - c->last >= TIMEOUT_CLOSING)
 		wconn_stalled(c, "close timed out");
 	while ((c = TAILQ_FIRST(&wk_env.linger)) != NULL &&
-	    now - c->last >= TIMEOUT_LINGER)
+	    now - c->last >= TIMEOUT_LINGER) {
+		c->reset = c->tls || sock_untaken(c->fd, 0) > 0;
 		wconn_close(c);
+	}
 	while ((c = TAILQ_FIRST(&wk_env.full)) != NULL &&
 	    now - c->full_since >= TIMEOUT_BACKPRESSURE)
 		wconn_stalled(c, "client stopped reading");
