@@ -88,9 +88,11 @@ fuzz:
 	@sh etc/deps.sh fuzz
 	@$(MAKE) -C regress fuzz
 
-bench: deps
+# Not part of test: wsd and a libwebsockets peer side by side, minutes.
+bench:
+	@sh etc/deps.sh bench
 	@$(MAKE) all
-	@$(MAKE) -C regress wsbench
+	@$(MAKE) -C regress wsbench lws_echo
 	@sh regress/bench.sh
 
 lint:

@@ -3,7 +3,8 @@
 # The one list of what wsd needs from Debian, for building, testing and
 # running it. As root, installs what is missing and creates the user and
 # the chroot directory the daemon uses; otherwise prints what to run.
-# "deps.sh fuzz" adds clang and its libFuzzer, for make fuzz.
+# "deps.sh fuzz" adds clang and its libFuzzer, for make fuzz; "deps.sh
+# bench" the libwebsockets the peer of make bench is built against.
 # On amd64 it adds what regress/t_cross.sh needs to build wsd for aarch64
 # and run it under qemu-user: a failure there only warns, and the test
 # says it skipped. libevent-dev is not Multi-Arch: same in Debian 12, so
@@ -14,6 +15,7 @@ BUILD="gcc make pkg-config byacc libtls-dev libevent-dev zlib1g-dev
     libseccomp-dev libbsd-dev"
 TEST="libatf-dev atf-sh kyua mandoc openssl bsdextrautils procps"
 FUZZ="clang libclang-rt-14-dev"
+BENCH="libwebsockets-dev openssl util-linux"
 CROSS="gcc-aarch64-linux-gnu qemu-user libtls-dev:arm64 libevent-2.1-7:arm64
     zlib1g-dev:arm64 libseccomp-dev:arm64 libbsd-dev:arm64"
 NATIVE=$(dpkg --print-architecture)
@@ -37,6 +39,7 @@ notinstalled()
 
 want="$BUILD $TEST"
 [ "$1" = fuzz ] && want="$want $FUZZ"
+[ "$1" = bench ] && want="$want $BENCH"
 missing=$(notinstalled "$want")
 cross=""
 [ "$NATIVE" = amd64 ] && cross=$(notinstalled "$CROSS")
