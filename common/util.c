@@ -58,11 +58,12 @@ const char *const ws_state_names[WS_STATE_MAX] = {
 int
 fd_nonblock(int fd)
 {
-	int	 flags;
-
-	if ((flags = fcntl(fd, F_GETFL)) == -1)
-		return (-1);
-	return (fcntl(fd, F_SETFL, flags | O_NONBLOCK));
+	/*
+	 * One call, not F_GETFL first: every descriptor here is a socket,
+	 * whose other status flags (O_ASYNC from a hostile sender) are
+	 * better cleared than kept.
+	 */
+	return (fcntl(fd, F_SETFL, O_NONBLOCK));
 }
 
 /*

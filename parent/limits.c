@@ -31,7 +31,10 @@
  * (IPC_RELEASE); when a child dies, the parent releases what it owned,
  * so a crash leaks nothing. Memory is bounded: a record per admitted
  * connection (at most max connections), and at most LIMITS_ADDR_MAX
- * addresses, beyond which a new address is refused with 503.
+ * addresses, beyond which a new address is refused with 503. A record
+ * is kept small, as there is one per idle connection: children by slot
+ * number, and no list per owner, since a child's death, the only time
+ * its connections are wanted together, is rare enough for a walk.
  */
 
 #include <sys/types.h>
@@ -55,13 +58,14 @@ struct lim_addr {
 	unsigned int		 n;
 };
 
+#define LIMITS_NOCHILD		UINT16_MAX
+
 struct lim_conn {
 	RB_ENTRY(lim_conn)	 entry;
-	TAILQ_ENTRY(lim_conn)	 owner_entry;
 	uint64_t		 id;
 	struct lim_addr		*addr;
-	struct child		*owner;
-	struct child		*early;		/* released before its hand-off */
+	uint16_t		 owner;		/* slot in env->children */
+	uint16_t		 early;		/* released before its hand-off */
 	pid_t			 early_pid;
 };
 
@@ -110,10 +114,16 @@ limits_key(const struct sockaddr_storage *ss, uint8_t *key)
 		    8);
 }
 
-void
-limits_child_init(struct child *c)
+static uint16_t
+lim_slot(const struct child *c)
 {
-	TAILQ_INIT(&c->counted);
+	return ((uint16_t)(c - env->children));
+}
+
+static struct child *
+lim_child(uint16_t slot)
+{
+	return (slot == LIMITS_NOCHILD ? NULL : &env->children[slot]);
 }
 
 /* Returns 0 when admitted, or the HTTP status of the refusal. */
@@ -162,8 +172,8 @@ limits_admit(struct child *owner, const struct ipc_admit *ia,
 	}
 	a->n++;
 	lc->addr = a;
-	lc->owner = owner;
-	TAILQ_INSERT_TAIL(&owner->counted, lc, owner_entry);
+	lc->owner = lim_slot(owner);
+	lc->early = LIMITS_NOCHILD;
 	lim.stats.open++;
 	return (0);
 }
@@ -171,7 +181,6 @@ limits_admit(struct child *owner, const struct ipc_admit *ia,
 static void
 limits_free(struct lim_conn *lc)
 {
-	TAILQ_REMOVE(&lc->owner->counted, lc, owner_entry);
 	RB_REMOVE(lim_conntree, &lim.conns, lc);
 	if (--lc->addr->n == 0) {
 		RB_REMOVE(lim_addrs, &lim.addrs, lc->addr);
@@ -202,10 +211,11 @@ void
 limits_release(struct child *from, uint64_t id)
 {
 	struct lim_conn	*lc;
+	struct child	*owner;
 
 	if ((lc = limits_find(id)) == NULL)
 		return;
-	if (lc->owner == from) {
+	if ((owner = lim_child(lc->owner)) == from) {
 		limits_free(lc);
 		return;
 	}
@@ -215,9 +225,9 @@ limits_release(struct child *from, uint64_t id)
 	 * counts when that hand-off names this worker, and never if it
 	 * names another. A worker cannot release what it was not given.
 	 */
-	if (from->role == ROLE_WORKER && lc->owner->role == ROLE_HANDSHAKE &&
-	    lc->early == NULL) {
-		lc->early = from;
+	if (from->role == ROLE_WORKER && owner->role == ROLE_HANDSHAKE &&
+	    lc->early == LIMITS_NOCHILD) {
+		lc->early = lim_slot(from);
 		lc->early_pid = from->pid;
 		return;
 	}
@@ -233,9 +243,9 @@ void
 limits_handoff(struct child *from, const struct ipc_handoff *ih)
 {
 	struct lim_conn	*lc;
-	struct child	*c;
+	struct child	*c, *early;
 
-	if ((lc = limits_find(ih->id)) == NULL || lc->owner != from)
+	if ((lc = limits_find(ih->id)) == NULL || lim_child(lc->owner) != from)
 		return;
 	CHILD_FOREACH(c, ROLE_WORKER, CHILDREN_RUNNING)
 		if (c->instance == ih->worker && (uint32_t)c->pid == ih->pid)
@@ -244,32 +254,32 @@ limits_handoff(struct child *from, const struct ipc_handoff *ih)
 		limits_free(lc);
 		return;
 	}
-	if (lc->early != NULL) {
-		if (lc->early == c && lc->early_pid == c->pid) {
+	if ((early = lim_child(lc->early)) != NULL) {
+		if (early == c && lc->early_pid == c->pid) {
 			limits_free(lc);	/* closed already */
 			return;
 		}
 		log_warnx("%s: %s released connection %llu, which went to "
-		    "%s", __func__, lc->early->name,
-		    (unsigned long long)lc->id, c->name);
-		lc->early = NULL;
+		    "%s", __func__, early->name, (unsigned long long)lc->id,
+		    c->name);
+		lc->early = LIMITS_NOCHILD;
 	}
-	TAILQ_REMOVE(&from->counted, lc, owner_entry);
-	lc->owner = c;
-	TAILQ_INSERT_TAIL(&c->counted, lc, owner_entry);
+	lc->owner = lim_slot(c);
 }
 
 /* A child died: its connections died with it. */
 void
 limits_child_lost(struct child *c)
 {
-	struct lim_conn	*lc;
+	struct lim_conn	*lc, *next;
+	uint16_t	 slot = lim_slot(c);
 	unsigned int	 n = 0;
 
-	while ((lc = TAILQ_FIRST(&c->counted)) != NULL) {
-		limits_free(lc);
-		n++;
-	}
+	RB_FOREACH_SAFE(lc, lim_conntree, &lim.conns, next)
+		if (lc->owner == slot) {
+			limits_free(lc);
+			n++;
+		}
 	if (n > 0)
 		log_info("%s: released %u connections of %s", __func__, n,
 		    c->name);

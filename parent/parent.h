@@ -167,9 +167,6 @@ enum child_state {
 				    CHILD_BIT(CHILD_DEAD))
 #define ROLE_ANY		ROLE_MAX
 
-struct lim_conn;
-TAILQ_HEAD(lim_conns, lim_conn);
-
 struct child {
 	enum wsd_role		 role;
 	enum child_state	 state;
@@ -182,7 +179,6 @@ struct child {
 	int			 reloading;	/* a reload to confirm */
 	unsigned int		 respawns;	/* of this slot's process */
 	uint64_t		 id_base;	/* of a handshake's connection ids */
-	struct lim_conns	 counted;	/* connections it will close */
 	struct event		*ev_respawn;	/* a respawn that waits */
 	char			 name[32];
 };
@@ -261,7 +257,6 @@ struct limits_stats {
 	unsigned long long	 refused_table;	/* address table full: 503 */
 };
 
-void		 limits_child_init(struct child *);
 uint32_t	 limits_admit(struct child *, const struct ipc_admit *,
 		    const struct wsd_config *);
 void		 limits_release(struct child *, uint64_t);

@@ -286,7 +286,6 @@ proc_add(enum wsd_role role, unsigned int instance)
 	c->instance = instance;
 	snprintf(c->name, sizeof(c->name), "%s[%u]", role_names[role],
 	    instance);
-	limits_child_init(c);
 	proc_start(c);
 }
 

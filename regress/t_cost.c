@@ -230,9 +230,113 @@ ATF_TC_CLEANUP(nodelay, tc)
 	daemon_cleanup();
 }
 
+/* Resident memory of a process, in kB; -1 if it is gone. */
+static long
+rss_kb(pid_t pid)
+{
+	char	 path[64], line[256];
+	FILE	*f;
+	long	 kb = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return (-1);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return (kb);
+}
+
+/*
+ * An idle connection costs each process only its small state: the
+ * worker frees a session once nothing is in flight, and the parent's
+ * record of it for the limits is small. Bytes per connection, well
+ * above what the daemon needs and well below what a session kept per
+ * connection (about 150 bytes more in the worker) would cost.
+ */
+#define IDLE_CONNS		800	/* their log lines fit the harness's buffer */
+#define IDLE_WORKER_MAX		430
+#define IDLE_PARENT_MAX		72
+#define IDLE_HANDSHAKE_MAX	32
+
+/* A message, and its echo back. */
+static int
+echoed(int fd)
+{
+	uint8_t	 buf[16];
+	size_t	 len;
+	int	 fin, op;
+
+	return (wsc_send(fd, 1, 0x1, "hello", 5) == 0 &&
+	    wsc_recv(fd, &fin, &op, buf, sizeof(buf), &len) == 0 && fin &&
+	    op == 0x1 && len == 5 && memcmp(buf, "hello", 5) == 0);
+}
+
+ATF_TC_WITH_CLEANUP(idle_memory);
+ATF_TC_HEAD(idle_memory, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "An idle ws:// connection, after a "
+	    "message, costs each process of the daemon only its small state");
+}
+ATF_TC_BODY(idle_memory, tc)
+{
+	pid_t	 pids[3];
+	long	 before[3], per;
+	char	 resp[1024];
+	int	*fd, i;
+	static const char *names[3] = { "parent", "handshake", "worker" };
+	static const long  max[3] = { IDLE_PARENT_MAX, IDLE_HANDSHAKE_MAX,
+	    IDLE_WORKER_MAX };
+
+	ATF_REQUIRE((fd = calloc(IDLE_CONNS, sizeof(*fd))) != NULL);
+	start(tc, "prefork handshake 1\nprefork worker 1\n"
+	    "max connections 5000\nmax connections per address 5000\n");
+	pids[0] = wsd.pid;
+	ATF_REQUIRE((pids[1] = wsd_child(&wsd, "wsd: handshake", 0)) > 0);
+	ATF_REQUIRE((pids[2] = wsd_child(&wsd, "wsd: worker", 0)) > 0);
+	/* A first connection: what every connection shares is made. */
+	ATF_REQUIRE((fd[0] = wsc_connect(wsd.port)) != -1);
+	ATF_REQUIRE_EQ(wsc_upgrade(fd[0], NULL, resp, sizeof(resp)), 101);
+	ATF_REQUIRE(echoed(fd[0]));
+	usleep(200000);
+	for (i = 0; i < 3; i++)
+		ATF_REQUIRE((before[i] = rss_kb(pids[i])) > 0);
+	for (i = 1; i < IDLE_CONNS; i++) {
+		ATF_REQUIRE_MSG((fd[i] = wsc_connect(wsd.port)) != -1,
+		    "connection %d: %s", i, strerror(errno));
+		ATF_REQUIRE_MSG(wsc_upgrade(fd[i], NULL, resp, sizeof(resp)) ==
+		    101, "connection %d: %.40s", i, resp);
+		ATF_REQUIRE(echoed(fd[i]));
+		/* Read the daemon's log lines, or its pipe fills. */
+		if (i % 100 == 0)
+			(void)wsd_wait_log(&wsd, "\001", 1);
+	}
+	usleep(500000);
+	for (i = 0; i < 3; i++) {
+		per = (rss_kb(pids[i]) - before[i]) * 1024 / (IDLE_CONNS - 1);
+		printf("%s: %ld bytes per idle connection\n", names[i], per);
+		ATF_CHECK_MSG(per <= max[i], "%s: %ld bytes per idle "
+		    "connection, more than %ld", names[i], per, max[i]);
+	}
+	for (i = 0; i < IDLE_CONNS; i++)
+		close(fd[i]);
+	free(fd);
+	/* Their close lines, read as they come, or the log pipe fills. */
+	for (i = 0; i < 100 && wsd_log_count(&wsd, "client closed TCP") <
+	    IDLE_CONNS; i++)
+		(void)wsd_wait_log(&wsd, "\001", 100);
+	daemon_stop_ok(&wsd);
+}
+ATF_TC_CLEANUP(idle_memory, tc)
+{
+	daemon_cleanup();
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, idle_cpu);
 	ATF_TP_ADD_TC(tp, nodelay);
+	ATF_TP_ADD_TC(tp, idle_memory);
 	return (atf_no_error());
 }

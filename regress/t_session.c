@@ -1563,10 +1563,95 @@ ATF_TC_BODY(backpressure_message_end, tc)
 	bytes_free(&out);
 }
 
+/*
+ * The worker frees the session of an idle connection (worker/wconn.c):
+ * idle must mean that nothing is in flight, or freeing it would lose a
+ * half-read frame, an open message, output or a ping's answer.
+ */
+static void
+input_all(struct ws_session *s, struct bytes *in, size_t from, size_t to)
+{
+	ATF_REQUIRE_EQ(ws_session_input(s, in->p + from, to - from, 1 << 20),
+	    to - from);
+}
+
+ATF_TC_WITHOUT_HEAD(idle);
+ATF_TC_BODY(idle, tc)
+{
+	struct ws_deflate_params	 dp;
+	struct setup			 su;
+	struct ws_session		 s;
+	struct bytes			 in = { 0 }, out = { 0 };
+	static const uint8_t		 tag[WS_PING_TAG] = "12345678";
+	size_t				 mid;
+
+	ATF_REQUIRE(ws_session_init(&s, &plain.lim, NULL) == 0);
+	ATF_CHECK(ws_session_idle(&s));
+
+	/* A whole message and its echo sent: idle again. */
+	frame(&in, 0x81, "hello", 5);
+	input_all(&s, &in, 0, 1);
+	ATF_CHECK_MSG(!ws_session_idle(&s), "idle inside a frame header");
+	input_all(&s, &in, 1, in.len - 2);
+	ATF_CHECK_MSG(!ws_session_idle(&s), "idle inside a payload");
+	input_all(&s, &in, in.len - 2, in.len);
+	ATF_CHECK_MSG(!ws_session_idle(&s), "idle with its echo unsent");
+	ATF_CHECK(drain(&s, &out) > 0);
+	ATF_CHECK_MSG(!ws_session_idle(&s), "idle with activity unseen");
+	s.activity = 0;
+	ATF_CHECK(ws_session_idle(&s));
+
+	/* A fragmented message is open between its frames. */
+	mid = in.len;
+	frame(&in, 0x01, "frag", 4);
+	input_all(&s, &in, mid, in.len);
+	drain(&s, &out);
+	s.activity = 0;
+	ATF_CHECK_MSG(!ws_session_idle(&s), "idle with a message open");
+	mid = in.len;
+	frame(&in, 0x80, "ment", 4);
+	input_all(&s, &in, mid, in.len);
+	drain(&s, &out);
+	s.activity = 0;
+	ATF_CHECK(ws_session_idle(&s));
+
+	/* A ping awaits its pong; a wrong pong does not answer it. */
+	ws_session_ping(&s, tag, sizeof(tag));
+	drain(&s, &out);
+	ATF_CHECK_MSG(!ws_session_idle(&s), "idle with a ping unanswered");
+	mid = in.len;
+	frame(&in, 0x8a, "87654321", 8);
+	input_all(&s, &in, mid, in.len);
+	s.activity = 0;
+	ATF_CHECK_MSG(!ws_session_idle(&s), "a wrong pong answered");
+	mid = in.len;
+	frame(&in, 0x8a, tag, sizeof(tag));
+	input_all(&s, &in, mid, in.len);
+	s.activity = 0;
+	ATF_CHECK_MSG(!ws_session_idle(&s), "idle with the answer unseen");
+	s.answered = 0;
+	ATF_CHECK(ws_session_idle(&s));
+
+	/* Closing is never idle. */
+	ws_session_close(&s, WS_CLOSE_GOING_AWAY, WS_ERR_NONE);
+	drain(&s, &out);
+	ATF_CHECK(!ws_session_idle(&s));
+	ws_session_free(&s);
+
+	/* Nor is a compression context. */
+	deflate_setup(&dp, &su, 15, 1, 16 * MiB);
+	ATF_REQUIRE(ws_session_init(&s, &su.lim, &dp) == 0);
+	ATF_CHECK(!ws_session_idle(&s));
+	ws_session_free(&s);
+	bytes_free(&in);
+	bytes_free(&out);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, echo_sizes);
 	ATF_TP_ADD_TC(tp, ping_pong);
+	ATF_TP_ADD_TC(tp, idle);
 	ATF_TP_ADD_TC(tp, pong_ignored);
 	ATF_TP_ADD_TC(tp, control_inside_fragments);
 	ATF_TP_ADD_TC(tp, empty_fragments);

@@ -71,6 +71,19 @@ ws_session_free(struct ws_session *s)
 	s->ctl = NULL;
 }
 
+/*
+ * Nothing in flight: no frame or message begun, nothing to send, no
+ * ping awaiting its pong, no compression context. Such a session can be
+ * freed and made fresh later; only its counts would differ.
+ */
+int
+ws_session_idle(const struct ws_session *s)
+{
+	return (s->state == WS_OPEN && s->pmd == NULL && s->out.head == NULL &&
+	    s->msg_op == 0 && !s->dec.in_payload && s->dec.hdrlen == 0 &&
+	    s->ping_len == 0 && !s->answered && !s->activity);
+}
+
 static void
 ws_out_frame(struct ws_session *s, int fin, uint8_t op, const uint8_t *data,
     size_t len)

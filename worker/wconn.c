@@ -63,6 +63,10 @@
 static void	 wconn_event(int, short, void *);
 static void	 wconn_free(struct wconn *, const char *);
 static void	 wconn_linger(struct wconn *);
+static void	 wconn_drain(struct wconn *);
+
+/* What a parked connection's log line reads: open, no close, no error. */
+static const struct ws_session	 ws_parked;
 
 uint32_t
 now_sec(void)
@@ -139,15 +143,66 @@ wk_idle(void)
 	    TAILQ_EMPTY(&wk_env.linger));
 }
 
+/*
+ * An idle connection holds no session: it is parked (freed) once
+ * nothing is in flight, and made fresh when bytes arrive or a ping or a
+ * close must go out. Only its counts outlive it. A connection with
+ * permessage-deflate keeps its session, as the compression context is
+ * part of the protocol state.
+ */
+static struct ws_session *
+wconn_session(struct wconn *c)
+{
+	if (c->s == NULL && ((c->s = malloc(sizeof(*c->s))) == NULL ||
+	    ws_session_init(c->s, &c->lim, NULL) == -1))
+		fatal("%s", __func__);
+	return (c->s);
+}
+
+static void
+wconn_park(struct wconn *c)
+{
+	struct ws_session	*s = c->s;
+
+	if (s == NULL || c->pend != NULL || !ws_session_idle(s))
+		return;
+	c->counted.msgs_in += s->msgs_in;
+	c->counted.msgs_out += s->msgs_out;
+	c->counted.bytes_in += s->bytes_in;
+	c->counted.bytes_out += s->bytes_out;
+	ws_session_free(s);
+	free(s);
+	c->s = NULL;
+}
+
+/* What the connection's sessions, parked or not, have counted. */
+void
+wconn_counts(const struct wconn *c, struct ws_counts *n)
+{
+	*n = c->counted;
+	if (c->s == NULL)
+		return;
+	n->msgs_in += c->s->msgs_in;
+	n->msgs_out += c->s->msgs_out;
+	n->bytes_in += c->s->bytes_in;
+	n->bytes_out += c->s->bytes_out;
+}
+
+static size_t
+wconn_outlen(const struct wconn *c)
+{
+	return (c->s != NULL ? c->s->out.len : 0);
+}
+
 /* Track when a client leaves its output above the high-water mark. */
 static void
 wconn_track_full(struct wconn *c)
 {
-	if (!c->full && c->s.out.len >= OUT_HIGHWATER) {
+	if (!c->full && wconn_outlen(c) >= OUT_HIGHWATER) {
 		c->full = 1;
 		c->full_since = now_sec();
 		TAILQ_INSERT_TAIL(&wk_env.full, c, full_entry);
-	} else if (c->full && c->s.out.len <= OUT_LOWWATER) {
+	} else if (c->full && wconn_outlen(c) <= OUT_LOWWATER) {
 		c->full = 0;
 		TAILQ_REMOVE(&wk_env.full, c, full_entry);
 	}
@@ -160,9 +215,10 @@ wconn_update(struct wconn *c)
 	short	 flags = 0;
 
 	wconn_track_full(c);
-	if (c->pend == NULL && !c->full && c->s.state != WS_CLOSED)
+	if (c->pend == NULL && !c->full &&
+	    (c->s == NULL || c->s->state != WS_CLOSED))
 		flags |= EV_READ;
-	if (c->s.out.len > 0)
+	if (wconn_outlen(c) > 0)
 		flags |= EV_WRITE;
 	if (flags == c->evflags)
 		return;
@@ -185,7 +241,7 @@ wconn_write(struct wconn *c)
 	ssize_t		 n;
 	int		 i = 0;
 
-	for (b = c->s.out.head; b != NULL && i < IOV_MAX_WRITE; b = b->next) {
+	for (b = c->s->out.head; b != NULL && i < IOV_MAX_WRITE; b = b->next) {
 		iov[i].iov_base = b->data + b->off;
 		iov[i++].iov_len = b->len - b->off;
 	}
@@ -193,7 +249,7 @@ wconn_write(struct wconn *c)
 		return (0);
 	if ((n = writev(c->fd, iov, i)) == -1)
 		return (errno == EAGAIN || errno == EINTR ? 0 : -1);
-	wchain_consume(&c->s.out, n);
+	wchain_consume(&c->s->out, n);
 	return (0);
 }
 
@@ -222,35 +278,36 @@ wconn_rate(struct wconn *c, uint64_t before)
 {
 	uint32_t	 now;
 
-	if (wk_env.wconf.max_rate == 0 || c->s.msgs_in == before)
+	if (wk_env.wconf.max_rate == 0 || c->s->msgs_in == before)
 		return;
 	if ((now = now_sec()) != c->rate_sec) {
 		c->rate_sec = now;
 		c->rate_count = 0;
 	}
-	c->rate_count += c->s.msgs_in - before;
+	c->rate_count += c->s->msgs_in - before;
 	if (c->rate_count > wk_env.wconf.max_rate)
-		ws_session_close(&c->s, WS_CLOSE_POLICY, WS_ERR_RATE);
+		ws_session_close(c->s, WS_CLOSE_POLICY, WS_ERR_RATE);
 }
 
 static void
 wconn_input(struct wconn *c, uint8_t *data, size_t len)
 {
-	uint64_t	 before = c->s.msgs_in;
-	size_t		 used;
-	uint8_t		 state = c->s.state;
+	struct ws_session	*s = wconn_session(c);
+	uint64_t		 before = s->msgs_in;
+	size_t			 used;
+	uint8_t			 state = s->state;
 
-	used = ws_session_input(&c->s, data, len, OUT_HIGHWATER);
+	used = ws_session_input(s, data, len, OUT_HIGHWATER);
 	wconn_rate(c, before);
-	if (c->s.activity && c->s.state == WS_OPEN) {
-		c->s.activity = 0;
+	if (s->activity && s->state == WS_OPEN) {
+		s->activity = 0;
 		wconn_list(c, WL_ACTIVE, now_sec());
 	}
-	if (c->s.answered && c->s.state == WS_OPEN) {
-		c->s.answered = 0;
+	if (s->answered && s->state == WS_OPEN) {
+		s->answered = 0;
 		wconn_ka(c, KA_WAIT, now_sec());
 	}
-	if (state == WS_OPEN && c->s.state == WS_CLOSE_SENT)
+	if (state == WS_OPEN && s->state == WS_CLOSE_SENT)
 		wconn_list(c, WL_CLOSING, now_sec());
 	wconn_keep(c, data + used, len - used);
 }
@@ -265,23 +322,24 @@ wconn_run(struct wconn *c)
 	uint8_t	*p;
 
 	for (;;) {
-		if (c->pend != NULL && c->s.out.len < OUT_HIGHWATER) {
+		if (c->pend != NULL && wconn_outlen(c) < OUT_HIGHWATER) {
 			p = c->pend;
 			c->pend = NULL;
 			wconn_input(c, p, c->pendlen);
 			free(p);
 		}
-		if (c->s.out.len > 0 && wconn_write(c) == -1) {
+		if (wconn_outlen(c) > 0 && wconn_write(c) == -1) {
 			wconn_free(c, "write failed");
 			return;
 		}
-		if (c->pend == NULL || c->s.out.len >= OUT_HIGHWATER)
+		if (c->pend == NULL || wconn_outlen(c) >= OUT_HIGHWATER)
 			break;
 	}
-	if (c->s.state == WS_CLOSED && c->s.out.len == 0) {
+	if (c->s != NULL && c->s->state == WS_CLOSED && c->s->out.len == 0) {
 		wconn_linger(c);
 		return;
 	}
+	wconn_park(c);
 	wconn_update(c);
 }
 
@@ -291,6 +349,10 @@ wconn_event(int fd, short event, void *arg)
 	struct wconn	*c = arg;
 	ssize_t		 n;
 
+	if (c->list == WL_LINGER) {
+		wconn_drain(c);
+		return;
+	}
 	if ((event & EV_READ) && c->pend == NULL) {
 		n = read(fd, wk_env.rbuf, sizeof(wk_env.rbuf));
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
@@ -373,8 +435,9 @@ wconn_new(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	    ic.location == WSD_NOLOCATION ? -1 : (int)ic.location,
 	    ic.subproto[0] != '\0' ? ic.subproto : "-",
 	    (unsigned long long)c->lim.max_message);
-	if (fd_nonblock(c->fd) == -1 ||
-	    ws_session_init(&c->s, &c->lim, &ic.deflate) == -1) {
+	if (fd_nonblock(c->fd) == -1 || (ic.deflate.enabled &&
+	    ((c->s = malloc(sizeof(*c->s))) == NULL ||
+	    ws_session_init(c->s, &c->lim, &ic.deflate) == -1))) {
 		log_warn("%s: connection %llu", __func__,
 		    (unsigned long long)c->id);
 		close(c->fd);
@@ -420,7 +483,7 @@ close_stat_index(uint16_t code)
 static void
 wconn_how(struct wconn *c, const char *why, char *buf, size_t len)
 {
-	const struct ws_session	*s = &c->s;
+	const struct ws_session	*s = c->s != NULL ? c->s : &ws_parked;
 
 	if (why != NULL && s->close_sent == 0 && s->close_rcvd == 0)
 		snprintf(buf, len, "%s without a close", why);
@@ -439,25 +502,31 @@ wconn_how(struct wconn *c, const char *why, char *buf, size_t len)
 static void
 wconn_end(struct wconn *c, const char *why)
 {
-	struct ws_session	*s = &c->s;
+	const struct ws_session	*s = c->s != NULL ? c->s : &ws_parked;
+	struct ws_counts	 n;
 	char			 peer[64], how[128];
 
+	wconn_counts(c, &n);
 	wconn_how(c, why, how, sizeof(how));
 	log_info("connection %llu from %s %s after %us: %llu/%llu messages "
 	    "in/out, %llu/%llu bytes in/out", (unsigned long long)c->id,
 	    wconn_peer(c, peer, sizeof(peer)), how, now_sec() - c->start,
-	    (unsigned long long)s->msgs_in, (unsigned long long)s->msgs_out,
-	    (unsigned long long)s->bytes_in, (unsigned long long)s->bytes_out);
-	wk_env.stats.msgs_in += s->msgs_in;
-	wk_env.stats.msgs_out += s->msgs_out;
-	wk_env.stats.bytes_in += s->bytes_in;
-	wk_env.stats.bytes_out += s->bytes_out;
+	    (unsigned long long)n.msgs_in, (unsigned long long)n.msgs_out,
+	    (unsigned long long)n.bytes_in, (unsigned long long)n.bytes_out);
+	wk_env.stats.msgs_in += n.msgs_in;
+	wk_env.stats.msgs_out += n.msgs_out;
+	wk_env.stats.bytes_in += n.bytes_in;
+	wk_env.stats.bytes_out += n.bytes_out;
 	if (s->close_sent)
 		wk_env.stats.close_sent[close_stat_index(s->close_sent)]++;
 	if (s->close_rcvd)
 		wk_env.stats.close_rcvd[close_stat_index(s->close_rcvd)]++;
 	wk_env.stats.errors[s->err]++;
-	ws_session_free(s);
+	if (c->s != NULL) {
+		ws_session_free(c->s);
+		free(c->s);
+		c->s = NULL;
+	}
 	free(c->pend);
 	c->pend = NULL;
 	if (c->full) {
@@ -466,10 +535,6 @@ wconn_end(struct wconn *c, const char *why)
 	}
 	if (c->ka != KA_NONE)
 		wconn_ka(c, KA_NONE, 0);
-	if (c->evflags) {
-		event_del(&c->ev);
-		c->evflags = 0;
-	}
 }
 
 /* The socket goes, and with it the last of the connection. */
@@ -501,13 +566,12 @@ wconn_free(struct wconn *c, const char *why)
 
 /* Lingering: what the client still sends is read and dropped. */
 static void
-wconn_drain(int fd, short event, void *arg)
+wconn_drain(struct wconn *c)
 {
-	struct wconn	*c = arg;
 	ssize_t		 n;
 
 	/* One read a pass, as for any connection: a flood waits its turn. */
-	n = read(fd, wk_env.rbuf, sizeof(wk_env.rbuf));
+	n = read(c->fd, wk_env.rbuf, sizeof(wk_env.rbuf));
 	if (n > 0 || (n == -1 && (errno == EAGAIN || errno == EINTR)))
 		return;
 	wconn_close(c);
@@ -526,9 +590,14 @@ wconn_linger(struct wconn *c)
 		return;
 	}
 	wconn_list(c, WL_LINGER, now_sec());
+	/* Usually it waits for reading already: no change to the poller. */
+	if (c->evflags == EV_READ)
+		return;
+	if (c->evflags)
+		event_del(&c->ev);
 	c->evflags = EV_READ;
 	event_assign(&c->ev, wk_env.base, c->fd, EV_READ | EV_PERSIST,
-	    wconn_drain, c);
+	    wconn_event, c);
 	event_add(&c->ev, NULL);
 }
 
@@ -542,11 +611,11 @@ wconn_linger(struct wconn *c)
 static void
 wconn_stalled(struct wconn *c, const char *why)
 {
-	ws_session_close(&c->s, WS_CLOSE_GOING_AWAY, WS_ERR_NONE);
-	if (c->s.out.len > 0)
+	ws_session_close(wconn_session(c), WS_CLOSE_GOING_AWAY, WS_ERR_NONE);
+	if (c->s->out.len > 0)
 		(void)wconn_write(c);
 	/* For wss:// only the relay sees what TCP holds: it decides. */
-	c->reset = c->tls || c->s.out.len > 0 || sock_untaken(c->fd, 0) > 0;
+	c->reset = c->tls || c->s->out.len > 0 || sock_untaken(c->fd, 0) > 0;
 	wconn_free(c, why);
 }
 
@@ -555,7 +624,7 @@ void
 wconn_expire(struct wconn *c, uint16_t code, const char *why)
 {
 	log_debug("connection %llu: %s", (unsigned long long)c->id, why);
-	ws_session_close(&c->s, code, WS_ERR_NONE);
+	ws_session_close(wconn_session(c), code, WS_ERR_NONE);
 	wconn_list(c, WL_CLOSING, now_sec());
 	wconn_run(c);
 }
@@ -596,7 +665,7 @@ wconn_tick_keepalive(uint32_t now)
 		if (getentropy(tag, sizeof(tag)) == -1)
 			fatal("%s: getentropy", __func__);
 		wconn_ka(c, KA_PING, now);
-		ws_session_ping(&c->s, tag, sizeof(tag));
+		ws_session_ping(wconn_session(c), tag, sizeof(tag));
 		wconn_run(c);
 	}
 }

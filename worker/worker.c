@@ -52,16 +52,18 @@ static void
 wk_report(void)
 {
 	struct ipc_stats	 st = wk_env.stats;
+	struct ws_counts	 n;
 	struct wconn		*c;
 	struct wconns		*lists[2] = { &wk_env.active, &wk_env.closing };
 	int			 i;
 
 	for (i = 0; i < 2; i++)
 		TAILQ_FOREACH(c, lists[i], entry) {
-			st.msgs_in += c->s.msgs_in;
-			st.msgs_out += c->s.msgs_out;
-			st.bytes_in += c->s.bytes_in;
-			st.bytes_out += c->s.bytes_out;
+			wconn_counts(c, &n);
+			st.msgs_in += n.msgs_in;
+			st.msgs_out += n.msgs_out;
+			st.bytes_in += n.bytes_in;
+			st.bytes_out += n.bytes_out;
 		}
 	ipc_compose(wk_env.parent_chan, IPC_STATS, &st, sizeof(st), NULL, 0, -1);
 }
@@ -156,10 +158,11 @@ static void
 wk_conn_info(struct wconn *c, uint32_t reqid, uint32_t now)
 {
 	struct ipc_conn_info	 ci;
+	struct ws_counts	 n;
 
 	memset(&ci, 0, sizeof(ci));
 	ci.reqid = reqid;
-	ci.state = c->s.state;
+	ci.state = c->s != NULL ? c->s->state : WS_OPEN;
 	ci.id = c->id;
 	ci.peer.ss_family = c->family;
 	if (c->family == AF_INET) {
@@ -172,15 +175,16 @@ wk_conn_info(struct wconn *c, uint32_t reqid, uint32_t now)
 	}
 	ci.age = now - c->start;
 	ci.idle = c->list == WL_ACTIVE ? now - c->last : 0;
-	ci.deflate = c->s.pmd != NULL;
+	ci.deflate = c->s != NULL && c->s->pmd != NULL;
 	ci.server = c->server;
 	ci.location = c->location == UINT16_MAX ? WSD_NOLOCATION :
 	    c->location;
 	ci.tls = c->tls;
-	ci.msgs_in = c->s.msgs_in;
-	ci.msgs_out = c->s.msgs_out;
-	ci.bytes_in = c->s.bytes_in;
-	ci.bytes_out = c->s.bytes_out;
+	wconn_counts(c, &n);
+	ci.msgs_in = n.msgs_in;
+	ci.msgs_out = n.msgs_out;
+	ci.bytes_in = n.bytes_in;
+	ci.bytes_out = n.bytes_out;
 	ipc_compose(wk_env.parent_chan, IPC_CONN_INFO, &ci, sizeof(ci), NULL, 0,
 	    -1);
 }

@@ -116,6 +116,14 @@ struct ws_limits {
 
 struct pmd;
 
+/* What a connection's sessions counted. */
+struct ws_counts {
+	uint64_t	 msgs_in;
+	uint64_t	 msgs_out;
+	uint64_t	 bytes_in;
+	uint64_t	 bytes_out;
+};
+
 #define WS_PING_TAG	8	/* bytes of a keepalive ping's payload */
 
 /*
@@ -173,6 +181,7 @@ void		 wbuf_pool_trim(unsigned int);
 int		 ws_session_init(struct ws_session *, const struct ws_limits *,
 		    const struct ws_deflate_params *);
 void		 ws_session_free(struct ws_session *);
+int		 ws_session_idle(const struct ws_session *);
 size_t		 ws_session_input(struct ws_session *, uint8_t *, size_t,
 		    size_t);
 void		 ws_session_close(struct ws_session *, uint16_t, enum ws_err);
@@ -219,7 +228,8 @@ struct wconn {
 	TAILQ_ENTRY(wconn)	 full_entry;	/* in the full list */
 	TAILQ_ENTRY(wconn)	 ka_entry;	/* in ka_wait or ka_ping */
 	struct event		 ev;
-	struct ws_session	 s;
+	struct ws_session	*s;		/* NULL while parked, idle */
+	struct ws_counts	 counted;	/* by sessions since parked */
 	struct ws_limits	 lim;		/* the session points here */
 	uint64_t		 id;
 	uint8_t			*pend;		/* input waiting for room */
@@ -273,6 +283,7 @@ int		 wk_idle(void);
 void		 wconn_new(struct ipc_chan *, struct ipc_msg *, void *);
 void		 wconn_expire(struct wconn *, uint16_t, const char *);
 void		 wconn_close(struct wconn *);
+void		 wconn_counts(const struct wconn *, struct ws_counts *);
 void		 wconn_tick(uint32_t);
 
 /* worker.c */
