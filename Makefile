@@ -36,7 +36,7 @@ PARENT_SRCS=	parent/wsd.c parent/parent.c parent/config.c parent/proc.c \
 		parent/parse.c parent/limits.c
 HANDSHAKE_SRCS=	handshake/handshake.c handshake/conn.c handshake/extension.c \
 		handshake/http.c handshake/relay.c handshake/servers.c \
-		handshake/tls.c handshake/wskey.c
+		handshake/tls.c handshake/tlsio.c handshake/wskey.c
 WORKER_SRCS=	worker/worker.c worker/wconn.c worker/buf.c worker/frame.c \
 		worker/pmd.c worker/session.c worker/utf8.c
 WSCTL_SRCS=	wsctl/wsctl.c common/ipc.c common/log.c common/util.c

@@ -58,6 +58,7 @@ struct hs_conn {
 	int			 fd;
 	int			 counted;	/* the parent counts it */
 	struct tls		*tls;		/* NULL for ws:// */
+	struct tlsio		*io;		/* the socket under tls */
 	enum hs_state		 state;
 	uint64_t		 id;
 	struct sockaddr_storage	 peer;
@@ -142,9 +143,10 @@ hs_accept(int fd, short event, void *arg)
 		hs_close(c);
 		return;
 	}
-	if (l->tls != NULL && tls_accept_socket(l->tls, &c->tls, s) == -1) {
-		log_warnx("%s: tls_accept_socket: %s", __func__,
-		    tls_error(l->tls));
+	if (l->tls != NULL && tlsio_accept(l->tls, &c->tls, s, &c->io) == -1) {
+		log_warnx("%s: tls_accept_cbs: %s", __func__,
+		    tls_error(l->tls) != NULL ? tls_error(l->tls) :
+		    "out of memory");
 		hs_close(c);
 		return;
 	}
@@ -404,7 +406,7 @@ hs_start_write(struct hs_conn *c, int n)
 	}
 	c->outlen = n;
 	c->outoff = 0;
-	hs_wait(c, EV_WRITE, hs_write);
+	/* The socket almost always has room: wait for it only if not. */
 	hs_write(c->fd, EV_WRITE, c);
 }
 
@@ -666,12 +668,14 @@ hs_handoff_fd(struct hs_conn *c, unsigned int wi)
 		c->fd = fd;
 		return (-1);
 	}
-	if (relay_start(c->tls, fd, sp[0], c->id, wi) == -1) {
+	if (relay_start(c->tls, c->io, fd, sp[0], c->id, wi) == -1) {
 		c->tls = NULL;
+		c->io = NULL;
 		close(sp[1]);
 		return (-1);
 	}
 	c->tls = NULL;
+	c->io = NULL;
 	return (sp[1]);
 }
 
@@ -716,6 +720,7 @@ hs_close(struct hs_conn *c)
 	if (c->ev_timeout != NULL)
 		event_free(c->ev_timeout);
 	tls_free(c->tls);
+	tlsio_free(c->io);
 	if (c->fd != -1)
 		close(c->fd);
 	free(c->buf);

@@ -164,9 +164,18 @@ void		 hs_tls_describe(struct tls *, char *, size_t);
 ssize_t		 io_read(struct tls *, int, void *, size_t);
 ssize_t		 io_write(struct tls *, int, const void *, size_t);
 
+/* tlsio.c */
+struct tlsio;
+int		 tlsio_accept(struct tls *, struct tls **, int, struct tlsio **);
+void		 tlsio_lazy(struct tlsio *);
+void		 tlsio_readable(struct tlsio *);
+size_t		 tlsio_pending(const struct tlsio *);
+void		 tlsio_free(struct tlsio *);
+
 /* relay.c */
 void		 relay_init(struct event_base *, unsigned int);
-int		 relay_start(struct tls *, int, int, uint64_t, unsigned int);
+int		 relay_start(struct tls *, struct tlsio *, int, int, uint64_t,
+		    unsigned int);
 void		 relay_worker_closed(uint64_t, unsigned int, int);
 unsigned int	 relay_count(void);
 void		 relay_on_empty(void (*)(void));

@@ -75,6 +75,7 @@ struct relay {
 	uint64_t		 id;
 	unsigned int		 worker;	/* the instance at the other end */
 	struct tls		*tls;
+	struct tlsio		*io;		/* the socket under tls */
 	int			 fd;		/* the client */
 	int			 pfd;		/* our end of the socketpair */
 	struct event		*ev_fd;
@@ -91,9 +92,11 @@ struct relay {
 	int			 worker_hup;	/* the worker's end hung up */
 	int			 abandon;	/* the worker gave the client up */
 	int			 reset;		/* close TCP with a reset */
-	uint8_t			 up[RELAY_BUFSZ];	/* to the worker */
+	int			 pfd_drained;	/* empty when last read */
+	/* Allocated while they hold bytes: an idle relay holds none. */
+	uint8_t			*up;		/* to the worker */
 	size_t			 uplen, upoff;
-	uint8_t			 down[RELAY_BUFSZ];	/* to the client */
+	uint8_t			*down;		/* to the client */
 	size_t			 downlen, downoff;
 	unsigned long long	 nup, ndown;
 };
@@ -124,6 +127,7 @@ static void	 relay_watch(int, short, void *);
 static void	 relay_run(struct relay *);
 static void	 relay_free(struct relay *, const char *);
 static void	 relay_abort(struct relay *, const char *);
+static void	 relay_buffers_free(struct relay *);
 
 /* close_wait bounds the goodbye to a client that reads nothing. */
 void
@@ -148,9 +152,9 @@ relay_on_empty(void (*cb)(void))
 		cb();
 }
 
-/* Takes tls, fd and pfd whatever happens. */
+/* Takes tls, io, fd and pfd whatever happens. */
 int
-relay_start(struct tls *tls, int fd, int pfd, uint64_t id,
+relay_start(struct tls *tls, struct tlsio *io, int fd, int pfd, uint64_t id,
     unsigned int worker)
 {
 	struct relay	*r;
@@ -158,6 +162,7 @@ relay_start(struct tls *tls, int fd, int pfd, uint64_t id,
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		log_warn("%s", __func__);
 		tls_free(tls);
+		tlsio_free(io);
 		close(fd);
 		close(pfd);
 		return (-1);
@@ -165,8 +170,10 @@ relay_start(struct tls *tls, int fd, int pfd, uint64_t id,
 	r->id = id;
 	r->worker = worker;
 	r->tls = tls;
+	r->io = io;
 	r->fd = fd;
 	r->pfd = pfd;
+	tlsio_lazy(io);
 	if (RB_INSERT(relays, &relay_env.relays, r) != NULL)
 		fatalx("%s: connection %llu relayed twice", __func__,
 		    (unsigned long long)id);
@@ -216,7 +223,14 @@ relay_deadline(struct relay *r)
 static void
 relay_event(int fd, short event, void *arg)
 {
-	relay_run(arg);
+	struct relay	*r = arg;
+
+	/* A side found empty is read again only once it has something. */
+	if ((event & EV_READ) && fd == r->fd)
+		tlsio_readable(r->io);
+	if ((event & EV_READ) && fd == r->pfd)
+		r->pfd_drained = 0;
+	relay_run(r);
 }
 
 /* The worker's end, not read while the client takes nothing: gone? */
@@ -312,6 +326,9 @@ relay_linger(struct relay *r)
 	r->pfd = -1;
 	tls_free(r->tls);
 	r->tls = NULL;
+	tlsio_free(r->io);
+	r->io = NULL;
+	relay_buffers_free(r);
 	if (shutdown(r->fd, SHUT_WR) == -1) {
 		relay_free(r, NULL);
 		return;
@@ -330,17 +347,50 @@ relay_want(ssize_t n)
 	return (n == IO_WANT_READ ? EV_READ : EV_WRITE);
 }
 
+/* A buffer of RELAY_BUFSZ for *bp, unless it has one. */
+static int
+relay_buffer(uint8_t **bp)
+{
+	if (*bp == NULL && (*bp = malloc(RELAY_BUFSZ)) == NULL) {
+		log_warn("%s", __func__);
+		return (-1);
+	}
+	return (0);
+}
+
+/* An emptied buffer goes. */
+static void
+relay_buffer_done(uint8_t **bp, size_t *len, size_t *off)
+{
+	if (*off < *len)
+		return;
+	*len = *off = 0;
+	free(*bp);
+	*bp = NULL;
+}
+
+static void
+relay_buffers_free(struct relay *r)
+{
+	free(r->up);
+	free(r->down);
+	r->up = r->down = NULL;
+	r->uplen = r->upoff = r->downlen = r->downoff = 0;
+}
+
 /* Client to buffer. Returns 1 on progress, 0 if blocked, -1 on error. */
 static int
 relay_from_client(struct relay *r, short *want)
 {
 	ssize_t	 n;
 
-	if (r->client_eof || r->closing || r->uplen == sizeof(r->up))
+	if (r->client_eof || r->closing || r->uplen == RELAY_BUFSZ)
 		return (0);
-	n = io_read(r->tls, r->fd, r->up + r->uplen,
-	    sizeof(r->up) - r->uplen);
+	if (relay_buffer(&r->up) == -1)
+		return (-1);
+	n = io_read(r->tls, r->fd, r->up + r->uplen, RELAY_BUFSZ - r->uplen);
 	if (n == IO_WANT_READ || n == IO_WANT_WRITE) {
+		relay_buffer_done(&r->up, &r->uplen, &r->upoff);
 		*want |= relay_want(n);
 		return (0);
 	}
@@ -350,6 +400,7 @@ relay_from_client(struct relay *r, short *want)
 		r->client_eof = 1;
 	r->uplen += n;
 	r->nup += n;
+	relay_buffer_done(&r->up, &r->uplen, &r->upoff);
 	return (1);
 }
 
@@ -371,8 +422,7 @@ relay_to_worker(struct relay *r, short *want)
 			return (1);
 		}
 		r->upoff += n;
-		if (r->upoff == r->uplen)
-			r->upoff = r->uplen = 0;
+		relay_buffer_done(&r->up, &r->uplen, &r->upoff);
 		return (1);
 	}
 	if (r->client_eof && !r->shut) {
@@ -389,17 +439,31 @@ relay_from_worker(struct relay *r, short *want)
 {
 	ssize_t	 n;
 
-	if (r->worker_eof || r->downlen == sizeof(r->down))
+	size_t	 room;
+
+	if (r->worker_eof || r->downlen == RELAY_BUFSZ)
 		return (0);
-	n = read(r->pfd, r->down + r->downlen, sizeof(r->down) - r->downlen);
+	if (r->pfd_drained) {
+		*want |= EV_READ;
+		return (0);
+	}
+	if (relay_buffer(&r->down) == -1)
+		return (-1);
+	room = RELAY_BUFSZ - r->downlen;
+	n = read(r->pfd, r->down + r->downlen, room);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
+		relay_buffer_done(&r->down, &r->downlen, &r->downoff);
+		r->pfd_drained = 1;
 		*want |= EV_READ;
 		return (0);
 	}
 	if (n <= 0) {
+		relay_buffer_done(&r->down, &r->downlen, &r->downoff);
 		r->worker_eof = 1;
 		return (1);
 	}
+	/* Short: the socketpair is empty; epoll says when it is not. */
+	r->pfd_drained = (size_t)n < room;
 	r->downlen += n;
 	r->ndown += n;
 	return (1);
@@ -425,8 +489,7 @@ relay_to_client(struct relay *r, short *want)
 		if (n <= 0)
 			return (-1);
 		r->downoff += n;
-		if (r->downoff == r->downlen)
-			r->downoff = r->downlen = 0;
+		relay_buffer_done(&r->down, &r->downlen, &r->downoff);
 		return (1);
 	}
 	if (!r->worker_eof)
@@ -475,7 +538,11 @@ relay_run(struct relay *r)
 		}
 		progress |= rv;
 		progress |= relay_to_worker(r, &want_pfd);
-		progress |= relay_from_worker(r, &want_pfd);
+		if ((rv = relay_from_worker(r, &want_pfd)) == -1) {
+			relay_free(r, "out of memory");
+			return;
+		}
+		progress |= rv;
 		if ((rv = relay_to_client(r, &want_fd)) == -1) {
 			relay_free(r, relay_error(r));
 			return;
@@ -540,6 +607,8 @@ relay_free(struct relay *r, const char *error)
 	if (r->ev_watch != NULL)
 		event_free(r->ev_watch);
 	tls_free(r->tls);
+	tlsio_free(r->io);
+	relay_buffers_free(r);
 	if (r->reset)
 		sock_close_reset(r->fd);
 	else
