@@ -307,7 +307,7 @@ hs_read(int fd, short event, void *arg)
 	}
 	/* Until libtls has nothing left: no event comes for its buffer. */
 	do {
-		n = io_read(c->tls, fd, c->buf + c->len,
+		n = io_read(c->tls, c->io, fd, c->buf + c->len,
 		    c->bufsize - c->len);
 		if (!hs_io_moved(c, n, hs_read))
 			return;

@@ -161,11 +161,11 @@ struct tls	*hs_tls_listener(uint32_t, const uint32_t *, size_t,
 void		 hs_tls_wipe(void);
 void		 hs_tls_forget(void);
 void		 hs_tls_describe(struct tls *, char *, size_t);
-ssize_t		 io_read(struct tls *, int, void *, size_t);
+struct tlsio;
+ssize_t		 io_read(struct tls *, struct tlsio *, int, void *, size_t);
 ssize_t		 io_write(struct tls *, int, const void *, size_t);
 
 /* tlsio.c */
-struct tlsio;
 int		 tlsio_accept(struct tls *, struct tls **, int, struct tlsio **);
 void		 tlsio_lazy(struct tlsio *);
 void		 tlsio_readable(struct tlsio *);

@@ -388,7 +388,8 @@ relay_from_client(struct relay *r, short *want)
 		return (0);
 	if (relay_buffer(&r->up) == -1)
 		return (-1);
-	n = io_read(r->tls, r->fd, r->up + r->uplen, RELAY_BUFSZ - r->uplen);
+	n = io_read(r->tls, r->io, r->fd, r->up + r->uplen,
+	    RELAY_BUFSZ - r->uplen);
 	if (n == IO_WANT_READ || n == IO_WANT_WRITE) {
 		relay_buffer_done(&r->up, &r->uplen, &r->upoff);
 		*want |= relay_want(n);

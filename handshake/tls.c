@@ -337,12 +337,23 @@ hs_tls_describe(struct tls *t, char *buf, size_t size)
  * for that first.
  */
 ssize_t
-io_read(struct tls *t, int fd, void *buf, size_t len)
+io_read(struct tls *t, struct tlsio *io, int fd, void *buf, size_t len)
 {
+	size_t	 ahead;
 	ssize_t	 n;
 
 	if (t != NULL) {
-		n = tls_read(t, buf, len);
+		/*
+		 * libtls asks for more after a record that carries no data
+		 * (a KeyUpdate) even with bytes read ahead: those would wait
+		 * for an event that never comes, as the socket is empty.
+		 * Each try consumes some of them or reads more, or it ends.
+		 */
+		do {
+			ahead = tlsio_pending(io);
+			n = tls_read(t, buf, len);
+		} while (n == TLS_WANT_POLLIN && tlsio_pending(io) > 0 &&
+		    tlsio_pending(io) != ahead);
 		if (n == TLS_WANT_POLLIN)
 			return (IO_WANT_READ);
 		if (n == TLS_WANT_POLLOUT)
