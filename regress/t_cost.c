@@ -333,10 +333,68 @@ ATF_TC_CLEANUP(idle_memory, tc)
 	daemon_cleanup();
 }
 
+/*
+ * An idle wss:// connection costs the handshake process its TLS session
+ * (OpenSSL's own record buffers, about 33 KB) and the relay's state, but
+ * no relay buffer: those (16 KB each way) are held only while they have
+ * bytes. Bytes per connection, with room for OpenSSL, and well below
+ * what buffers held for good would cost.
+ */
+#define IDLE_TLS_CONNS		100
+#define IDLE_TLS_RELAY_MAX	(48 * 1024)
+
+ATF_TC_WITH_CLEANUP(idle_memory_tls);
+ATF_TC_HEAD(idle_memory_tls, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "An idle wss:// connection, after a "
+	    "message, holds no relay buffer in the handshake process");
+}
+ATF_TC_BODY(idle_memory_tls, tc)
+{
+	struct wsc_tls	*t;
+	uint8_t		 buf[16];
+	size_t		 len;
+	char		 resp[1024];
+	long		 before = -1, per;
+	pid_t		 h;
+	int		 i, fin, op;
+
+	ATF_REQUIRE((t = calloc(IDLE_TLS_CONNS, sizeof(*t))) != NULL);
+	start(tc, "prefork handshake 1\nprefork worker 1\n");
+	ATF_REQUIRE((h = wsd_child(&wsd, "wsd: handshake", 0)) > 0);
+	for (i = 0; i < IDLE_TLS_CONNS; i++) {
+		if (i == 1) {
+			usleep(200000);
+			ATF_REQUIRE((before = rss_kb(h)) > 0);
+		}
+		ATF_REQUIRE_MSG(wsct_connect(&t[i], tport, NULL) == 0,
+		    "connect: %s", wsct_error(&t[i]));
+		ATF_REQUIRE_EQ(wsct_upgrade(&t[i], NULL, resp, sizeof(resp)),
+		    101);
+		ATF_REQUIRE(wsct_send(&t[i], 1, 0x1, "hello", 5) == 0);
+		ATF_REQUIRE(wsct_recv(&t[i], &fin, &op, buf, sizeof(buf),
+		    &len) == 0 && len == 5 && memcmp(buf, "hello", 5) == 0);
+	}
+	usleep(500000);
+	per = (rss_kb(h) - before) * 1024 / (IDLE_TLS_CONNS - 1);
+	printf("handshake: %ld bytes per idle wss:// connection\n", per);
+	ATF_CHECK_MSG(per <= IDLE_TLS_RELAY_MAX, "%ld bytes per idle wss:// "
+	    "connection, more than %d", per, IDLE_TLS_RELAY_MAX);
+	for (i = 0; i < IDLE_TLS_CONNS; i++)
+		wsct_close(&t[i]);
+	free(t);
+	daemon_stop_ok(&wsd);
+}
+ATF_TC_CLEANUP(idle_memory_tls, tc)
+{
+	daemon_cleanup();
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, idle_cpu);
 	ATF_TP_ADD_TC(tp, nodelay);
 	ATF_TP_ADD_TC(tp, idle_memory);
+	ATF_TP_ADD_TC(tp, idle_memory_tls);
 	return (atf_no_error());
 }
