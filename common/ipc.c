@@ -98,8 +98,11 @@ static const struct ipc_type_info ipc_types[IPC_TYPE_MAX] = {
 	[IPC_ADMIT] = { "admit", FIXED(struct ipc_admit), 0, H_P },
 	[IPC_ADMIT_REPLY] = { "admit-reply", FIXED(struct ipc_admit_reply),
 	    0, P_H },
-	[IPC_HANDOFF] = { "handoff", FIXED(struct ipc_handoff), 0, H_P },
-	[IPC_RELEASE] = { "release", FIXED(uint64_t), 0, H_P | W_P },
+	/* Each may carry the connection's log line (log_attach). */
+	[IPC_HANDOFF] = { "handoff", sizeof(struct ipc_handoff),
+	    sizeof(struct ipc_handoff) + IPC_LOG_ATTACH_MAX, 0, H_P },
+	[IPC_RELEASE] = { "release", sizeof(uint64_t),
+	    sizeof(uint64_t) + IPC_LOG_ATTACH_MAX, 0, H_P | W_P },
 	[IPC_CLOSED] = { "closed", FIXED(struct ipc_closed), 0, W_H },
 	[IPC_TLS_TICKET] = { "tls-ticket", FIXED(struct ipc_tls_ticket), 0,
 	    P_H },

@@ -88,6 +88,55 @@ log_child_priority(int32_t pri)
 	return (pri);
 }
 
+/*
+ * A line to ride on another message to the parent, which then needs no
+ * wake-up of its own for it: struct ipc_log and the text, in buf.
+ * Returns the length, 0 if nothing fits.
+ */
+size_t
+log_attach(uint8_t *buf, size_t size, int pri, const char *fmt, ...)
+{
+	struct ipc_log	 il;
+	va_list		 ap;
+	size_t		 room;
+	int		 n;
+
+	if (size <= sizeof(il))
+		return (0);
+	room = size - sizeof(il);
+	if (room > IPC_LOG_MAX)
+		room = IPC_LOG_MAX;
+	il.priority = pri;
+	memcpy(buf, &il, sizeof(il));
+	va_start(ap, fmt);
+	n = vsnprintf((char *)buf + sizeof(il), room, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return (0);
+	if ((size_t)n >= room)
+		n = room - 1;
+	return (sizeof(il) + n);
+}
+
+/* The line a child attached to a message, if any: as if sent alone. */
+void
+log_child_attached(const uint8_t *p, size_t len, const char *from)
+{
+	struct ipc_log	 il;
+	char		 text[IPC_LOG_MAX + 1];
+
+	if (len == 0)
+		return;
+	if (len < sizeof(il) || len > IPC_LOG_ATTACH_MAX) {
+		log_warnx("%s attached a malformed log line", from);
+		return;
+	}
+	memcpy(&il, p, sizeof(il));
+	memcpy(text, p + sizeof(il), len - sizeof(il));
+	text[len - sizeof(il)] = '\0';
+	log_child(il.priority, from, text);
+}
+
 /* A line from a child, with the priority the parent allows it. */
 void
 log_child(int32_t pri, const char *from, const char *msg)

@@ -138,6 +138,8 @@ struct ipc_msg {
 };
 
 #define IPC_LOG_MAX		1024
+/* A log line riding on another message: struct ipc_log and its text. */
+#define IPC_LOG_ATTACH_MAX	(sizeof(struct ipc_log) + IPC_LOG_MAX)
 struct ipc_log {
 	int32_t		 priority;	/* a severity: log_child_priority */
 	/* followed by the text, not terminated */
@@ -553,6 +555,9 @@ int	log_getverbose(void);
 void	log_to_parent(int);
 int	log_child_priority(int32_t);
 void	log_child(int32_t, const char *, const char *);
+void	log_child_attached(const uint8_t *, size_t, const char *);
+size_t	log_attach(uint8_t *, size_t, int, const char *, ...)
+	    __attribute__((__format__ (printf, 4, 5)));
 void	log_write(int, const char *, const char *);
 void	log_warn(const char *, ...)
 	    __attribute__((__format__ (printf, 1, 2)));

@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <tls.h>
 #include <unistd.h>
@@ -93,7 +94,8 @@ static void	 hs_respond_101(struct hs_conn *, const char *, const char *);
 static void	 hs_respond_health(struct hs_conn *);
 static void	 hs_refuse_policy(struct hs_conn *,
 		    const struct http_request *, int);
-static void	 hs_log_accepted(struct hs_conn *);
+static size_t	 hs_log_accepted(struct hs_conn *, uint8_t *, size_t);
+static void	 hs_log_line(const uint8_t *, size_t);
 static int	 hs_refusal_loggable(void);
 static void	 hs_drain(struct hs_conn *);
 static void	 hs_handoff(struct hs_conn *);
@@ -540,24 +542,45 @@ hs_write(int fd, short event, void *arg)
 	evtimer_add(c->ev_timeout, &tv);
 }
 
-static void
-hs_log_accepted(struct hs_conn *c)
+/*
+ * The accept line, in line (struct ipc_log and text) to ride on the
+ * hand-off notice to the parent; a wss:// one, which has no notice, is
+ * sent alone.
+ */
+static size_t
+hs_log_accepted(struct hs_conn *c, uint8_t *line, size_t size)
 {
 	char	 peer[64], path[LOG_FIELD_MAX + 8], origin[LOG_FIELD_MAX + 8];
+	size_t	 len;
 
 	if (c->tls != NULL)
 		hs_env.stats.accepted_tls++;
 	else
 		hs_env.stats.accepted_plain++;
 
-	log_info("connection %llu from %s accepted: server %s, path %s, "
-	    "origin %s, subprotocol %s%s%s", (unsigned long long)c->id,
+	len = log_attach(line, size, LOG_INFO, "connection %llu from %s "
+	    "accepted: server %s, path %s, origin %s, subprotocol %s%s%s",
+	    (unsigned long long)c->id,
 	    sockaddr_str((struct sockaddr *)&c->peer, peer, sizeof(peer)),
 	    TAILQ_FIRST(&c->pol.srv->names)->name,
 	    hs_logstr(path, sizeof(path), c->pol.path, c->pol.pathlen),
 	    hs_logstr(origin, sizeof(origin), c->pol.origin,
 	    c->pol.originlen), c->pol.subproto ? c->pol.subproto : "-",
 	    c->tls != NULL ? ", tls" : "", c->tls != NULL ? c->tlsinfo : "");
+	if (c->tls != NULL) {
+		hs_log_line(line, len);
+		len = 0;
+	}
+	return (len);
+}
+
+/* A line made by log_attach, sent alone after all. */
+static void
+hs_log_line(const uint8_t *line, size_t len)
+{
+	if (len > sizeof(struct ipc_log))
+		log_info("%.*s", (int)(len - sizeof(struct ipc_log)),
+		    (const char *)line + sizeof(struct ipc_log));
 }
 
 /*
@@ -591,6 +614,8 @@ hs_handoff(struct hs_conn *c)
 	struct ipc_conn		 ic;
 	struct ipc_handoff	 ih;
 	struct ipc_chan		*w;
+	uint8_t			 line[IPC_LOG_ATTACH_MAX];
+	size_t			 linelen;
 	int			 fd, wi, relayed = c->tls != NULL;
 
 	w = (wi = hs_choose_worker()) == -1 ? NULL : hs_env.workers.chan[wi];
@@ -601,8 +626,9 @@ hs_handoff(struct hs_conn *c)
 		return;
 	}
 	/* Before the hand-off takes the TLS session to the relay. */
-	hs_log_accepted(c);
+	linelen = hs_log_accepted(c, line, sizeof(line));
 	if ((fd = hs_handoff_fd(c, wi)) == -1) {
+		hs_log_line(line, linelen);
 		hs_close(c);
 		return;
 	}
@@ -623,6 +649,7 @@ hs_handoff(struct hs_conn *c)
 	ic.extra_len = c->len - c->headlen;
 	if (ipc_compose(w, IPC_CONN, &ic, sizeof(ic), c->buf + c->headlen,
 	    ic.extra_len, fd) == -1) {
+		hs_log_line(line, linelen);
 		log_warnx("%s: connection %llu lost in hand-off", __func__,
 		    (unsigned long long)c->id);
 		hs_close(c);
@@ -636,7 +663,7 @@ hs_handoff(struct hs_conn *c)
 		ih.worker = wi;
 		ih.pid = hs_env.workers.pid[wi];
 		if (ipc_compose(hs_env.parent, IPC_HANDOFF, &ih, sizeof(ih),
-		    NULL, 0, -1) == 0)
+		    line, linelen, -1) == 0)
 			c->counted = 0;
 	}
 	hs_close(c);

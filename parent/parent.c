@@ -63,19 +63,26 @@ parent_on_admit(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 static void
 parent_on_handoff(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
+	struct child		*c = arg;
 	struct ipc_handoff	 ih;
 
 	memcpy(&ih, msg->data, sizeof(ih));
-	limits_handoff(arg, &ih);
+	/* The accept line comes with it: one message, one wake-up. */
+	log_child_attached(msg->data + sizeof(ih), msg->len - sizeof(ih),
+	    c->name);
+	limits_handoff(c, &ih);
 }
 
 static void
 parent_on_release(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
+	struct child	*c = arg;
 	uint64_t	 id;
 
 	memcpy(&id, msg->data, sizeof(id));
-	limits_release(arg, id);
+	log_child_attached(msg->data + sizeof(id), msg->len - sizeof(id),
+	    c->name);
+	limits_release(c, id);
 }
 
 static void

@@ -187,6 +187,53 @@ ATF_TC_BODY(line_escape, tc)
 	    "worker[1]: origin \"x\\x22y\"\\x0aforged line\\x01");
 }
 
+/*
+ * A line riding on another message (a hand-off or a release): made by
+ * log_attach in the child, logged by log_child_attached in the parent
+ * as if sent alone; truncated to IPC_LOG_MAX like one; escaped; and a
+ * malformed one named, not logged.
+ */
+ATF_TC_WITHOUT_HEAD(attached);
+ATF_TC_BODY(attached, tc)
+{
+	uint8_t		 buf[IPC_LOG_ATTACH_MAX + 16];
+	char		 big[IPC_LOG_MAX * 2];
+	size_t		 len;
+
+	log_init(0, 0);
+	nlines = 0;
+	len = log_attach(buf, sizeof(buf), LOG_INFO, "connection %d %s", 7,
+	    "closed\nforged");
+	ATF_REQUIRE_EQ(len, sizeof(struct ipc_log) + 26);
+	log_child_attached(buf, len, "worker[0]");
+	ATF_REQUIRE_EQ(nlines, 1);
+	ATF_CHECK_EQ(lines[0].pri, LOG_INFO);
+	ATF_CHECK_STREQ(lines[0].text, "worker[0]: connection 7 closed\\x0aforged");
+
+	/* Nothing attached: nothing logged. */
+	nlines = 0;
+	log_child_attached(buf, 0, "worker[0]");
+	ATF_CHECK_EQ(nlines, 0);
+
+	/* Longer than a line may be: cut as vlog cuts. */
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	len = log_attach(buf, sizeof(buf), LOG_INFO, "%s", big);
+	ATF_CHECK(len <= IPC_LOG_ATTACH_MAX);
+	ATF_CHECK_EQ(len, sizeof(struct ipc_log) + IPC_LOG_MAX - 1);
+	ATF_CHECK_EQ(log_attach(buf, sizeof(struct ipc_log), LOG_INFO, "x"),
+	    0);
+
+	/* From a hostile child: too short for its header, or too long. */
+	nlines = 0;
+	log_child_attached(buf, sizeof(struct ipc_log) - 1, "handshake[1]");
+	log_child_attached(buf, IPC_LOG_ATTACH_MAX + 1, "handshake[1]");
+	ATF_REQUIRE_EQ(nlines, 2);
+	ATF_CHECK(strstr(lines[0].text, "handshake[1] attached a malformed "
+	    "log line") != NULL);
+	ATF_CHECK_EQ(lines[0].pri, LOG_ERR);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, escape);
@@ -194,5 +241,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, child_priority);
 	ATF_TP_ADD_TC(tp, child_to_syslog);
 	ATF_TP_ADD_TC(tp, line_escape);
+	ATF_TP_ADD_TC(tp, attached);
 	return (atf_no_error());
 }

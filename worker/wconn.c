@@ -41,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -373,7 +374,8 @@ wconn_event(int fd, short event, void *arg)
  * the parent counts ws:// connections for the limits (parent/limits.c).
  */
 static void
-wconn_gone(unsigned int hs, uint64_t id, int relayed, int reset)
+wconn_gone(unsigned int hs, uint64_t id, int relayed, int reset,
+    const uint8_t *line, size_t linelen)
 {
 	struct ipc_closed	 cl;
 
@@ -384,8 +386,8 @@ wconn_gone(unsigned int hs, uint64_t id, int relayed, int reset)
 		ipc_compose(wk_env.handshakes[hs], IPC_CLOSED, &cl, sizeof(cl),
 		    NULL, 0, -1);
 	if (!relayed)
-		ipc_compose(wk_env.parent_chan, IPC_RELEASE, &id, sizeof(id), NULL,
-		    0, -1);
+		ipc_compose(wk_env.parent_chan, IPC_RELEASE, &id, sizeof(id), line,
+		    linelen, -1);
 }
 
 void
@@ -405,7 +407,7 @@ wconn_new(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 			log_warnx("%s: dropping connection %llu", __func__,
 			    (unsigned long long)ic.id);
 		close(msg->fd);
-		wconn_gone(hs, ic.id, ic.tls, 0);
+		wconn_gone(hs, ic.id, ic.tls, 0, NULL, 0);
 		return;
 	}
 	c->fd = msg->fd;
@@ -441,7 +443,7 @@ wconn_new(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		log_warn("%s: connection %llu", __func__,
 		    (unsigned long long)c->id);
 		close(c->fd);
-		wconn_gone(c->hs, c->id, c->tls, c->reset);
+		wconn_gone(c->hs, c->id, c->tls, c->reset, NULL, 0);
 		free(c);
 		return;
 	}
@@ -506,10 +508,14 @@ wconn_end(struct wconn *c, const char *why)
 	struct ws_counts	 n;
 	char			 peer[64], how[128];
 
+	uint8_t			 line[IPC_LOG_ATTACH_MAX];
+	size_t			 len;
+
 	wconn_counts(c, &n);
 	wconn_how(c, why, how, sizeof(how));
-	log_info("connection %llu from %s %s after %us: %llu/%llu messages "
-	    "in/out, %llu/%llu bytes in/out", (unsigned long long)c->id,
+	len = log_attach(line, sizeof(line), LOG_INFO, "connection %llu from "
+	    "%s %s after %us: %llu/%llu messages in/out, %llu/%llu bytes "
+	    "in/out", (unsigned long long)c->id,
 	    wconn_peer(c, peer, sizeof(peer)), how, now_sec() - c->start,
 	    (unsigned long long)n.msgs_in, (unsigned long long)n.msgs_out,
 	    (unsigned long long)n.bytes_in, (unsigned long long)n.bytes_out);
@@ -529,12 +535,23 @@ wconn_end(struct wconn *c, const char *why)
 	}
 	free(c->pend);
 	c->pend = NULL;
+	c->pendlen = 0;
 	if (c->full) {
 		c->full = 0;
 		TAILQ_REMOVE(&wk_env.full, c, full_entry);
 	}
 	if (c->ka != KA_NONE)
 		wconn_ka(c, KA_NONE, 0);
+	/*
+	 * The line goes to the parent with the release, one message for
+	 * both; a wss:// connection, which the relay releases, sends it now.
+	 */
+	if (!c->tls && len > 0 && (c->endline = malloc(len)) != NULL) {
+		memcpy(c->endline, line, len);
+		c->pendlen = len;
+	} else if (len > sizeof(struct ipc_log))
+		log_info("%.*s", (int)(len - sizeof(struct ipc_log)),
+		    (const char *)line + sizeof(struct ipc_log));
 }
 
 /* The socket goes, and with it the last of the connection. */
@@ -549,7 +566,8 @@ wconn_close(struct wconn *c)
 		sock_close_reset(c->fd);
 	else
 		close(c->fd);
-	wconn_gone(c->hs, c->id, c->tls, c->reset);
+	wconn_gone(c->hs, c->id, c->tls, c->reset, c->endline, c->pendlen);
+	free(c->endline);
 	free(c);
 	if (wk_env.shutting_down && wk_idle()) {
 		ipc_flush_blocking(wk_env.parent_chan, 1000);

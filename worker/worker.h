@@ -232,8 +232,11 @@ struct wconn {
 	struct ws_counts	 counted;	/* by sessions since parked */
 	struct ws_limits	 lim;		/* the session points here */
 	uint64_t		 id;
-	uint8_t			*pend;		/* input waiting for room */
-	uint32_t		 pendlen;
+	union {
+		uint8_t		*pend;		/* input waiting for room */
+		uint8_t		*endline;	/* ended: its log line */
+	};
+	uint32_t		 pendlen;	/* or the line's */
 	int			 fd;
 	short			 evflags;
 	uint8_t			 list;
