@@ -314,10 +314,10 @@ struct ipc_handoff {
 
 /* A worker closed a connection the handshake process handed to it. */
 struct ipc_closed {
-	uint64_t	 id;
+	uint64_t	 id;		/* 0: count ws:// closes, no relay */
 	uint32_t	 reset;		/* the client stopped reading: wss://
 					   relays reset TCP */
-	uint32_t	 pad;
+	uint32_t	 count;		/* with id 0: how many */
 };
 
 /* permessage-deflate (RFC 7692) as negotiated by the handshake. */

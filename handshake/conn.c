@@ -214,8 +214,14 @@ hs_admitted(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	if (ir.status == 0) {
 		c->counted = 1;
 		c->state = c->tls != NULL ? HS_TLS_HANDSHAKE : HS_READ_HEAD;
-		hs_wait(c, EV_READ, c->tls != NULL ? hs_tls_handshake :
-		    hs_read);
+		/*
+		 * The client has usually sent already: try before waiting,
+		 * and a socket with nothing yet waits (hs_io_moved).
+		 */
+		if (c->tls != NULL)
+			hs_tls_handshake(c->fd, EV_READ, c);
+		else
+			hs_read(c->fd, EV_READ, c);
 		return;
 	}
 	if (c->tls == NULL) {

@@ -246,7 +246,8 @@ hs_worker_lost(struct ipc_chan *chan, void *arg)
 
 /*
  * A worker closed a connection we handed to it; if that worker holds
- * the other end of a relay, the relay follows.
+ * the other end of a relay, the relay follows. ws:// closes, which only
+ * count for the balance, come counted, once a second.
  */
 static void
 hs_dispatch_worker(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
@@ -256,12 +257,18 @@ hs_dispatch_worker(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	unsigned int		 i;
 
 	memcpy(&cl, msg->data, sizeof(cl));
-	for (i = 0; i < w->n; i++)
-		if (w->chan[i] == chan) {
-			if (w->load[i] > 0)
-				w->load[i]--;
-			relay_worker_closed(cl.id, i, cl.reset != 0);
+	for (i = 0; i < w->n; i++) {
+		if (w->chan[i] != chan)
+			continue;
+		if (cl.id == 0) {
+			w->load[i] -= cl.count < w->load[i] ? cl.count :
+			    w->load[i];
+			continue;
 		}
+		if (w->load[i] > 0)
+			w->load[i]--;
+		relay_worker_closed(cl.id, i, cl.reset != 0);
+	}
 }
 
 /* The server table changes before start, and then only by a reload. */

@@ -23,6 +23,9 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
 #include <atf-c.h>
 #include <poll.h>
 #include <signal.h>
@@ -513,6 +516,69 @@ ATF_TC_CLEANUP(many_clients, tc)
 	daemon_cleanup();
 }
 
+/* Close fd; the worker whose close line names that client, or -1. */
+static int
+closed_by(int fd)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+	char			 pat[64], head[32];
+	const char		*p;
+	int			 w;
+
+	ATF_REQUIRE(getsockname(fd, (struct sockaddr *)&sin, &len) == 0);
+	close(fd);
+	snprintf(pat, sizeof(pat), "from 127.0.0.1:%d client closed",
+	    ntohs(sin.sin_port));
+	if (wsd_wait_log(&wsd, pat, WSC_TIMEOUT) == -1 ||
+	    (p = strstr(wsd.log, pat)) == NULL)
+		return (-1);
+	/* Back to the start of its line: "worker[N]: connection ...". */
+	while (p > wsd.log && p[-1] != '\n')
+		p--;
+	for (w = 0; w < 2; w++) {
+		snprintf(head, sizeof(head), "worker[%d]: ", w);
+		if (strncmp(p, head, strlen(head)) == 0)
+			return (w);
+	}
+	return (-1);
+}
+
+ATF_TC_WITH_CLEANUP(balance_after_close);
+ATF_TC_HEAD(balance_after_close, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "A handshake process counts the "
+	    "ws:// connections its workers closed: the next goes to the "
+	    "worker that holds fewest");
+}
+ATF_TC_BODY(balance_after_close, tc)
+{
+	int	 fd[4], i;
+
+	start(tc, "prefork handshake 1\nprefork worker 2\n", NULL);
+	/* Least connections, ties in turn: 0, 1, 0. */
+	for (i = 0; i < 3; i++) {
+		fd[i] = client();
+		ATF_REQUIRE(wsc_send(fd[i], 1, 0x1, "x", 1) == 0);
+		expect_frame(fd[i], 1, 0x1, "x", 1);
+	}
+	ATF_REQUIRE_EQ(closed_by(fd[0]), 0);
+	ATF_REQUIRE_EQ(closed_by(fd[2]), 0);
+	/* Worker 0 now holds none, worker 1 one; closes count within 1 s. */
+	usleep(1500000);
+	fd[3] = client();
+	ATF_REQUIRE(wsc_send(fd[3], 1, 0x1, "y", 1) == 0);
+	expect_frame(fd[3], 1, 0x1, "y", 1);
+	ATF_CHECK_EQ_MSG(closed_by(fd[3]), 0, "the new connection went to the "
+	    "worker with more");
+	ATF_CHECK_EQ(closed_by(fd[1]), 1);
+	daemon_stop_ok(&wsd);
+}
+ATF_TC_CLEANUP(balance_after_close, tc)
+{
+	daemon_cleanup();
+}
+
 /* Run wsctl with args; its output goes to the file out. */
 static int
 wsctl(const atf_tc_t *tc, const char *args)
@@ -960,6 +1026,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, protocol_error);
 	ATF_TP_ADD_TC(tp, shutdown_1001);
 	ATF_TP_ADD_TC(tp, many_clients);
+	ATF_TP_ADD_TC(tp, balance_after_close);
 	ATF_TP_ADD_TC(tp, children_ignore_term);
 	ATF_TP_ADD_TC(tp, ids_unique);
 	ATF_TP_ADD_TC(tp, respawn);

@@ -379,12 +379,16 @@ wconn_gone(unsigned int hs, uint64_t id, int relayed, int reset,
 {
 	struct ipc_closed	 cl;
 
-	memset(&cl, 0, sizeof(cl));
-	cl.id = id;
-	cl.reset = reset;
-	if (hs < WSD_MAXPROC && wk_env.handshakes[hs] != NULL)
+	/* A ws:// close only counts for the balance: told once a second. */
+	if (!relayed && hs < WSD_MAXPROC) {
+		wk_env.closed_plain[hs]++;
+	} else if (hs < WSD_MAXPROC && wk_env.handshakes[hs] != NULL) {
+		memset(&cl, 0, sizeof(cl));
+		cl.id = id;
+		cl.reset = reset;
 		ipc_compose(wk_env.handshakes[hs], IPC_CLOSED, &cl, sizeof(cl),
 		    NULL, 0, -1);
+	}
 	if (!relayed)
 		ipc_compose(wk_env.parent_chan, IPC_RELEASE, &id, sizeof(id), line,
 		    linelen, -1);
@@ -688,12 +692,32 @@ wconn_tick_keepalive(uint32_t now)
 	}
 }
 
+/* The ws:// closes of the last second, to each handshake process. */
+static void
+wconn_tell_closed(void)
+{
+	struct ipc_closed	 cl;
+	unsigned int		 hs;
+
+	for (hs = 0; hs < WSD_MAXPROC; hs++) {
+		if (wk_env.closed_plain[hs] == 0)
+			continue;
+		memset(&cl, 0, sizeof(cl));
+		cl.count = wk_env.closed_plain[hs];
+		wk_env.closed_plain[hs] = 0;
+		if (wk_env.handshakes[hs] != NULL)
+			ipc_compose(wk_env.handshakes[hs], IPC_CLOSED, &cl,
+			    sizeof(cl), NULL, 0, -1);
+	}
+}
+
 /* Once a second: every deadline that has passed. */
 void
 wconn_tick(uint32_t now)
 {
 	struct wconn	*c;
 
+	wconn_tell_closed();
 	wconn_tick_idle(now);
 	wconn_tick_keepalive(now);
 	while ((c = TAILQ_FIRST(&wk_env.closing)) != NULL &&

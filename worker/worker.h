@@ -273,6 +273,7 @@ struct wk_env {
 	struct wconns		 ka_wait;
 	struct wconns		 ka_ping;
 	struct ipc_stats	 stats;	/* closed connections, and counts */
+	uint32_t		 closed_plain[WSD_MAXPROC]; /* to tell */
 	struct event		*ev_tick;
 	int			 shutting_down;
 	uint8_t			 rbuf[RBUF_SIZE];
