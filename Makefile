@@ -14,7 +14,7 @@ YACC=		byacc
 OS!=		uname -s
 PKGS_Linux=	libseccomp libbsd-overlay
 LIBS_Linux=	libbsd-ctor
-PKGS=		libtls libevent zlib $(PKGS_$(OS))
+PKGS=		libtls libcrypto libevent zlib $(PKGS_$(OS))
 PKG_CFLAGS!=	pkg-config --cflags $(PKGS) 2>/dev/null || true
 PKG_LIBS!=	pkg-config --libs $(PKGS) $(LIBS_$(OS)) 2>/dev/null || true
 
@@ -34,7 +34,8 @@ COMMON_SRCS=	common/child.c common/hostile.c common/ipc.c common/log.c \
 PARENT_SRCS=	parent/wsd.c parent/parent.c parent/config.c parent/proc.c \
 		parent/control.c parent/printconf.c parent/show.c \
 		parent/parse.c parent/limits.c
-HANDSHAKE_SRCS=	handshake/handshake.c handshake/conn.c handshake/extension.c \
+HANDSHAKE_SRCS=	handshake/handshake.c handshake/auth.c handshake/conn.c \
+		handshake/extension.c \
 		handshake/http.c handshake/relay.c handshake/servers.c \
 		handshake/tls.c handshake/tlsio.c handshake/wskey.c
 WORKER_SRCS=	worker/worker.c worker/wconn.c worker/buf.c worker/frame.c \

@@ -55,6 +55,9 @@ struct event_base;
 #define WSD_PATH_MAX		256	/* a location or health path */
 #define WSD_SUBPROTO_MAX	128	/* a subprotocol name */
 #define WSD_NOLOCATION		UINT32_MAX
+#define WSD_AUTH_PATTERN_MAX	256	/* a subject pattern, with its NUL */
+#define WSD_FPR_MAX		72	/* "SHA256:", 64 hex digits, NUL */
+#define WSD_IDENTITY_MAX	256	/* who a client is, as logged */
 #define WSD_MAXCONN_MAX		1000000	/* max connections (per address) */
 
 enum wsd_role {
@@ -120,6 +123,7 @@ enum ipc_type {
 	IPC_RELEASE,		/* handshake/worker -> parent: uint64_t id */
 	IPC_CLOSED,		/* worker -> handshake: struct ipc_closed */
 	IPC_TLS_TICKET,		/* parent -> handshake: ipc_tls_ticket */
+	IPC_AUTH,		/* parent -> handshake: struct ipc_auth */
 	IPC_TYPE_MAX
 };
 
@@ -188,6 +192,7 @@ struct ipc_listener {
  * message is refused.
  */
 #define IPC_SERVER_ORIGIN_REQUIRED	0x1	/* refuse without Origin */
+#define IPC_SERVER_TLS_REQUIRED		0x2	/* refuse ws:// upgrades */
 
 struct ipc_server {
 	uint32_t	 id;
@@ -211,7 +216,22 @@ struct ipc_location {
 	uint32_t	 server;
 	uint32_t	 id;			/* unique in the daemon */
 	uint64_t	 max_message;		/* 0: the global one */
+	uint32_t	 flags;			/* IPC_SERVER_TLS_REQUIRED */
 	char		 path[WSD_PATH_MAX];
+};
+
+/* An authenticate or allow line of a server or a location. */
+enum ipc_auth_kind {
+	AUTH_CERT = 1,		/* authenticate client certificate */
+	AUTH_ALLOW_SUBJECT	/* allow subject "pattern" */
+};
+
+struct ipc_auth {
+	uint32_t	 server;
+	uint32_t	 location;	/* WSD_NOLOCATION: the server's */
+	uint32_t	 kind;		/* enum ipc_auth_kind */
+	char		 pattern[WSD_AUTH_PATTERN_MAX];	/* subject, "" any */
+	char		 fingerprint[WSD_FPR_MAX];	/* "" any */
 };
 
 struct ipc_subproto {
@@ -339,6 +359,7 @@ struct ipc_conn {
 	char			 subproto[WSD_SUBPROTO_MAX]; /* "" for none */
 	struct ws_deflate_params deflate;
 	uint8_t			 tls;		/* relayed wss://: the relay releases it */
+	char			 identity[WSD_IDENTITY_MAX]; /* "" for none */
 	uint32_t		 extra_len;	/* bytes read past the head */
 	/* followed by extra_len bytes */
 };
@@ -375,6 +396,7 @@ struct ipc_conn_info {
 	uint32_t		 location;	/* or WSD_NOLOCATION */
 	uint32_t		 tls;
 	uint64_t		 msgs_in, msgs_out, bytes_in, bytes_out;
+	char			 identity[WSD_IDENTITY_MAX]; /* "" for none */
 };
 
 struct ipc_query_end {
@@ -435,8 +457,9 @@ struct ipc_stats {
  * outcomes, and refusals by the status answered (HS_STATUSES lists the
  * codes counted one by one; the last slot takes any other).
  */
-#define HS_STATUSES	{ 400, 403, 404, 405, 421, 426, 429, 431, 503, 505 }
-#define HS_NSTATUS	11
+#define HS_STATUSES	{ 400, 401, 403, 404, 405, 421, 426, 429, 431, 503, \
+			    505 }
+#define HS_NSTATUS	12
 struct ipc_hs_stats {
 	uint64_t	 accepted_plain;
 	uint64_t	 accepted_tls;

@@ -11,13 +11,14 @@
 # its arm64 package would replace the amd64 one; its headers are the same
 # for both, and the arm64 library alone is enough.
 
-BUILD="gcc make pkg-config byacc libtls-dev libevent-dev zlib1g-dev
-    libseccomp-dev libbsd-dev"
+BUILD="gcc make pkg-config byacc libtls-dev libssl-dev libevent-dev
+    zlib1g-dev libseccomp-dev libbsd-dev"
 TEST="libatf-dev atf-sh kyua mandoc openssl bsdextrautils procps"
 FUZZ="clang libclang-rt-14-dev"
 BENCH="libwebsockets-dev openssl util-linux"
-CROSS="gcc-aarch64-linux-gnu qemu-user libtls-dev:arm64 libevent-2.1-7:arm64
-    zlib1g-dev:arm64 libseccomp-dev:arm64 libbsd-dev:arm64"
+CROSS="gcc-aarch64-linux-gnu qemu-user libtls-dev:arm64 libssl-dev:arm64
+    libevent-2.1-7:arm64 zlib1g-dev:arm64 libseccomp-dev:arm64
+    libbsd-dev:arm64"
 NATIVE=$(dpkg --print-architecture)
 USER_NAME=_wsd
 CHROOT_DIR=/var/empty

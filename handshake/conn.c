@@ -60,6 +60,7 @@ struct hs_conn {
 	int			 counted;	/* the parent counts it */
 	struct tls		*tls;		/* NULL for ws:// */
 	struct tlsio		*io;		/* the socket under tls */
+	char			 identity[WSD_IDENTITY_MAX];	/* auth.c */
 	enum hs_state		 state;
 	uint64_t		 id;
 	struct sockaddr_storage	 peer;
@@ -347,6 +348,11 @@ hs_read(int fd, short event, void *arg)
 		hs_refuse_policy(c, &req, status);
 		return;
 	}
+	if ((status = auth_check(c->tls, &c->pol, &req, c->identity,
+	    sizeof(c->identity), &reason)) != 0) {
+		hs_respond(c, status, reason, NULL);
+		return;
+	}
 	if (ws_negotiate_deflate(&req, hs_env.conf.compression, &c->deflate,
 	    ext, sizeof(ext)) == -1) {
 		hs_respond(c, 400, "malformed Sec-WebSocket-Extensions", NULL);
@@ -565,14 +571,16 @@ hs_log_accepted(struct hs_conn *c, uint8_t *line, size_t size)
 		hs_env.stats.accepted_plain++;
 
 	len = log_attach(line, size, LOG_INFO, "connection %llu from %s "
-	    "accepted: server %s, path %s, origin %s, subprotocol %s%s%s",
+	    "accepted: server %s, path %s, origin %s, subprotocol %s%s%s%s%s%s",
 	    (unsigned long long)c->id,
 	    sockaddr_str((struct sockaddr *)&c->peer, peer, sizeof(peer)),
 	    TAILQ_FIRST(&c->pol.srv->names)->name,
 	    hs_logstr(path, sizeof(path), c->pol.path, c->pol.pathlen),
 	    hs_logstr(origin, sizeof(origin), c->pol.origin,
 	    c->pol.originlen), c->pol.subproto ? c->pol.subproto : "-",
-	    c->tls != NULL ? ", tls" : "", c->tls != NULL ? c->tlsinfo : "");
+	    c->tls != NULL ? ", tls" : "", c->tls != NULL ? c->tlsinfo : "",
+	    c->identity[0] != '\0' ? ", identity \"" : "", c->identity,
+	    c->identity[0] != '\0' ? "\"" : "");
 	if (c->tls != NULL) {
 		hs_log_line(line, len);
 		len = 0;
@@ -652,6 +660,7 @@ hs_handoff(struct hs_conn *c)
 		strlcpy(ic.subproto, c->pol.subproto, sizeof(ic.subproto));
 	ic.deflate = c->deflate;
 	ic.tls = relayed;
+	strlcpy(ic.identity, c->identity, sizeof(ic.identity));
 	ic.extra_len = c->len - c->headlen;
 	if (ipc_compose(w, IPC_CONN, &ic, sizeof(ic), c->buf + c->headlen,
 	    ic.extra_len, fd) == -1) {

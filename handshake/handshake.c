@@ -362,6 +362,7 @@ static const struct ipc_handlers hs_parent_handlers = { .h = {
 	[IPC_ORIGIN] = hs_add_server_item,
 	[IPC_LOCATION] = hs_add_server_item,
 	[IPC_SUBPROTO] = hs_add_server_item,
+	[IPC_AUTH] = hs_add_server_item,
 	[IPC_RECONF] = hs_on_reconf,
 	[IPC_RECONF_END] = hs_on_reconf_end,
 	[IPC_ADMIT_REPLY] = hs_admitted,

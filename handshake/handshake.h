@@ -80,12 +80,23 @@ struct hs_origin {
 	struct origin		 o;
 };
 
+/* An authenticate or allow line (auth.c). */
+struct hs_auth {
+	TAILQ_ENTRY(hs_auth)	 entry;
+	uint32_t		 kind;		/* enum ipc_auth_kind */
+	char			 pattern[WSD_AUTH_PATTERN_MAX];
+	char			 fingerprint[WSD_FPR_MAX];
+};
+TAILQ_HEAD(hs_auths, hs_auth);
+
 struct hs_location {
 	TAILQ_ENTRY(hs_location) entry;
 	uint32_t		 id;
+	uint32_t		 flags;		/* IPC_SERVER_TLS_REQUIRED */
 	uint64_t		 max_message;	/* 0: the global one */
 	char			 path[WSD_PATH_MAX];
 	struct hs_protos	 protos;
+	struct hs_auths		 auths;
 };
 
 struct hs_server {
@@ -97,6 +108,7 @@ struct hs_server {
 	TAILQ_HEAD(, hs_name)	 names;		/* the name, then aliases */
 	TAILQ_HEAD(, hs_origin)	 origins;
 	struct hs_protos	 protos;
+	struct hs_auths		 auths;
 	TAILQ_HEAD(, hs_location) locations;
 };
 TAILQ_HEAD(hs_servers, hs_server);
@@ -136,6 +148,14 @@ int		 policy_check(const struct hs_servers *,
 int		 policy_sni(const struct hs_server *, const char *);
 int		 policy_health(const struct hs_servers *,
 		    const struct ipc_listener *, const struct http_request *);
+
+/* auth.c */
+struct tls;
+int		 auth_add(struct hs_auths *, const struct ipc_auth *);
+void		 auth_free(struct hs_auths *);
+int		 auth_check(struct tls *, const struct hs_policy *,
+		    const struct http_request *, char *, size_t,
+		    const char **);
 
 /* extension.c */
 int		 ws_negotiate_deflate(const struct http_request *, int,

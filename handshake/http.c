@@ -335,6 +335,7 @@ http_status_text(int status)
 	switch (status) {
 	case 101:	return ("Switching Protocols");
 	case 400:	return ("Bad Request");
+	case 401:	return ("Unauthorized");
 	case 403:	return ("Forbidden");
 	case 404:	return ("Not Found");
 	case 405:	return ("Method Not Allowed");

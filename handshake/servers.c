@@ -94,6 +94,7 @@ add_server(struct hs_servers *t, const struct ipc_server *is,
 	TAILQ_INIT(&s->names);
 	TAILQ_INIT(&s->origins);
 	TAILQ_INIT(&s->protos);
+	TAILQ_INIT(&s->auths);
 	TAILQ_INIT(&s->locations);
 	TAILQ_INSERT_TAIL(t, s, entry);
 	if (add_name(s, is->name) == -1) {
@@ -137,6 +138,7 @@ add_location(struct hs_servers *t, const struct ipc_location *il,
 
 	if (!TERMINATED(il->path) || path_check(il->path) == -1 ||
 	    il->id == WSD_NOLOCATION || il->max_message > WSD_MAXMESSAGE_MAX ||
+	    (il->flags & ~IPC_SERVER_TLS_REQUIRED) != 0 ||
 	    (s = server_find(t, il->server)) == NULL ||
 	    location_find(s, il->id) != NULL) {
 		*errstr = "bad location message";
@@ -147,9 +149,11 @@ add_location(struct hs_servers *t, const struct ipc_location *il,
 		return (-1);
 	}
 	l->id = il->id;
+	l->flags = il->flags;
 	l->max_message = il->max_message;
 	strlcpy(l->path, il->path, sizeof(l->path));
 	TAILQ_INIT(&l->protos);
+	TAILQ_INIT(&l->auths);
 	TAILQ_INSERT_TAIL(&s->locations, l, entry);
 	return (0);
 }
@@ -178,6 +182,23 @@ add_subproto(struct hs_servers *t, const struct ipc_subproto *ip,
 	return (0);
 }
 
+static int
+add_auth(struct hs_servers *t, const struct ipc_auth *ia,
+    const char **errstr)
+{
+	struct hs_server	*s;
+	struct hs_location	*l = NULL;
+
+	*errstr = "bad auth message";
+	if ((s = server_find(t, ia->server)) == NULL ||
+	    (ia->location != WSD_NOLOCATION &&
+	    (l = location_find(s, ia->location)) == NULL))
+		return (-1);
+	if (auth_add(l != NULL ? &l->auths : &s->auths, ia) == -1)
+		return (-1);
+	return (0);
+}
+
 /*
  * One message of the table, its size already checked by ipc_decode.
  * Returns 0, or -1 with *errstr when it breaks the rules in wsd.h.
@@ -191,6 +212,7 @@ servers_add(struct hs_servers *t, uint32_t type, const void *data,
 	struct ipc_origin	 io;
 	struct ipc_location	 il;
 	struct ipc_subproto	 ip;
+	struct ipc_auth		 iau;
 	struct hs_server	*s;
 
 	*errstr = "bad size";
@@ -224,6 +246,11 @@ servers_add(struct hs_servers *t, uint32_t type, const void *data,
 			return (-1);
 		memcpy(&ip, data, len);
 		return (add_subproto(t, &ip, errstr));
+	case IPC_AUTH:
+		if (len != sizeof(iau))
+			return (-1);
+		memcpy(&iau, data, len);
+		return (add_auth(t, &iau, errstr));
 	}
 	*errstr = "not a server table message";
 	return (-1);
@@ -260,9 +287,11 @@ servers_free(struct hs_servers *t)
 		while ((l = TAILQ_FIRST(&s->locations)) != NULL) {
 			TAILQ_REMOVE(&s->locations, l, entry);
 			protos_free(&l->protos);
+			auth_free(&l->auths);
 			free(l);
 		}
 		protos_free(&s->protos);
+		auth_free(&s->auths);
 		TAILQ_REMOVE(t, s, entry);
 		free(s);
 	}

@@ -39,6 +39,7 @@
 #define LISTEN_BACKLOG	1024
 
 static void	 strs_free(struct wsd_strs *);
+static void	 auth_free(struct wsd_auth *);
 static void	 config_send(struct child *);
 static void	 config_send_servers(struct child *);
 static void	 config_send_tls(struct child *);
@@ -105,10 +106,12 @@ config_free(struct wsd_config *c)
 		while ((lo = TAILQ_FIRST(&s->locations)) != NULL) {
 			TAILQ_REMOVE(&s->locations, lo, entry);
 			strs_free(&lo->protos);
+			auth_free(&lo->auth);
 			free(lo);
 		}
 		strs_free(&s->origins);
 		strs_free(&s->protos);
+		auth_free(&s->auth);
 		TAILQ_REMOVE(&c->servers, s, entry);
 		for (i = 0; i < TLS_FILE_MAXKIND; i++)
 			tls_file_free(&s->tls_file[i]);
@@ -146,6 +149,18 @@ strs_free(struct wsd_strs *list)
 		TAILQ_REMOVE(list, e, entry);
 		free(e);
 	}
+}
+
+static void
+auth_free(struct wsd_auth *a)
+{
+	struct wsd_auth_cert	*ac;
+
+	while ((ac = TAILQ_FIRST(&a->certs)) != NULL) {
+		TAILQ_REMOVE(&a->certs, ac, entry);
+		free(ac);
+	}
+	strs_free(&a->allow_subjects);
 }
 
 /* Read a PEM file whole; *errstr says why not. */
@@ -514,6 +529,35 @@ config_send_protos(struct child *c, uint32_t server, uint32_t location,
 	}
 }
 
+/* A server's or a location's authenticate and allow lines. */
+static void
+config_send_auth(struct child *c, uint32_t server, uint32_t location,
+    struct wsd_auth *a)
+{
+	struct ipc_auth		 ia;
+	struct wsd_auth_cert	*ac;
+	struct wsd_str		*e;
+
+	TAILQ_FOREACH(ac, &a->certs, entry) {
+		memset(&ia, 0, sizeof(ia));
+		ia.server = server;
+		ia.location = location;
+		ia.kind = AUTH_CERT;
+		strlcpy(ia.pattern, ac->subject, sizeof(ia.pattern));
+		strlcpy(ia.fingerprint, ac->fingerprint,
+		    sizeof(ia.fingerprint));
+		config_send_item(c, IPC_AUTH, &ia, sizeof(ia));
+	}
+	TAILQ_FOREACH(e, &a->allow_subjects, entry) {
+		memset(&ia, 0, sizeof(ia));
+		ia.server = server;
+		ia.location = location;
+		ia.kind = AUTH_ALLOW_SUBJECT;
+		strlcpy(ia.pattern, e->s, sizeof(ia.pattern));
+		config_send_item(c, IPC_AUTH, &ia, sizeof(ia));
+	}
+}
+
 static void
 config_send_server(struct child *c, struct wsd_server *s)
 {
@@ -526,6 +570,8 @@ config_send_server(struct child *c, struct wsd_server *s)
 	memset(&is, 0, sizeof(is));
 	is.id = s->id;
 	is.flags = s->origin_required ? IPC_SERVER_ORIGIN_REQUIRED : 0;
+	if (s->auth.tls_required)
+		is.flags |= IPC_SERVER_TLS_REQUIRED;
 	is.listeners = s->listeners;
 	strlcpy(is.name, s->name, sizeof(is.name));
 	strlcpy(is.health, s->health, sizeof(is.health));
@@ -543,6 +589,7 @@ config_send_server(struct child *c, struct wsd_server *s)
 		config_send_item(c, IPC_ORIGIN, &io, sizeof(io));
 	}
 	config_send_protos(c, s->id, WSD_NOLOCATION, &s->protos);
+	config_send_auth(c, s->id, WSD_NOLOCATION, &s->auth);
 }
 
 /* The server table, for the policy: see IPC_SERVER in wsd.h. */
@@ -560,9 +607,12 @@ config_send_servers(struct child *c)
 			il.server = s->id;
 			il.id = l->id;
 			il.max_message = l->max_message;
+			if (l->auth.tls_required)
+				il.flags |= IPC_SERVER_TLS_REQUIRED;
 			strlcpy(il.path, l->path, sizeof(il.path));
 			config_send_item(c, IPC_LOCATION, &il, sizeof(il));
 			config_send_protos(c, s->id, l->id, &l->protos);
+			config_send_auth(c, s->id, l->id, &l->auth);
 		}
 	}
 }

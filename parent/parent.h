@@ -59,12 +59,29 @@ struct wsd_str {
 };
 TAILQ_HEAD(wsd_strs, wsd_str);
 
+/* authenticate client certificate [subject "glob"] [fingerprint "..."] */
+struct wsd_auth_cert {
+	TAILQ_ENTRY(wsd_auth_cert) entry;
+	char			 subject[WSD_AUTH_PATTERN_MAX];	/* "" any */
+	char			 fingerprint[WSD_FPR_MAX];	/* "" any */
+	int			 lineno;
+};
+
+/* Who may connect to a server or a location (auth.c in the handshake). */
+struct wsd_auth {
+	TAILQ_HEAD(, wsd_auth_cert) certs;
+	struct wsd_strs		 allow_subjects;
+	int			 allow_lineno;	/* of the first allow */
+	int			 tls_required;	/* its line, 0 if not */
+};
+
 struct wsd_location {
 	TAILQ_ENTRY(wsd_location) entry;
 	unsigned int		 id;
 	char			 path[WSD_PATH_MAX];
 	unsigned long long	 max_message;	/* 0: the global one */
 	struct wsd_strs		 protos;
+	struct wsd_auth		 auth;
 };
 
 struct wsd_server {
@@ -78,6 +95,7 @@ struct wsd_server {
 	char			 health[WSD_PATH_MAX];
 	struct wsd_strs		 origins;
 	struct wsd_strs		 protos;
+	struct wsd_auth		 auth;
 	TAILQ_HEAD(, wsd_location) locations;
 	int			 tls;		/* has a tls listener */
 	struct wsd_tls_file	 tls_file[TLS_FILE_MAXKIND];

@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <tls.h>
 #include <unistd.h>
 
@@ -73,6 +74,7 @@ static TAILQ_HEAD(, sym)	 symhead = TAILQ_HEAD_INITIALIZER(symhead);
 static struct wsd_config	*conf;
 static struct wsd_server	*srv;
 static struct wsd_location	*loc;
+static struct wsd_auth_cert	*acert;		/* being parsed */
 static int			 errors;
 static int			 depth;
 
@@ -100,6 +102,12 @@ static int	 add_origin(const char *);
 static int	 add_location(const char *);
 static int	 add_subproto(struct wsd_strs *, const char *);
 static int	 str_add(struct wsd_strs *, const char *);
+static struct wsd_auth *cur_auth(void);
+static int	 fingerprint_set(char *, const char *);
+static int	 auth_check(struct wsd_server *, struct wsd_auth *,
+		    const char *);
+static void	 yyerror_at(int, const char *, ...)
+		    __attribute__((__format__ (printf, 2, 3)));
 
 typedef struct {
 	union {
@@ -111,11 +119,11 @@ typedef struct {
 
 %}
 
-%token	ADDRESS ALIAS CA CERTIFICATE CHROOT CIPHERS CLIENT COMPRESSION CONNECTIONS ECDHE ERROR
-%token	FRAGMENTS HANDSHAKE HEADER HEALTH IDLE INCLUDE INTERVAL KEY LISTEN
+%token	ADDRESS ALIAS ALLOW AUTHENTICATE CA CERTIFICATE CHROOT CIPHERS CLIENT COMPRESSION CONNECTIONS ECDHE ERROR
+%token	FINGERPRINT FRAGMENTS HANDSHAKE HEADER HEALTH IDLE INCLUDE INTERVAL KEY LISTEN
 %token	LIFETIME LOCATION MAX MESSAGE MESSAGES OCSP OFF ON OPTIONAL ORIGIN PER
 %token	PING PORT PREFORK PROTOCOLS REQUIRED SECOND SERVER SHUTDOWN SOCKET
-%token	SUBPROTOCOL TICKET TIMEOUT TLS USER WORKER
+%token	SUBJECT SUBPROTOCOL TICKET TIMEOUT TLS USER WORKER
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
 /*
@@ -342,6 +350,8 @@ server		: SERVER STRING			{
 			srv->tls_conf.verify = TLS_VERIFY_NONE;
 			TAILQ_INIT(&srv->origins);
 			TAILQ_INIT(&srv->protos);
+			TAILQ_INIT(&srv->auth.certs);
+			TAILQ_INIT(&srv->auth.allow_subjects);
 			TAILQ_INIT(&srv->locations);
 			if (strlcpy(srv->name, $2, sizeof(srv->name)) >=
 			    sizeof(srv->name)) {
@@ -364,6 +374,13 @@ server		: SERVER STRING			{
 			}
 			if (srv->tls && tls_server_check(srv) == -1)
 				YYERROR;
+			if (auth_check(srv, &srv->auth, NULL) == -1)
+				YYERROR;
+			TAILQ_FOREACH(loc, &srv->locations, entry)
+				if (auth_check(srv, &loc->auth, loc->path) ==
+				    -1)
+					YYERROR;
+			loc = NULL;
 			srv = NULL;
 		}
 		;
@@ -431,9 +448,74 @@ serveropts	: LISTEN ON STRING PORT NUMBER opttls {
 			loc = NULL;
 		}
 		| TLS tlsopts
+		| authline
+		| allowline
 		;
 
-tlsopts		: CERTIFICATE STRING		{
+/* In a server or a location: cur_auth() says which. */
+authline	: AUTHENTICATE CLIENT CERTIFICATE	{
+			if ((acert = calloc(1, sizeof(*acert))) == NULL) {
+				yyerror("out of memory");
+				YYERROR;
+			}
+			acert->lineno = yylval.lineno;
+		} certfilters				{
+			TAILQ_INSERT_TAIL(&cur_auth()->certs, acert, entry);
+			acert = NULL;
+		}
+		;
+
+certfilters	: /* empty */
+		| certfilters certfilter
+		;
+
+certfilter	: SUBJECT STRING		{
+			if (acert->subject[0] != '\0' ||
+			    strlcpy(acert->subject, $2,
+			    sizeof(acert->subject)) >= sizeof(acert->subject)) {
+				yyerror("one subject pattern of at most %d "
+				    "bytes", WSD_AUTH_PATTERN_MAX - 1);
+				free($2);
+				free(acert);
+				acert = NULL;
+				YYERROR;
+			}
+			free($2);
+		}
+		| FINGERPRINT STRING		{
+			if (acert->fingerprint[0] != '\0' ||
+			    fingerprint_set(acert->fingerprint, $2) == -1) {
+				yyerror("fingerprint must be \"SHA256:\" and "
+				    "64 hex digits, once");
+				free($2);
+				free(acert);
+				acert = NULL;
+				YYERROR;
+			}
+			free($2);
+		}
+		;
+
+allowline	: ALLOW SUBJECT STRING		{
+			struct wsd_auth	*a = cur_auth();
+
+			if (strlen($3) >= WSD_AUTH_PATTERN_MAX ||
+			    str_add(&a->allow_subjects, $3) == -1) {
+				yyerror("allow subject: a pattern of at most "
+				    "%d bytes", WSD_AUTH_PATTERN_MAX - 1);
+				free($3);
+				YYERROR;
+			}
+			if (a->allow_lineno == 0)
+				a->allow_lineno = yylval.lineno;
+			free($3);
+		}
+		;
+
+tlsopts		: REQUIRED			{
+			srv->auth.tls_required = yylval.lineno;
+		}
+		| CERTIFICATE STRING		{
 			if (tls_file_read(TLS_FILE_CERT, $2) == -1) {
 				free($2);
 				YYERROR;
@@ -504,7 +586,12 @@ locopts_l	: locopts_l locopts nl
 		| locopts optnl
 		;
 
-locopts		: SUBPROTOCOL STRING		{
+locopts		: authline
+		| allowline
+		| TLS REQUIRED			{
+			loc->auth.tls_required = yylval.lineno;
+		}
+		| SUBPROTOCOL STRING		{
 			if (add_subproto(&loc->protos, $2) == -1) {
 				free($2);
 				YYERROR;
@@ -571,6 +658,8 @@ lookup(char *s)
 	static const struct keywords keywords[] = {
 		{ "address",	ADDRESS },
 		{ "alias",	ALIAS },
+		{ "allow",	ALLOW },
+		{ "authenticate", AUTHENTICATE },
 		{ "ca",		CA },
 		{ "certificate", CERTIFICATE },
 		{ "chroot",	CHROOT },
@@ -579,6 +668,7 @@ lookup(char *s)
 		{ "compression", COMPRESSION },
 		{ "connections", CONNECTIONS },
 		{ "ecdhe",	ECDHE },
+		{ "fingerprint", FINGERPRINT },
 		{ "fragments",	FRAGMENTS },
 		{ "handshake",	HANDSHAKE },
 		{ "header",	HEADER },
@@ -608,6 +698,7 @@ lookup(char *s)
 		{ "server",	SERVER },
 		{ "shutdown",	SHUTDOWN },
 		{ "socket",	SOCKET },
+		{ "subject",	SUBJECT },
 		{ "subprotocol", SUBPROTOCOL },
 		{ "ticket",	TICKET },
 		{ "timeout",	TIMEOUT },
@@ -1237,6 +1328,8 @@ add_location(const char *path)
 	}
 	strlcpy(l->path, path, sizeof(l->path));
 	TAILQ_INIT(&l->protos);
+	TAILQ_INIT(&l->auth.certs);
+	TAILQ_INIT(&l->auth.allow_subjects);
 	l->id = conf->nlocations++;
 	TAILQ_INSERT_TAIL(&srv->locations, l, entry);
 	loc = l;
@@ -1435,4 +1528,86 @@ symget(const char *nam)
 			return (sym->val);
 		}
 	return (NULL);
+}
+
+/* The authentication being written: the location's, else the server's. */
+static struct wsd_auth *
+cur_auth(void)
+{
+	return (loc != NULL ? &loc->auth : &srv->auth);
+}
+
+/* "SHA256:" and 64 hex digits, kept as libtls writes it: lower case. */
+static int
+fingerprint_set(char *out, const char *s)
+{
+	size_t	 i;
+
+	if (strncasecmp(s, "SHA256:", 7) != 0 || strlen(s) != 7 + 64)
+		return (-1);
+	memcpy(out, "SHA256:", 7);
+	for (i = 7; s[i] != '\0'; i++) {
+		if (!isxdigit((unsigned char)s[i]))
+			return (-1);
+		out[i] = tolower((unsigned char)s[i]);
+	}
+	out[i] = '\0';
+	return (0);
+}
+
+static void
+yyerror_at(int lineno, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 msg[512];
+
+	file->errors++;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_warnx("%s:%d: %s", file->name, lineno, msg);
+}
+
+/*
+ * What a server's or a location's authentication needs, checked once
+ * the server is complete: a certificate needs a tls listener and a CA to
+ * verify it against; an allow subject line needs a certificate to
+ * compare; tls required needs a tls listener.
+ */
+static int
+auth_check(struct wsd_server *s, struct wsd_auth *a, const char *where)
+{
+	struct wsd_auth_cert	*ac;
+	int			 certs;
+
+	TAILQ_FOREACH(ac, &a->certs, entry) {
+		if (!s->tls) {
+			yyerror_at(ac->lineno, "authenticate client "
+			    "certificate: server \"%s\" has no tls listener",
+			    s->name);
+			return (-1);
+		}
+		if (s->tls_file[TLS_FILE_CA].data == NULL) {
+			yyerror_at(ac->lineno, "authenticate client "
+			    "certificate: server \"%s\" has no tls client ca",
+			    s->name);
+			return (-1);
+		}
+	}
+	/* A location without authenticate lines has the server's. */
+	certs = !TAILQ_EMPTY(&a->certs) || (where != NULL &&
+	    !TAILQ_EMPTY(&s->auth.certs));
+	if (!TAILQ_EMPTY(&a->allow_subjects) && !certs) {
+		yyerror_at(a->allow_lineno, "allow subject%s%s: no "
+		    "authenticate client certificate to go with it",
+		    where != NULL ? " in location " : "",
+		    where != NULL ? where : "");
+		return (-1);
+	}
+	if (a->tls_required && !s->tls) {
+		yyerror_at(a->tls_required, "tls required: server \"%s\" has "
+		    "no tls listener", s->name);
+		return (-1);
+	}
+	return (0);
 }

@@ -157,6 +157,28 @@ print_tls(FILE *f, const struct wsd_server *s)
 }
 
 static void
+print_auth(FILE *f, const char *indent, const struct wsd_auth *a)
+{
+	const struct wsd_auth_cert	*ac;
+
+	if (a->tls_required)
+		fprintf(f, "%stls required\n", indent);
+	TAILQ_FOREACH(ac, &a->certs, entry) {
+		fprintf(f, "%sauthenticate client certificate", indent);
+		if (ac->subject[0] != '\0') {
+			fprintf(f, " subject ");
+			print_str(f, ac->subject);
+		}
+		if (ac->fingerprint[0] != '\0') {
+			fprintf(f, " fingerprint ");
+			print_str(f, ac->fingerprint);
+		}
+		fputc('\n', f);
+	}
+	print_strs(f, indent, "allow subject", &a->allow_subjects);
+}
+
+static void
 print_server(FILE *f, const struct wsd_config *c, const struct wsd_server *s)
 {
 	const struct wsd_alias		*a;
@@ -180,6 +202,7 @@ print_server(FILE *f, const struct wsd_config *c, const struct wsd_server *s)
 	if (s->origin_required)
 		fprintf(f, "\torigin required\n");
 	print_strs(f, "\t", "subprotocol", &s->protos);
+	print_auth(f, "\t", &s->auth);
 	if (s->health[0] != '\0') {
 		fprintf(f, "\thealth ");
 		print_str(f, s->health);
@@ -190,6 +213,7 @@ print_server(FILE *f, const struct wsd_config *c, const struct wsd_server *s)
 		print_str(f, loc->path);
 		fprintf(f, " {\n");
 		print_strs(f, "\t\t", "subprotocol", &loc->protos);
+		print_auth(f, "\t\t", &loc->auth);
 		if (loc->max_message != 0)
 			fprintf(f, "\t\tmax message %llu\n", loc->max_message);
 		fprintf(f, "\t}\n");

@@ -518,20 +518,30 @@ void
 show_connection(struct ipc_chan *chan, const struct ipc_conn_info *ci,
     int json, int first)
 {
-	char		 peer[64];
+	char		 peer[64], who[WSD_IDENTITY_MAX];
+	char		 whoj[2 * WSD_IDENTITY_MAX + 8];
 	const char	*state;
+	size_t		 i;
 
 	state = ci->state < WS_STATE_MAX ? ws_state_names[ci->state] :
 	    "unknown";
 	sockaddr_str((const struct sockaddr *)&ci->peer, peer, sizeof(peer));
 	char		 srv[2 * SERVER_NAME_MAX + 8], loc[2 * WSD_PATH_MAX + 8];
 
+	/* Escaped by the handshake process; a worker's word is checked. */
+	memcpy(who, ci->identity, sizeof(who));
+	who[sizeof(who) - 1] = '\0';
+	for (i = 0; who[i] != '\0'; i++)
+		if (who[i] < 0x20 || who[i] > 0x7e)
+			who[i] = '?';
+
 	if (json)
 		ctl_line(chan, "%s{\"id\":%llu,\"peer\":\"%s\",\"server\":"
 		    "\"%s\",\"location\":\"%s\",\"tls\":%s,\"state\":"
 		    "\"%s\",\"age\":%u,\"idle\":%u,\"compression\":%s,"
 		    "\"messages_in\":%llu,\"messages_out\":%llu,"
-		    "\"bytes_in\":%llu,\"bytes_out\":%llu}", first ? "" : ",",
+		    "\"bytes_in\":%llu,\"bytes_out\":%llu,\"identity\":%s%s%s}",
+		    first ? "" : ",",
 		    (unsigned long long)ci->id, peer,
 		    json_str(server_name(ci->server), srv, sizeof(srv)),
 		    json_str(location_path(ci->server, ci->location), loc,
@@ -540,17 +550,19 @@ show_connection(struct ipc_chan *chan, const struct ipc_conn_info *ci,
 		    (unsigned long long)ci->msgs_in,
 		    (unsigned long long)ci->msgs_out,
 		    (unsigned long long)ci->bytes_in,
-		    (unsigned long long)ci->bytes_out);
+		    (unsigned long long)ci->bytes_out, who[0] ? "\"" : "",
+		    who[0] ? json_str(who, whoj, sizeof(whoj)) : "null",
+		    who[0] ? "\"" : "");
 	else
 		ctl_line(chan, "%-20llu %-24s %-16s %-10s %-3s %-7s %6u %6u %-3s "
-		    "%10llu %10llu %12llu %12llu", (unsigned long long)ci->id,
+		    "%10llu %10llu %12llu %12llu %s", (unsigned long long)ci->id,
 		    peer, server_name(ci->server), location_path(ci->server,
 		    ci->location), ci->tls ? "yes" : "no", state, ci->age,
 		    ci->idle, ci->deflate ? "yes" : "no",
 		    (unsigned long long)ci->msgs_in,
 		    (unsigned long long)ci->msgs_out,
 		    (unsigned long long)ci->bytes_in,
-		    (unsigned long long)ci->bytes_out);
+		    (unsigned long long)ci->bytes_out, who[0] ? who : "-");
 }
 
 void
@@ -560,7 +572,7 @@ show_connections_head(struct ipc_chan *chan, int json)
 		ctl_line(chan, "[");
 	else
 		ctl_line(chan, "%-20s %-24s %-16s %-10s %-3s %-7s %6s %6s %-3s "
-		    "%10s %10s %12s %12s", "ID", "PEER", "SERVER", "LOCATION",
+		    "%10s %10s %12s %12s %s", "ID", "PEER", "SERVER", "LOCATION",
 		    "TLS", "STATE", "AGE", "IDLE", "Z", "MSGS IN", "MSGS OUT",
-		    "BYTES IN", "BYTES OUT");
+		    "BYTES IN", "BYTES OUT", "IDENTITY");
 }

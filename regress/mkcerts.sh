@@ -2,8 +2,8 @@
 #
 # Certificates for the TLS tests, made in the current directory with the
 # openssl CLI: a CA, a server certificate for localhost and 127.0.0.1, one
-# each for a.test and b.test (SNI), and a client certificate, all signed
-# by the CA. EC keys: quick to make. Nothing here is ever committed.
+# each for a.test and b.test (SNI), and two client certificates, all
+# signed by the CA; and a client certificate of another CA. EC keys: quick to make. Nothing here is ever committed.
 # server.ocsp is a DER OCSP response, signed by the CA, that says the
 # server certificate is good: the file to staple.
 
@@ -30,6 +30,20 @@ leaf server "/CN=localhost" "DNS:localhost,IP:127.0.0.1"
 leaf a "/CN=a.test" "DNS:a.test"
 leaf b "/CN=b.test" "DNS:b.test"
 leaf client "/O=wsd tests/CN=test client"
+leaf client2 "/O=wsd tests/CN=other client"
+
+# Another CA, and a client certificate of its own with the same subject
+# as client.crt: a server that trusts ca.crt must not take it.
+openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+    -nodes -keyout other-ca.key -subj "/CN=another CA" -days 2 \
+    -out other-ca.crt 2>/dev/null
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+    -keyout stranger.key -subj "/O=wsd tests/CN=test client" \
+    -out stranger.csr 2>/dev/null
+printf 'extendedKeyUsage=clientAuth\n' >stranger.ext
+openssl x509 -req -in stranger.csr -CA other-ca.crt -CAkey other-ca.key \
+    -CAcreateserial -days 2 -extfile stranger.ext -out stranger.crt 2>/dev/null
+rm -f stranger.csr stranger.ext
 
 # The CA's database as openssl ocsp reads it: valid, expiry, no
 # revocation, serial, file, subject.

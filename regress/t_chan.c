@@ -50,7 +50,7 @@ static const struct {
 	    B(START) | B(SHUTDOWN) | B(VERBOSE) | B(SERVER) | B(ALIAS) |
 	    B(ORIGIN) | B(LOCATION) | B(SUBPROTO) | B(TLS_SERVER) |
 	    B(TLS_FILE) | B(LISTENER_SERVER) | B(RECONF) | B(RECONF_END) |
-	    B(PEER_RETIRE) | B(ADMIT_REPLY) | B(TLS_TICKET) },
+	    B(PEER_RETIRE) | B(ADMIT_REPLY) | B(TLS_TICKET) | B(AUTH) },
 	{ END_PARENT, END_WORKER, B(CONFIG) | B(PEER) | B(START) |
 	    B(SHUTDOWN) | B(VERBOSE) | B(QUERY) },
 	{ END_PARENT, END_CONTROL, B(CTL_DATA) | B(CTL_END) },
@@ -92,6 +92,7 @@ valid_len(uint32_t t, int *nfd)
 	case IPC_ORIGIN:	return (sizeof(struct ipc_origin));
 	case IPC_LOCATION:	return (sizeof(struct ipc_location));
 	case IPC_SUBPROTO:	return (sizeof(struct ipc_subproto));
+	case IPC_AUTH:		return (sizeof(struct ipc_auth));
 	case IPC_TLS_SERVER:	return (sizeof(struct ipc_tls_server));
 	case IPC_TLS_FILE:	return (sizeof(struct ipc_tls_file) + 1);
 	case IPC_LISTENER_SERVER: return (sizeof(struct ipc_listener_server));

@@ -104,6 +104,21 @@ static const struct conf_case cases[] = {
 	    "tls ocsp \"/dev/null\"\n}\n",
 	    "c.conf:3: /dev/null: not a regular file of 1 to 65536 bytes" },
 	{ "server \"a\" {\n\tlisten on 127.0.0.1 port 8080\n\t"
+	    "authenticate client certificate\n}\n",
+	    "c.conf:3: authenticate client certificate: server \"a\" has no "
+	    "tls listener" },
+	{ "server \"a\" {\n\tlisten on 127.0.0.1 port 8080\n\t"
+	    "location \"/x\" {\n\t\tallow subject \"CN=*\"\n\t}\n}\n",
+	    "c.conf:4: allow subject in location /x: no authenticate client "
+	    "certificate to go with it" },
+	{ "server \"a\" {\n\tlisten on 127.0.0.1 port 8080\n\t"
+	    "authenticate client certificate fingerprint \"SHA256:00\"\n}\n",
+	    "c.conf:3: fingerprint must be \"SHA256:\" and 64 hex digits, "
+	    "once" },
+	{ "server \"a\" {\n\tlisten on 127.0.0.1 port 8080\n\t"
+	    "location \"/x\" {\n\t\ttls required\n\t}\n}\n",
+	    "c.conf:4: tls required: server \"a\" has no tls listener" },
+	{ "server \"a\" {\n\tlisten on 127.0.0.1 port 8080\n\t"
 	    "location \"chat\" {\n\t}\n}\n",
 	    "c.conf:3: location must start with / and have no query, space or "
 	    "dot segment" },

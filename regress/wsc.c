@@ -706,6 +706,15 @@ wsct_upgrade_host(struct wsc_tls *t, const char *host, const char *extra,
 }
 
 int
+wsct_upgrade_path(struct wsc_tls *t, const char *path, const char *extra,
+    char *resp, size_t size)
+{
+	struct wsc_conn	 c;
+
+	return (conn_upgrade(secure(&c, t), path, NULL, extra, resp, size));
+}
+
+int
 wsct_upgrade(struct wsc_tls *t, const char *extra, char *resp, size_t size)
 {
 	return (wsct_upgrade_host(t, NULL, extra, resp, size));

@@ -77,6 +77,8 @@ int	 wsct_read_response(struct wsc_tls *, char *, size_t);
 int	 wsct_upgrade(struct wsc_tls *, const char *, char *, size_t);
 int	 wsct_upgrade_host(struct wsc_tls *, const char *, const char *,
 	    char *, size_t);
+int	 wsct_upgrade_path(struct wsc_tls *, const char *, const char *,
+	    char *, size_t);
 int	 wsct_send(struct wsc_tls *, int, int, const void *, size_t);
 int	 wsct_recv(struct wsc_tls *, int *, int *, uint8_t *, size_t,
 	    size_t *);

@@ -433,6 +433,16 @@ wconn_new(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	    wk_env.wconf.max_message;
 	c->lim.max_fragments = wk_env.wconf.max_fragments;
 	c->tls = ic.tls != 0;
+	ic.identity[sizeof(ic.identity) - 1] = '\0';
+	if (ic.identity[0] != '\0' &&
+	    (c->identity = strdup(ic.identity)) == NULL) {
+		log_warn("%s: connection %llu", __func__,
+		    (unsigned long long)c->id);
+		close(c->fd);
+		wconn_gone(c->hs, c->id, c->tls, 0, NULL, 0);
+		free(c);
+		return;
+	}
 	c->server = ic.server;
 	c->location = ic.location;
 	ic.subproto[sizeof(ic.subproto) - 1] = '\0';
@@ -448,6 +458,8 @@ wconn_new(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		    (unsigned long long)c->id);
 		close(c->fd);
 		wconn_gone(c->hs, c->id, c->tls, c->reset, NULL, 0);
+		free(c->s);
+		free(c->identity);
 		free(c);
 		return;
 	}
@@ -519,10 +531,12 @@ wconn_end(struct wconn *c, const char *why)
 	wconn_how(c, why, how, sizeof(how));
 	len = log_attach(line, sizeof(line), LOG_INFO, "connection %llu from "
 	    "%s %s after %us: %llu/%llu messages in/out, %llu/%llu bytes "
-	    "in/out", (unsigned long long)c->id,
+	    "in/out%s%s%s", (unsigned long long)c->id,
 	    wconn_peer(c, peer, sizeof(peer)), how, now_sec() - c->start,
 	    (unsigned long long)n.msgs_in, (unsigned long long)n.msgs_out,
-	    (unsigned long long)n.bytes_in, (unsigned long long)n.bytes_out);
+	    (unsigned long long)n.bytes_in, (unsigned long long)n.bytes_out,
+	    c->identity ? ", identity \"" : "", c->identity ? c->identity : "",
+	    c->identity ? "\"" : "");
 	wk_env.stats.msgs_in += n.msgs_in;
 	wk_env.stats.msgs_out += n.msgs_out;
 	wk_env.stats.bytes_in += n.bytes_in;
@@ -572,6 +586,7 @@ wconn_close(struct wconn *c)
 		close(c->fd);
 	wconn_gone(c->hs, c->id, c->tls, c->reset, c->endline, c->pendlen);
 	free(c->endline);
+	free(c->identity);
 	free(c);
 	if (wk_env.shutting_down && wk_idle()) {
 		ipc_flush_blocking(wk_env.parent_chan, 1000);

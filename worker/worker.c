@@ -180,6 +180,8 @@ wk_conn_info(struct wconn *c, uint32_t reqid, uint32_t now)
 	ci.location = c->location == UINT16_MAX ? WSD_NOLOCATION :
 	    c->location;
 	ci.tls = c->tls;
+	if (c->identity != NULL)
+		strlcpy(ci.identity, c->identity, sizeof(ci.identity));
 	wconn_counts(c, &n);
 	ci.msgs_in = n.msgs_in;
 	ci.msgs_out = n.msgs_out;

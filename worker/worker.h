@@ -230,6 +230,7 @@ struct wconn {
 	struct event		 ev;
 	struct ws_session	*s;		/* NULL while parked, idle */
 	struct ws_counts	 counted;	/* by sessions since parked */
+	char			*identity;	/* who, as authenticated */
 	struct ws_limits	 lim;		/* the session points here */
 	uint64_t		 id;
 	union {
