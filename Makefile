@@ -14,7 +14,7 @@ YACC=		byacc
 OS!=		uname -s
 PKGS_Linux=	libseccomp libbsd-overlay
 LIBS_Linux=	libbsd-ctor
-PKGS=		libtls libcrypto libevent zlib $(PKGS_$(OS))
+PKGS=		libtls libcrypto jansson libevent zlib $(PKGS_$(OS))
 PKG_CFLAGS!=	pkg-config --cflags $(PKGS) 2>/dev/null || true
 PKG_LIBS!=	pkg-config --libs $(PKGS) $(LIBS_$(OS)) 2>/dev/null || true
 
@@ -37,7 +37,7 @@ PARENT_SRCS=	parent/wsd.c parent/parent.c parent/config.c parent/proc.c \
 HANDSHAKE_SRCS=	handshake/handshake.c handshake/auth.c handshake/conn.c \
 		handshake/extension.c \
 		handshake/http.c handshake/relay.c handshake/servers.c \
-		handshake/tls.c handshake/tlsio.c handshake/wskey.c
+		handshake/jwt.c handshake/tls.c handshake/tlsio.c handshake/wskey.c
 WORKER_SRCS=	worker/worker.c worker/wconn.c worker/buf.c worker/frame.c \
 		worker/pmd.c worker/session.c worker/utf8.c
 WSCTL_SRCS=	wsctl/wsctl.c common/ipc.c common/log.c common/util.c

@@ -124,6 +124,7 @@ enum ipc_type {
 	IPC_CLOSED,		/* worker -> handshake: struct ipc_closed */
 	IPC_TLS_TICKET,		/* parent -> handshake: ipc_tls_ticket */
 	IPC_AUTH,		/* parent -> handshake: struct ipc_auth */
+	IPC_AUTH_TOKEN,		/* parent -> handshake: ipc_auth_token + key */
 	IPC_TYPE_MAX
 };
 
@@ -223,7 +224,10 @@ struct ipc_location {
 /* An authenticate or allow line of a server or a location. */
 enum ipc_auth_kind {
 	AUTH_CERT = 1,		/* authenticate client certificate */
-	AUTH_ALLOW_SUBJECT	/* allow subject "pattern" */
+	AUTH_ALLOW_SUBJECT,	/* allow subject "pattern" */
+	AUTH_TOKEN,		/* authenticate token: ipc_auth_token */
+	AUTH_ALLOW_USER,	/* allow user "pattern" */
+	AUTH_ALLOW_CLAIM	/* allow claim "pattern" "value" */
 };
 
 struct ipc_auth {
@@ -232,6 +236,22 @@ struct ipc_auth {
 	uint32_t	 kind;		/* enum ipc_auth_kind */
 	char		 pattern[WSD_AUTH_PATTERN_MAX];	/* subject, "" any */
 	char		 fingerprint[WSD_FPR_MAX];	/* "" any */
+	char		 value[WSD_AUTH_PATTERN_MAX];	/* of a claim */
+};
+
+/* authenticate token "key-file" ...: the key file's bytes follow. */
+#define WSD_TOKEN_NAME_MAX	64	/* a cookie or query name */
+#define WSD_TOKEN_KEY_MAX	16384
+struct ipc_auth_token {
+	uint32_t	 server;
+	uint32_t	 location;	/* WSD_NOLOCATION: the server's */
+	uint32_t	 leeway;	/* seconds */
+	uint32_t	 keylen;
+	char		 cookie[WSD_TOKEN_NAME_MAX];	/* "" for none */
+	char		 query[WSD_TOKEN_NAME_MAX];	/* "" for none */
+	char		 audience[WSD_AUTH_PATTERN_MAX];	/* "" any */
+	char		 issuer[WSD_AUTH_PATTERN_MAX];	/* "" any */
+	/* followed by keylen bytes */
 };
 
 struct ipc_subproto {
@@ -360,6 +380,7 @@ struct ipc_conn {
 	struct ws_deflate_params deflate;
 	uint8_t			 tls;		/* relayed wss://: the relay releases it */
 	char			 identity[WSD_IDENTITY_MAX]; /* "" for none */
+	int64_t			 expires;	/* a token's exp; 0: never */
 	uint32_t		 extra_len;	/* bytes read past the head */
 	/* followed by extra_len bytes */
 };

@@ -26,24 +26,59 @@
  * A client certificate has been verified by libtls against the server's
  * tls client ca during the TLS handshake; here its subject (RFC 2253, as
  * OpenSSL writes it) is matched with fnmatch(3) patterns and its SHA-256
- * fingerprint compared with the configured one.
+ * fingerprint compared with the configured one. A token (jwt.c) comes
+ * from the configured cookie, the configured query parameter, or
+ * Authorization: Bearer; its sub is the identity, its exp goes to the
+ * worker, which closes the connection with 1008 then.
  */
 
 #include <sys/types.h>
 #include <sys/queue.h>
 
 #include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 #include <tls.h>
+#include <unistd.h>
 
 #include <openssl/bio.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include "handshake.h"
+#include "jwt.h"
 
 #define TERMINATED(a)	(memchr((a), '\0', sizeof(a)) != NULL)
+#define TOKEN_MAX	8192	/* bytes of a token we look at */
+
+struct hs_token {
+	struct jwt_key	 key;
+	char		 cookie[WSD_TOKEN_NAME_MAX];
+	char		 query[WSD_TOKEN_NAME_MAX];
+	char		 audience[WSD_AUTH_PATTERN_MAX];
+	char		 issuer[WSD_AUTH_PATTERN_MAX];
+	int64_t		 leeway;
+};
+
+/*
+ * jansson seeds its hash tables from /dev/urandom on first use: seed it
+ * now, before the sandbox takes open(2) away.
+ */
+int
+auth_init(void)
+{
+	uint32_t	 seed;
+
+	do {
+		if (getentropy(&seed, sizeof(seed)) == -1)
+			return (-1);
+	} while (seed == 0);
+	json_object_seed(seed);
+	return (0);
+}
 
 /* What the parent sent, checked as any message from it is. */
 int
@@ -52,8 +87,9 @@ auth_add(struct hs_auths *list, const struct ipc_auth *ia)
 	struct hs_auth	*a;
 	size_t		 i;
 
-	if ((ia->kind != AUTH_CERT && ia->kind != AUTH_ALLOW_SUBJECT) ||
-	    !TERMINATED(ia->pattern) || !TERMINATED(ia->fingerprint))
+	if (ia->kind < AUTH_CERT || ia->kind > AUTH_ALLOW_CLAIM ||
+	    ia->kind == AUTH_TOKEN || !TERMINATED(ia->pattern) ||
+	    !TERMINATED(ia->fingerprint) || !TERMINATED(ia->value))
 		return (-1);
 	if (ia->fingerprint[0] != '\0') {
 		if (ia->kind != AUTH_CERT || strlen(ia->fingerprint) != 71 ||
@@ -69,10 +105,44 @@ auth_add(struct hs_auths *list, const struct ipc_auth *ia)
 	a->kind = ia->kind;
 	strlcpy(a->pattern, ia->pattern, sizeof(a->pattern));
 	strlcpy(a->fingerprint, ia->fingerprint, sizeof(a->fingerprint));
+	strlcpy(a->value, ia->value, sizeof(a->value));
 	TAILQ_INSERT_TAIL(list, a, entry);
 	return (0);
 }
 
+/* A token line, and its key as the parent read it. */
+int
+auth_add_token(struct hs_auths *list, const struct ipc_auth_token *it,
+    const uint8_t *key, size_t keylen)
+{
+	struct hs_auth	*a;
+	struct hs_token	*t;
+	const char	*errstr;
+
+	if (!TERMINATED(it->cookie) || !TERMINATED(it->query) ||
+	    !TERMINATED(it->audience) || !TERMINATED(it->issuer) ||
+	    it->leeway > 3600)
+		return (-1);
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		return (-1);
+	if ((t = calloc(1, sizeof(*t))) == NULL ||
+	    jwt_key_load(&t->key, key, keylen, &errstr) == -1) {
+		free(t);
+		free(a);
+		return (-1);
+	}
+	strlcpy(t->cookie, it->cookie, sizeof(t->cookie));
+	strlcpy(t->query, it->query, sizeof(t->query));
+	strlcpy(t->audience, it->audience, sizeof(t->audience));
+	strlcpy(t->issuer, it->issuer, sizeof(t->issuer));
+	t->leeway = it->leeway;
+	a->kind = AUTH_TOKEN;
+	a->token = t;
+	TAILQ_INSERT_TAIL(list, a, entry);
+	return (0);
+}
+
+/* Keys are wiped as they go (jwt_key_free). */
 void
 auth_free(struct hs_auths *list)
 {
@@ -80,6 +150,11 @@ auth_free(struct hs_auths *list)
 
 	while ((a = TAILQ_FIRST(list)) != NULL) {
 		TAILQ_REMOVE(list, a, entry);
+		if (a->token != NULL) {
+			jwt_key_free(&a->token->key);
+			explicit_bzero(a->token, sizeof(*a->token));
+			free(a->token);
+		}
 		free(a);
 	}
 }
@@ -93,6 +168,19 @@ auth_has(const struct hs_auths *list, uint32_t kind)
 		if (a->kind == kind)
 			return (1);
 	return (0);
+}
+
+static int
+auth_has_method(const struct hs_auths *list)
+{
+	return (auth_has(list, AUTH_CERT) || auth_has(list, AUTH_TOKEN));
+}
+
+static int
+auth_has_allow(const struct hs_auths *list)
+{
+	return (auth_has(list, AUTH_ALLOW_SUBJECT) ||
+	    auth_has(list, AUTH_ALLOW_USER) || auth_has(list, AUTH_ALLOW_CLAIM));
 }
 
 /* The peer certificate's subject, RFC 2253; -1 if there is none. */
@@ -142,66 +230,267 @@ auth_cert_match(const struct hs_auth *a, const char *subject,
 }
 
 /*
- * 0 and the client's identity (escaped for logs, "" for none), or the
- * HTTP status of the refusal and *reason.
+ * In s[0..len), a list of name=value items split by sep (and blanks
+ * after it, for cookies): the value of name, or NULL.
+ */
+static const char *
+auth_item(const char *s, size_t len, char sep, const char *name,
+    size_t *vlen)
+{
+	const char	*end = s + len, *item, *next, *eq;
+	size_t		 nlen = strlen(name);
+
+	for (item = s; item < end; item = next + 1) {
+		while (sep == ';' && item < end && (*item == ' ' ||
+		    *item == '\t'))
+			item++;
+		if ((next = memchr(item, sep, end - item)) == NULL)
+			next = end;
+		eq = memchr(item, '=', next - item);
+		if (eq != NULL && (size_t)(eq - item) == nlen &&
+		    memcmp(item, name, nlen) == 0) {
+			*vlen = next - eq - 1;
+			return (eq + 1);
+		}
+	}
+	return (NULL);
+}
+
+/* The token of line t in the request, or NULL: cookie, query, Bearer. */
+static const char *
+auth_token_find(const struct hs_token *t, const struct http_request *req,
+    size_t *len)
+{
+	const struct http_header	*h;
+	const char			*v, *q;
+	unsigned int			 i;
+
+	if (t->cookie[0] != '\0')
+		for (i = 0; (h = http_header_find(req, "Cookie", &i)) != NULL;
+		    i++)
+			if ((v = auth_item(h->value, h->valuelen, ';',
+			    t->cookie, len)) != NULL)
+				return (v);
+	if (t->query[0] != '\0' && (q = memchr(req->target, '?',
+	    req->targetlen)) != NULL && (v = auth_item(q + 1,
+	    req->target + req->targetlen - q - 1, '&', t->query, len)) != NULL)
+		return (v);
+	if ((h = http_header_find(req, "Authorization", NULL)) != NULL &&
+	    h->valuelen > 7 && strncasecmp(h->value, "Bearer ", 7) == 0) {
+		*len = h->valuelen - 7;
+		return (h->value + 7);
+	}
+	return (NULL);
+}
+
+/* The allow lines in list: does who (subject, or a token's claims) pass? */
+static int
+auth_allowed(const struct hs_auths *list, const char *subject,
+    json_t *claims)
+{
+	const struct hs_auth	*a;
+	json_t			*sub;
+
+	if (!auth_has_allow(list))
+		return (1);
+	TAILQ_FOREACH(a, list, entry) {
+		if (a->kind == AUTH_ALLOW_SUBJECT && subject != NULL &&
+		    fnmatch(a->pattern, subject, 0) == 0)
+			return (1);
+		if (a->kind == AUTH_ALLOW_USER && claims != NULL &&
+		    (sub = json_object_get(claims, "sub")) != NULL &&
+		    json_is_string(sub) && strcmp(json_string_value(sub),
+		    a->pattern) == 0)
+			return (1);
+		if (a->kind == AUTH_ALLOW_CLAIM && claims != NULL &&
+		    jwt_claim_has(claims, a->pattern, a->value))
+			return (1);
+	}
+	return (0);
+}
+
+/* A token line: 1 and its claims if the request carries a good token. */
+static int
+auth_token_try(const struct hs_token *t, const struct http_request *req,
+    json_t **claims, int64_t *exp, const char **why)
+{
+	static char		 reason[64];
+	struct jwt_check	 chk;
+	const char		*tok;
+	size_t			 len;
+
+	if ((tok = auth_token_find(t, req, &len)) == NULL)
+		return (0);
+	if (len > TOKEN_MAX) {
+		*why = "token: too long";
+		return (0);
+	}
+	memset(&chk, 0, sizeof(chk));
+	chk.audience = t->audience[0] != '\0' ? t->audience : NULL;
+	chk.issuer = t->issuer[0] != '\0' ? t->issuer : NULL;
+	chk.leeway = t->leeway;
+	chk.now = time(NULL);
+	if (jwt_verify(&t->key, tok, len, &chk, claims, exp, why) == -1) {
+		/* jwt.c's reasons, named as the token's for the log. */
+		snprintf(reason, sizeof(reason), "token: %s", *why);
+		*why = reason;
+		return (0);
+	}
+	return (1);
+}
+
+/*
+ * 0 and who the client is, or the HTTP status of the refusal with its
+ * reason (and a header to send with it) in r.
  */
 int
 auth_check(struct tls *tls, const struct hs_policy *p,
-    const struct http_request *req, char *identity, size_t idsize,
-    const char **reason)
+    const struct http_request *req, struct auth_result *r)
 {
 	const struct hs_server		*s = p->srv;
 	const struct hs_location	*l = p->loc;
-	const struct hs_auths		*certs, *allow;
+	const struct hs_auths		*methods, *allow;
 	const struct hs_auth		*a;
 	char				 subject[WSD_IDENTITY_MAX * 2];
-	const char			*fpr;
-	int				 ok;
+	const char			*fpr, *why = NULL, *who = NULL;
+	json_t				*claims = NULL, *sub;
+	int64_t				 exp = 0;
+	int				 cert = 0, tokens = 0;
 
-	identity[0] = '\0';
+	memset(r, 0, sizeof(*r));
 	if (((s->flags | (l != NULL ? l->flags : 0)) &
 	    IPC_SERVER_TLS_REQUIRED) && tls == NULL) {
-		*reason = http_header_find(req, "Authorization", NULL) ?
+		r->reason = http_header_find(req, "Authorization", NULL) ?
 		    "credentials over cleartext" : "tls required";
 		return (403);
 	}
-	certs = l != NULL && auth_has(&l->auths, AUTH_CERT) ? &l->auths :
+	methods = l != NULL && auth_has_method(&l->auths) ? &l->auths :
 	    &s->auths;
-	if (l != NULL && auth_has(&l->auths, AUTH_ALLOW_SUBJECT))
+	if (l != NULL && auth_has_allow(&l->auths))
 		allow = &l->auths;
 	else
-		allow = certs;
-	if (!auth_has(certs, AUTH_CERT))
+		allow = methods;
+	if (!auth_has_method(methods))
 		return (0);
-	if (tls == NULL || !tls_peer_cert_provided(tls)) {
-		*reason = "client certificate: none given";
-		return (401);
-	}
-	if (auth_cert_subject(tls, subject, sizeof(subject)) == -1) {
-		*reason = "client certificate: unreadable subject";
-		return (401);
-	}
-	fpr = tls_peer_cert_hash(tls);
-	ok = 0;
-	TAILQ_FOREACH(a, certs, entry)
-		if (a->kind == AUTH_CERT && auth_cert_match(a, subject, fpr))
-			ok = 1;
-	if (!ok) {
-		*reason = "client certificate: subject or fingerprint not "
-		    "accepted";
-		return (401);
-	}
-	if (auth_has(allow, AUTH_ALLOW_SUBJECT)) {
-		ok = 0;
-		TAILQ_FOREACH(a, allow, entry)
-			if (a->kind == AUTH_ALLOW_SUBJECT &&
-			    fnmatch(a->pattern, subject, 0) == 0)
-				ok = 1;
-		if (!ok) {
-			*reason = "client certificate: subject not allowed";
-			return (403);
+
+	/* A verified certificate, if the client sent one. */
+	if (tls != NULL && tls_peer_cert_provided(tls) &&
+	    auth_has(methods, AUTH_CERT)) {
+		if (auth_cert_subject(tls, subject, sizeof(subject)) == -1)
+			why = "client certificate: unreadable subject";
+		else {
+			fpr = tls_peer_cert_hash(tls);
+			why = "client certificate: subject or fingerprint not "
+			    "accepted";
+			TAILQ_FOREACH(a, methods, entry)
+				if (a->kind == AUTH_CERT &&
+				    auth_cert_match(a, subject, fpr))
+					cert = 1;
 		}
 	}
-	str_escape(identity, idsize, subject, strlen(subject));
+	/* Else any token line whose token is good. */
+	TAILQ_FOREACH(a, methods, entry) {
+		if (cert || a->kind != AUTH_TOKEN)
+			continue;
+		tokens = 1;
+		if (auth_token_try(a->token, req, &claims, &exp, &why)) {
+			/* Closed when no handshake would take it any more. */
+			exp += a->token->leeway;
+			break;
+		}
+	}
+	if (!cert && claims == NULL) {
+		if (why == NULL)
+			why = auth_has(methods, AUTH_CERT) && !tokens ?
+			    "client certificate: none given" :
+			    "no credentials";
+		r->reason = why;
+		if (tokens)
+			r->extra = "WWW-Authenticate: Bearer realm=\"wsd\"";
+		return (401);
+	}
+	if (!auth_allowed(allow, cert ? subject : NULL, claims)) {
+		r->reason = cert ? "client certificate: subject not allowed" :
+		    "token: not allowed";
+		json_decref(claims);
+		return (403);
+	}
+	if (cert)
+		who = subject;
+	else if ((sub = json_object_get(claims, "sub")) != NULL &&
+	    json_is_string(sub))
+		who = json_string_value(sub);
+	if (who != NULL)
+		str_escape(r->identity, sizeof(r->identity), who, strlen(who));
+	r->expires = cert ? 0 : exp;
+	json_decref(claims);
 	return (0);
+}
+
+/* Every query name a token line of the table reads its token from. */
+static int
+auth_query_name(const struct hs_servers *t, const char *name, size_t len)
+{
+	const struct hs_server		*s;
+	const struct hs_location	*l;
+	const struct hs_auth		*a;
+
+	TAILQ_FOREACH(s, t, entry) {
+		TAILQ_FOREACH(a, &s->auths, entry)
+			if (a->token != NULL && a->token->query[0] != '\0' &&
+			    strlen(a->token->query) == len &&
+			    memcmp(a->token->query, name, len) == 0)
+				return (1);
+		TAILQ_FOREACH(l, &s->locations, entry)
+			TAILQ_FOREACH(a, &l->auths, entry)
+				if (a->token != NULL &&
+				    a->token->query[0] != '\0' &&
+				    strlen(a->token->query) == len &&
+				    memcmp(a->token->query, name, len) == 0)
+					return (1);
+	}
+	return (0);
+}
+
+/*
+ * A request target for a log line, with the value of every query
+ * parameter that carries a token replaced: tokens are credentials.
+ * Returns the length written to out (always terminated).
+ */
+size_t
+auth_redact(const struct hs_servers *t, const char *target, size_t len,
+    char *out, size_t size)
+{
+	static const char	 mark[] = "REDACTED";
+	const char		*q, *end = target + len, *item, *next, *eq;
+	size_t			 o = 0, n;
+
+#define PUT(p, k) do {							\
+	n = (size_t)(k) < size - 1 - o ? (size_t)(k) : size - 1 - o;	\
+	memcpy(out + o, (p), n);					\
+	o += n;								\
+} while (0)
+	if (size == 0)
+		return (0);
+	if ((q = memchr(target, '?', len)) == NULL) {
+		PUT(target, len);
+		out[o] = '\0';
+		return (o);
+	}
+	PUT(target, q + 1 - target);
+	for (item = q + 1; item < end; item = next + 1) {
+		if ((next = memchr(item, '&', end - item)) == NULL)
+			next = end;
+		eq = memchr(item, '=', next - item);
+		if (eq != NULL && auth_query_name(t, item, eq - item)) {
+			PUT(item, eq + 1 - item);
+			PUT(mark, sizeof(mark) - 1);
+		} else
+			PUT(item, next - item);
+		if (next < end)
+			PUT("&", 1);
+	}
+#undef PUT
+	out[o] = '\0';
+	return (o);
 }

@@ -61,6 +61,7 @@ struct hs_conn {
 	struct tls		*tls;		/* NULL for ws:// */
 	struct tlsio		*io;		/* the socket under tls */
 	char			 identity[WSD_IDENTITY_MAX];	/* auth.c */
+	int64_t			 expires;	/* a token's exp */
 	enum hs_state		 state;
 	uint64_t		 id;
 	struct sockaddr_storage	 peer;
@@ -305,6 +306,7 @@ hs_read(int fd, short event, void *arg)
 	struct hs_conn		*c = arg;
 	struct http_request	 req;
 	struct ws_upgrade	 up;
+	struct auth_result	 ar;
 	const char		*reason;
 	char			 ext[RESPONSE_MAX / 2];
 	ssize_t			 n, head;
@@ -348,11 +350,12 @@ hs_read(int fd, short event, void *arg)
 		hs_refuse_policy(c, &req, status);
 		return;
 	}
-	if ((status = auth_check(c->tls, &c->pol, &req, c->identity,
-	    sizeof(c->identity), &reason)) != 0) {
-		hs_respond(c, status, reason, NULL);
+	if ((status = auth_check(c->tls, &c->pol, &req, &ar)) != 0) {
+		hs_respond(c, status, ar.reason, ar.extra);
 		return;
 	}
+	strlcpy(c->identity, ar.identity, sizeof(c->identity));
+	c->expires = ar.expires;
 	if (ws_negotiate_deflate(&req, hs_env.conf.compression, &c->deflate,
 	    ext, sizeof(ext)) == -1) {
 		hs_respond(c, 400, "malformed Sec-WebSocket-Extensions", NULL);
@@ -391,6 +394,7 @@ hs_refuse_policy(struct hs_conn *c, const struct http_request *req,
 	char				 host[LOG_FIELD_MAX + 8];
 	char				 origin[LOG_FIELD_MAX + 8];
 	char				 path[LOG_FIELD_MAX + 8];
+	char				 target[LOG_FIELD_MAX * 2];
 	char				 sni[LOG_FIELD_MAX + 8];
 	char				 why[4 * LOG_FIELD_MAX + 128];
 	const char			*name = NULL;
@@ -401,7 +405,9 @@ hs_refuse_policy(struct hs_conn *c, const struct http_request *req,
 	h = http_header_find(req, "Origin", NULL);
 	hs_logstr(origin, sizeof(origin), h ? h->value : NULL,
 	    h ? h->valuelen : 0);
-	hs_logstr(path, sizeof(path), req->target, req->targetlen);
+	/* A token in the query is a credential: not for the log. */
+	hs_logstr(path, sizeof(path), target, auth_redact(&c->l->gen->servers,
+	    req->target, req->targetlen, target, sizeof(target)));
 	if (c->tls != NULL)
 		name = tls_conn_servername(c->tls);
 	hs_logstr(sni, sizeof(sni), name, name ? strlen(name) : 0);
@@ -661,6 +667,7 @@ hs_handoff(struct hs_conn *c)
 	ic.deflate = c->deflate;
 	ic.tls = relayed;
 	strlcpy(ic.identity, c->identity, sizeof(ic.identity));
+	ic.expires = c->expires;
 	ic.extra_len = c->len - c->headlen;
 	if (ipc_compose(w, IPC_CONN, &ic, sizeof(ic), c->buf + c->headlen,
 	    ic.extra_len, fd) == -1) {

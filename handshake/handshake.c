@@ -363,6 +363,7 @@ static const struct ipc_handlers hs_parent_handlers = { .h = {
 	[IPC_LOCATION] = hs_add_server_item,
 	[IPC_SUBPROTO] = hs_add_server_item,
 	[IPC_AUTH] = hs_add_server_item,
+	[IPC_AUTH_TOKEN] = hs_add_server_item,
 	[IPC_RECONF] = hs_on_reconf,
 	[IPC_RECONF_END] = hs_on_reconf_end,
 	[IPC_ADMIT_REPLY] = hs_admitted,
@@ -478,6 +479,8 @@ handshake_main(unsigned int inst, int debug, int verbose)
 	hs_env.workers.next = inst;	/* spread the first hand-offs */
 	hs_env.parent = child_init(&hs_role, debug, verbose, &hs_env.base);
 	hs_tls_init();
+	if (auth_init() == -1)
+		fatal("%s: auth_init", __func__);
 	if ((hs_env.ev_accept_pause = evtimer_new(hs_env.base,
 	    hs_accept_resume, NULL)) == NULL ||
 	    (hs_env.refusals.ev = evtimer_new(hs_env.base,

@@ -81,11 +81,14 @@ struct hs_origin {
 };
 
 /* An authenticate or allow line (auth.c). */
+struct hs_token;
 struct hs_auth {
 	TAILQ_ENTRY(hs_auth)	 entry;
 	uint32_t		 kind;		/* enum ipc_auth_kind */
 	char			 pattern[WSD_AUTH_PATTERN_MAX];
 	char			 fingerprint[WSD_FPR_MAX];
+	char			 value[WSD_AUTH_PATTERN_MAX];	/* a claim's */
+	struct hs_token		*token;		/* AUTH_TOKEN */
 };
 TAILQ_HEAD(hs_auths, hs_auth);
 
@@ -151,11 +154,24 @@ int		 policy_health(const struct hs_servers *,
 
 /* auth.c */
 struct tls;
+
+/* Who a client is, as auth_check found. */
+struct auth_result {
+	char		 identity[WSD_IDENTITY_MAX];	/* "" for none */
+	int64_t		 expires;	/* a token's exp, 0 for none */
+	const char	*reason;	/* of a refusal, for the log */
+	const char	*extra;		/* a header for the refusal */
+};
+
+int		 auth_init(void);
 int		 auth_add(struct hs_auths *, const struct ipc_auth *);
+int		 auth_add_token(struct hs_auths *,
+		    const struct ipc_auth_token *, const uint8_t *, size_t);
 void		 auth_free(struct hs_auths *);
 int		 auth_check(struct tls *, const struct hs_policy *,
-		    const struct http_request *, char *, size_t,
-		    const char **);
+		    const struct http_request *, struct auth_result *);
+size_t		 auth_redact(const struct hs_servers *, const char *, size_t,
+		    char *, size_t);
 
 /* extension.c */
 int		 ws_negotiate_deflate(const struct http_request *, int,

@@ -183,6 +183,27 @@ add_subproto(struct hs_servers *t, const struct ipc_subproto *ip,
 }
 
 static int
+add_auth_token(struct hs_servers *t, const uint8_t *data, size_t len,
+    const char **errstr)
+{
+	struct ipc_auth_token	 it;
+	struct hs_server	*s;
+	struct hs_location	*l = NULL;
+
+	*errstr = "bad auth token message";
+	if (len <= sizeof(it))
+		return (-1);
+	memcpy(&it, data, sizeof(it));
+	if (it.keylen != len - sizeof(it) ||
+	    (s = server_find(t, it.server)) == NULL ||
+	    (it.location != WSD_NOLOCATION &&
+	    (l = location_find(s, it.location)) == NULL))
+		return (-1);
+	return (auth_add_token(l != NULL ? &l->auths : &s->auths, &it,
+	    data + sizeof(it), it.keylen));
+}
+
+static int
 add_auth(struct hs_servers *t, const struct ipc_auth *ia,
     const char **errstr)
 {
@@ -251,6 +272,8 @@ servers_add(struct hs_servers *t, uint32_t type, const void *data,
 			return (-1);
 		memcpy(&iau, data, len);
 		return (add_auth(t, &iau, errstr));
+	case IPC_AUTH_TOKEN:
+		return (add_auth_token(t, data, len, errstr));
 	}
 	*errstr = "not a server table message";
 	return (-1);

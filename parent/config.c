@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "parent.h"
+#include "../handshake/jwt.h"
 
 #define LISTEN_BACKLOG	1024
 
@@ -131,13 +132,55 @@ config_free(struct wsd_config *c)
  * Once every handshake process has its copy, the parent keeps no private
  * key (it re-reads the files on reload). Certificates and CAs are public.
  */
+/* Each token key of a server and its locations, to fn. */
+static int
+config_token_keys(struct wsd_server *s,
+    int (*fn)(struct wsd_auth_token *))
+{
+	struct wsd_location	*l;
+	struct wsd_auth_token	*t;
+
+	TAILQ_FOREACH(t, &s->auth.tokens, entry)
+		if (fn(t) == -1)
+			return (-1);
+	TAILQ_FOREACH(l, &s->locations, entry)
+		TAILQ_FOREACH(t, &l->auth.tokens, entry)
+			if (fn(t) == -1)
+				return (-1);
+	return (0);
+}
+
+static int
+token_key_wipe(struct wsd_auth_token *t)
+{
+	tls_file_free(&t->key);
+	return (0);
+}
+
+static int
+token_key_reread(struct wsd_auth_token *t)
+{
+	const char	*errstr;
+
+	if (t->key.data != NULL)
+		return (0);
+	if (config_token_key_read(t, t->key.path, &errstr) == -1) {
+		log_warnx("%s: %s", t->key.path, errstr);
+		return (-1);
+	}
+	return (0);
+}
+
 void
 config_wipe_keys(struct wsd_config *c)
 {
 	struct wsd_server	*s;
 
-	TAILQ_FOREACH(s, &c->servers, entry)
+	TAILQ_FOREACH(s, &c->servers, entry) {
 		tls_file_free(&s->tls_file[TLS_FILE_KEY]);
+		/* Token keys are secrets too (a shared secret is one). */
+		(void)config_token_keys(s, token_key_wipe);
+	}
 }
 
 static void
@@ -155,12 +198,24 @@ static void
 auth_free(struct wsd_auth *a)
 {
 	struct wsd_auth_cert	*ac;
+	struct wsd_auth_token	*at;
+	struct wsd_claim	*cl;
 
 	while ((ac = TAILQ_FIRST(&a->certs)) != NULL) {
 		TAILQ_REMOVE(&a->certs, ac, entry);
 		free(ac);
 	}
+	while ((at = TAILQ_FIRST(&a->tokens)) != NULL) {
+		TAILQ_REMOVE(&a->tokens, at, entry);
+		tls_file_free(&at->key);
+		free(at);
+	}
+	while ((cl = TAILQ_FIRST(&a->allow_claims)) != NULL) {
+		TAILQ_REMOVE(&a->allow_claims, cl, entry);
+		free(cl);
+	}
 	strs_free(&a->allow_subjects);
+	strs_free(&a->allow_users);
 }
 
 /* Read a PEM file whole; *errstr says why not. */
@@ -207,6 +262,29 @@ pem_read(const char *path, struct wsd_tls_file *f, const char **errstr)
 }
 
 /* A certificate, key, CA or OCSP file of server s, for the parser. */
+/* A token's key file: read, and checked to be a key jwt.c can use. */
+int
+config_token_key_read(struct wsd_auth_token *t, const char *path,
+    const char **errstr)
+{
+	struct jwt_key	 k;
+
+	if (pem_read(path, &t->key, errstr) == -1)
+		return (-1);
+	if (t->key.len > WSD_TOKEN_KEY_MAX) {
+		*errstr = "larger than 16384 bytes";
+		tls_file_free(&t->key);
+		return (-1);
+	}
+	if (jwt_key_load(&k, t->key.data, t->key.len, errstr) == -1) {
+		tls_file_free(&t->key);
+		return (-1);
+	}
+	t->alg = k.alg;
+	jwt_key_free(&k);
+	return (0);
+}
+
 int
 config_tls_file_read(struct wsd_server *s, enum tls_file_kind kind,
     const char *path, const char **errstr)
@@ -226,6 +304,8 @@ config_read_keys(struct wsd_config *c)
 	const char		*errstr;
 
 	TAILQ_FOREACH(s, &c->servers, entry) {
+		if (config_token_keys(s, token_key_reread) == -1)
+			return (-1);
 		f = &s->tls_file[TLS_FILE_KEY];
 		if (f->path[0] == '\0' || f->data != NULL)
 			continue;
@@ -535,7 +615,10 @@ config_send_auth(struct child *c, uint32_t server, uint32_t location,
     struct wsd_auth *a)
 {
 	struct ipc_auth		 ia;
+	struct ipc_auth_token	 it;
 	struct wsd_auth_cert	*ac;
+	struct wsd_auth_token	*at;
+	struct wsd_claim	*cl;
 	struct wsd_str		*e;
 
 	TAILQ_FOREACH(ac, &a->certs, entry) {
@@ -555,6 +638,40 @@ config_send_auth(struct child *c, uint32_t server, uint32_t location,
 		ia.kind = AUTH_ALLOW_SUBJECT;
 		strlcpy(ia.pattern, e->s, sizeof(ia.pattern));
 		config_send_item(c, IPC_AUTH, &ia, sizeof(ia));
+	}
+	TAILQ_FOREACH(e, &a->allow_users, entry) {
+		memset(&ia, 0, sizeof(ia));
+		ia.server = server;
+		ia.location = location;
+		ia.kind = AUTH_ALLOW_USER;
+		strlcpy(ia.pattern, e->s, sizeof(ia.pattern));
+		config_send_item(c, IPC_AUTH, &ia, sizeof(ia));
+	}
+	TAILQ_FOREACH(cl, &a->allow_claims, entry) {
+		memset(&ia, 0, sizeof(ia));
+		ia.server = server;
+		ia.location = location;
+		ia.kind = AUTH_ALLOW_CLAIM;
+		strlcpy(ia.pattern, cl->name, sizeof(ia.pattern));
+		strlcpy(ia.value, cl->value, sizeof(ia.value));
+		config_send_item(c, IPC_AUTH, &ia, sizeof(ia));
+	}
+	/* The key as data: the handshake process opens no file. */
+	TAILQ_FOREACH(at, &a->tokens, entry) {
+		if (at->key.data == NULL)
+			fatalx("%s: token key %s not loaded", __func__,
+			    at->key.path);
+		memset(&it, 0, sizeof(it));
+		it.server = server;
+		it.location = location;
+		it.leeway = at->leeway;
+		it.keylen = at->key.len;
+		strlcpy(it.cookie, at->cookie, sizeof(it.cookie));
+		strlcpy(it.query, at->query, sizeof(it.query));
+		strlcpy(it.audience, at->audience, sizeof(it.audience));
+		strlcpy(it.issuer, at->issuer, sizeof(it.issuer));
+		ipc_compose(c->chan, IPC_AUTH_TOKEN, &it, sizeof(it),
+		    at->key.data, at->key.len, -1);
 	}
 }
 

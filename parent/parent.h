@@ -67,10 +67,34 @@ struct wsd_auth_cert {
 	int			 lineno;
 };
 
+/* authenticate token "key-file" [cookie] [query] [audience] [issuer] ... */
+struct wsd_auth_token {
+	TAILQ_ENTRY(wsd_auth_token) entry;
+	struct wsd_tls_file	 key;		/* wiped once sent */
+	int			 alg;		/* enum jwt_alg, for wsd -nv */
+	char			 cookie[WSD_TOKEN_NAME_MAX];
+	char			 query[WSD_TOKEN_NAME_MAX];
+	char			 audience[WSD_AUTH_PATTERN_MAX];
+	char			 issuer[WSD_AUTH_PATTERN_MAX];
+	int			 leeway;
+	int			 insecure;
+	int			 lineno;
+};
+
+/* allow claim "name" "value" */
+struct wsd_claim {
+	TAILQ_ENTRY(wsd_claim)	 entry;
+	char			 name[WSD_AUTH_PATTERN_MAX];
+	char			 value[WSD_AUTH_PATTERN_MAX];
+};
+
 /* Who may connect to a server or a location (auth.c in the handshake). */
 struct wsd_auth {
 	TAILQ_HEAD(, wsd_auth_cert) certs;
+	TAILQ_HEAD(, wsd_auth_token) tokens;
 	struct wsd_strs		 allow_subjects;
+	struct wsd_strs		 allow_users;
+	TAILQ_HEAD(, wsd_claim)	 allow_claims;
 	int			 allow_lineno;	/* of the first allow */
 	int			 tls_required;	/* its line, 0 if not */
 };
@@ -246,6 +270,8 @@ struct wsd_config *config_new(void);
 void		 config_free(struct wsd_config *);
 void		 config_wipe_keys(struct wsd_config *);
 int		 config_read_keys(struct wsd_config *);
+int		 config_token_key_read(struct wsd_auth_token *, const char *,
+		    const char **);
 int		 config_tls_file_read(struct wsd_server *, enum tls_file_kind,
 		    const char *, const char **);
 void		 config_bind(struct wsd_config *);

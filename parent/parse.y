@@ -75,6 +75,7 @@ static struct wsd_config	*conf;
 static struct wsd_server	*srv;
 static struct wsd_location	*loc;
 static struct wsd_auth_cert	*acert;		/* being parsed */
+static struct wsd_auth_token	*atoken;	/* being parsed */
 static int			 errors;
 static int			 depth;
 
@@ -104,6 +105,9 @@ static int	 add_subproto(struct wsd_strs *, const char *);
 static int	 str_add(struct wsd_strs *, const char *);
 static struct wsd_auth *cur_auth(void);
 static int	 fingerprint_set(char *, const char *);
+static int	 token_key_read(struct wsd_auth_token *, const char *);
+static int	 token_name_set(char *, const char *, const char *);
+static void	 auth_init(struct wsd_auth *);
 static int	 auth_check(struct wsd_server *, struct wsd_auth *,
 		    const char *);
 static void	 yyerror_at(int, const char *, ...)
@@ -119,7 +123,8 @@ typedef struct {
 
 %}
 
-%token	ADDRESS ALIAS ALLOW AUTHENTICATE CA CERTIFICATE CHROOT CIPHERS CLIENT COMPRESSION CONNECTIONS ECDHE ERROR
+%token	ADDRESS ALIAS ALLOW AUDIENCE AUTHENTICATE CA CERTIFICATE CLAIM COOKIE
+%token	INSECURE ISSUER LEEWAY QUERY TOKEN CHROOT CIPHERS CLIENT COMPRESSION CONNECTIONS ECDHE ERROR
 %token	FINGERPRINT FRAGMENTS HANDSHAKE HEADER HEALTH IDLE INCLUDE INTERVAL KEY LISTEN
 %token	LIFETIME LOCATION MAX MESSAGE MESSAGES OCSP OFF ON OPTIONAL ORIGIN PER
 %token	PING PORT PREFORK PROTOCOLS REQUIRED SECOND SERVER SHUTDOWN SOCKET
@@ -350,8 +355,7 @@ server		: SERVER STRING			{
 			srv->tls_conf.verify = TLS_VERIFY_NONE;
 			TAILQ_INIT(&srv->origins);
 			TAILQ_INIT(&srv->protos);
-			TAILQ_INIT(&srv->auth.certs);
-			TAILQ_INIT(&srv->auth.allow_subjects);
+			auth_init(&srv->auth);
 			TAILQ_INIT(&srv->locations);
 			if (strlcpy(srv->name, $2, sizeof(srv->name)) >=
 			    sizeof(srv->name)) {
@@ -465,6 +469,80 @@ authline	: AUTHENTICATE CLIENT CERTIFICATE	{
 		}
 		;
 
+authline	: AUTHENTICATE TOKEN STRING		{
+			if ((atoken = calloc(1, sizeof(*atoken))) == NULL) {
+				yyerror("out of memory");
+				free($3);
+				YYERROR;
+			}
+			atoken->lineno = yylval.lineno;
+			atoken->leeway = 60;
+			if (token_key_read(atoken, $3) == -1) {
+				free(atoken);
+				atoken = NULL;
+				free($3);
+				YYERROR;
+			}
+			free($3);
+		} tokenopts				{
+			TAILQ_INSERT_TAIL(&cur_auth()->tokens, atoken, entry);
+			atoken = NULL;
+		}
+		;
+
+tokenopts	: /* empty */
+		| tokenopts tokenopt
+		;
+
+tokenopt	: COOKIE STRING			{
+			if (token_name_set(atoken->cookie, "cookie", $2) ==
+			    -1) {
+				free($2);
+				YYERROR;
+			}
+			free($2);
+		}
+		| QUERY STRING			{
+			if (token_name_set(atoken->query, "query", $2) == -1) {
+				free($2);
+				YYERROR;
+			}
+			free($2);
+		}
+		| AUDIENCE STRING		{
+			if (strlcpy(atoken->audience, $2,
+			    sizeof(atoken->audience)) >=
+			    sizeof(atoken->audience) || $2[0] == '\0') {
+				yyerror("audience: 1 to %d bytes",
+				    WSD_AUTH_PATTERN_MAX - 1);
+				free($2);
+				YYERROR;
+			}
+			free($2);
+		}
+		| ISSUER STRING			{
+			if (strlcpy(atoken->issuer, $2,
+			    sizeof(atoken->issuer)) >= sizeof(atoken->issuer) ||
+			    $2[0] == '\0') {
+				yyerror("issuer: 1 to %d bytes",
+				    WSD_AUTH_PATTERN_MAX - 1);
+				free($2);
+				YYERROR;
+			}
+			free($2);
+		}
+		| LEEWAY NUMBER			{
+			if ($2 < 0 || $2 > 3600) {
+				yyerror("leeway out of range (0-3600)");
+				YYERROR;
+			}
+			atoken->leeway = $2;
+		}
+		| INSECURE			{
+			atoken->insecure = 1;
+		}
+		;
+
 certfilters	: /* empty */
 		| certfilters certfilter
 		;
@@ -509,6 +587,42 @@ allowline	: ALLOW SUBJECT STRING		{
 			if (a->allow_lineno == 0)
 				a->allow_lineno = yylval.lineno;
 			free($3);
+		}
+		| ALLOW USER STRING		{
+			struct wsd_auth	*a = cur_auth();
+
+			if (strlen($3) >= WSD_AUTH_PATTERN_MAX ||
+			    str_add(&a->allow_users, $3) == -1) {
+				yyerror("allow user: a name of at most %d "
+				    "bytes", WSD_AUTH_PATTERN_MAX - 1);
+				free($3);
+				YYERROR;
+			}
+			if (a->allow_lineno == 0)
+				a->allow_lineno = yylval.lineno;
+			free($3);
+		}
+		| ALLOW CLAIM STRING STRING	{
+			struct wsd_auth	*a = cur_auth();
+			struct wsd_claim *cl;
+
+			if ((cl = calloc(1, sizeof(*cl))) == NULL ||
+			    strlcpy(cl->name, $3, sizeof(cl->name)) >=
+			    sizeof(cl->name) || strlcpy(cl->value, $4,
+			    sizeof(cl->value)) >= sizeof(cl->value)) {
+				yyerror("allow claim: a name and a value of "
+				    "at most %d bytes", WSD_AUTH_PATTERN_MAX -
+				    1);
+				free(cl);
+				free($3);
+				free($4);
+				YYERROR;
+			}
+			TAILQ_INSERT_TAIL(&a->allow_claims, cl, entry);
+			if (a->allow_lineno == 0)
+				a->allow_lineno = yylval.lineno;
+			free($3);
+			free($4);
 		}
 		;
 
@@ -659,14 +773,17 @@ lookup(char *s)
 		{ "address",	ADDRESS },
 		{ "alias",	ALIAS },
 		{ "allow",	ALLOW },
+		{ "audience",	AUDIENCE },
 		{ "authenticate", AUTHENTICATE },
 		{ "ca",		CA },
 		{ "certificate", CERTIFICATE },
 		{ "chroot",	CHROOT },
 		{ "ciphers",	CIPHERS },
+		{ "claim",	CLAIM },
 		{ "client",	CLIENT },
 		{ "compression", COMPRESSION },
 		{ "connections", CONNECTIONS },
+		{ "cookie",	COOKIE },
 		{ "ecdhe",	ECDHE },
 		{ "fingerprint", FINGERPRINT },
 		{ "fragments",	FRAGMENTS },
@@ -675,8 +792,11 @@ lookup(char *s)
 		{ "health",	HEALTH },
 		{ "idle",	IDLE },
 		{ "include",	INCLUDE },
+		{ "insecure",	INSECURE },
 		{ "interval",	INTERVAL },
+		{ "issuer",	ISSUER },
 		{ "key",	KEY },
+		{ "leeway",	LEEWAY },
 		{ "lifetime",	LIFETIME },
 		{ "listen",	LISTEN },
 		{ "location",	LOCATION },
@@ -693,6 +813,7 @@ lookup(char *s)
 		{ "port",	PORT },
 		{ "prefork",	PREFORK },
 		{ "protocols",	PROTOCOLS },
+		{ "query",	QUERY },
 		{ "required",	REQUIRED },
 		{ "second",	SECOND },
 		{ "server",	SERVER },
@@ -703,6 +824,7 @@ lookup(char *s)
 		{ "ticket",	TICKET },
 		{ "timeout",	TIMEOUT },
 		{ "tls",	TLS },
+		{ "token",	TOKEN },
 		{ "user",	USER },
 		{ "worker",	WORKER },
 	};
@@ -1328,8 +1450,7 @@ add_location(const char *path)
 	}
 	strlcpy(l->path, path, sizeof(l->path));
 	TAILQ_INIT(&l->protos);
-	TAILQ_INIT(&l->auth.certs);
-	TAILQ_INIT(&l->auth.allow_subjects);
+	auth_init(&l->auth);
 	l->id = conf->nlocations++;
 	TAILQ_INSERT_TAIL(&srv->locations, l, entry);
 	loc = l;
@@ -1530,6 +1651,42 @@ symget(const char *nam)
 	return (NULL);
 }
 
+static void
+auth_init(struct wsd_auth *a)
+{
+	TAILQ_INIT(&a->certs);
+	TAILQ_INIT(&a->tokens);
+	TAILQ_INIT(&a->allow_subjects);
+	TAILQ_INIT(&a->allow_users);
+	TAILQ_INIT(&a->allow_claims);
+}
+
+/* The key file, read now as root; it must be a key wsd can use. */
+static int
+token_key_read(struct wsd_auth_token *t, const char *path)
+{
+	const char	*errstr;
+
+	if (config_token_key_read(t, path, &errstr) == -1) {
+		yyerror("%s: %s", path, errstr);
+		return (-1);
+	}
+	return (0);
+}
+
+/* A cookie or query parameter name: a token of at most 63 bytes. */
+static int
+token_name_set(char *dst, const char *what, const char *s)
+{
+	if (dst[0] != '\0' || s[0] == '\0' || token_check(s) == -1 ||
+	    strlcpy(dst, s, WSD_TOKEN_NAME_MAX) >= WSD_TOKEN_NAME_MAX) {
+		yyerror("%s: one name, a token of at most %d bytes", what,
+		    WSD_TOKEN_NAME_MAX - 1);
+		return (-1);
+	}
+	return (0);
+}
+
 /* The authentication being written: the location's, else the server's. */
 static struct wsd_auth *
 cur_auth(void)
@@ -1578,7 +1735,34 @@ static int
 auth_check(struct wsd_server *s, struct wsd_auth *a, const char *where)
 {
 	struct wsd_auth_cert	*ac;
-	int			 certs;
+	struct wsd_auth_token	*at;
+	struct wsd_listener	*l;
+	struct wsd_str		*o;
+	int			 own, certs, tokens, plain = 0, null = 0;
+
+	TAILQ_FOREACH(l, &conf->listeners, entry)
+		if ((s->listeners & (1ULL << l->id)) && !l->tls)
+			plain = 1;
+	TAILQ_FOREACH(o, &s->origins, entry)
+		if (strcasecmp(o->s, "null") == 0)
+			null = 1;
+	TAILQ_FOREACH(at, &a->tokens, entry) {
+		/* A token over ws:// is a credential in the clear. */
+		if (plain && !at->insecure) {
+			yyerror_at(at->lineno, "authenticate token: server "
+			    "\"%s\" has a listener without tls; the token "
+			    "would cross in the clear (insecure allows it)",
+			    s->name);
+			return (-1);
+		}
+		/* Any sandboxed frame sends Origin null: any site. */
+		if (at->cookie[0] != '\0' && null) {
+			yyerror_at(at->lineno, "authenticate token cookie: "
+			    "server \"%s\" admits origin \"null\", so any "
+			    "site could use the cookie", s->name);
+			return (-1);
+		}
+	}
 
 	TAILQ_FOREACH(ac, &a->certs, entry) {
 		if (!s->tls) {
@@ -1595,8 +1779,19 @@ auth_check(struct wsd_server *s, struct wsd_auth *a, const char *where)
 		}
 	}
 	/* A location without authenticate lines has the server's. */
-	certs = !TAILQ_EMPTY(&a->certs) || (where != NULL &&
+	own = !TAILQ_EMPTY(&a->certs) || !TAILQ_EMPTY(&a->tokens);
+	certs = !TAILQ_EMPTY(&a->certs) || (where != NULL && !own &&
 	    !TAILQ_EMPTY(&s->auth.certs));
+	tokens = !TAILQ_EMPTY(&a->tokens) || (where != NULL && !own &&
+	    !TAILQ_EMPTY(&s->auth.tokens));
+	if ((!TAILQ_EMPTY(&a->allow_users) ||
+	    !TAILQ_EMPTY(&a->allow_claims)) && !tokens) {
+		yyerror_at(a->allow_lineno, "allow user or claim%s%s: no "
+		    "authenticate token to go with it",
+		    where != NULL ? " in location " : "",
+		    where != NULL ? where : "");
+		return (-1);
+	}
 	if (!TAILQ_EMPTY(&a->allow_subjects) && !certs) {
 		yyerror_at(a->allow_lineno, "allow subject%s%s: no "
 		    "authenticate client certificate to go with it",

@@ -160,6 +160,8 @@ static void
 print_auth(FILE *f, const char *indent, const struct wsd_auth *a)
 {
 	const struct wsd_auth_cert	*ac;
+	const struct wsd_auth_token	*at;
+	const struct wsd_claim		*cl;
 
 	if (a->tls_required)
 		fprintf(f, "%stls required\n", indent);
@@ -175,7 +177,40 @@ print_auth(FILE *f, const char *indent, const struct wsd_auth *a)
 		}
 		fputc('\n', f);
 	}
+	TAILQ_FOREACH(at, &a->tokens, entry) {
+		fprintf(f, "%sauthenticate token ", indent);
+		print_str(f, at->key.path);
+		if (at->cookie[0] != '\0') {
+			fprintf(f, " cookie ");
+			print_str(f, at->cookie);
+		}
+		if (at->query[0] != '\0') {
+			fprintf(f, " query ");
+			print_str(f, at->query);
+		}
+		if (at->audience[0] != '\0') {
+			fprintf(f, " audience ");
+			print_str(f, at->audience);
+		}
+		if (at->issuer[0] != '\0') {
+			fprintf(f, " issuer ");
+			print_str(f, at->issuer);
+		}
+		if (at->leeway != 60)
+			fprintf(f, " leeway %d", at->leeway);
+		if (at->insecure)
+			fprintf(f, " insecure");
+		fputc('\n', f);
+	}
 	print_strs(f, indent, "allow subject", &a->allow_subjects);
+	print_strs(f, indent, "allow user", &a->allow_users);
+	TAILQ_FOREACH(cl, &a->allow_claims, entry) {
+		fprintf(f, "%sallow claim ", indent);
+		print_str(f, cl->name);
+		fputc(' ', f);
+		print_str(f, cl->value);
+		fputc('\n', f);
+	}
 }
 
 static void

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -336,6 +337,266 @@ ATF_TC_CLEANUP(tls_required, tc)
 	daemon_cleanup();
 }
 
+
+/* Keys for tokens, made with openssl now. */
+static void
+token_keys(void)
+{
+	ATF_REQUIRE(system("openssl ecparam -name prime256v1 -genkey -noout "
+	    "-out ec.key 2>/dev/null && openssl ec -in ec.key -pubout -out "
+	    "ec.pub 2>/dev/null && openssl genpkey -algorithm ed25519 -out "
+	    "ed.key 2>/dev/null && openssl pkey -in ed.key -pubout -out ed.pub "
+	    "&& printf 'a shared secret of more than 32 bytes\\n' >secret") ==
+	    0);
+}
+
+/* A token minted by mkjwt.py (python3, openssl), not by wsd. */
+static char *
+mint(const atf_tc_t *tc, const char *alg, const char *key, const char *hdr,
+    const char *payload)
+{
+	static char	 tok[4][2048];
+	static int	 i;
+	char		 cmd[4096];
+	FILE		*f;
+
+	i = (i + 1) % 4;
+	snprintf(cmd, sizeof(cmd), "python3 %s '%s' '%s' '%s' '%s'",
+	    srcpath(tc, "mkjwt.py"), alg, key, hdr != NULL ? hdr : "-",
+	    payload);
+	ATF_REQUIRE((f = popen(cmd, "r")) != NULL);
+	ATF_REQUIRE(fgets(tok[i], sizeof(tok[i]), f) != NULL);
+	pclose(f);
+	tok[i][strcspn(tok[i], "\n")] = '\0';
+	return (tok[i]);
+}
+
+/* Claims with exp that many seconds from now, and more JSON after. */
+static const char *
+claims(long in, const char *more)
+{
+	static char	 buf[4][512];
+	static int	 i;
+
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof(buf[i]), "{\"exp\":%lld%s%s}",
+	    (long long)time(NULL) + in, more[0] ? "," : "", more);
+	return (buf[i]);
+}
+
+/* A wss:// upgrade to path with header lines extra: its status. */
+static int
+wss_extra(const char *path, const char *extra, char *resp, size_t size,
+    struct wsc_tls *kept)
+{
+	struct wsc_tls_opts	 o = { .ca = "ca.crt" };
+	struct wsc_tls		 t;
+	int			 status;
+
+	if (wsct_connect(&t, tport, &o) == -1) {
+		wsct_close(&t);
+		return (-1);
+	}
+	status = wsct_upgrade_path(&t, path, extra, resp, size);
+	if (status == 101 && kept != NULL)
+		*kept = t;
+	else
+		wsct_close(&t);
+	return (status);
+}
+
+static int
+bearer(const char *path, const char *tok, struct wsc_tls *kept)
+{
+	char	 extra[2400], resp[1024];
+
+	snprintf(extra, sizeof(extra), "Authorization: Bearer %s\r\n", tok);
+	return (wss_extra(path, extra, resp, sizeof(resp), kept));
+}
+
+ATF_TC_WITH_CLEANUP(token_bearer);
+ATF_TC_HEAD(token_bearer, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "authenticate token with Bearer, each "
+	    "algorithm: a good token is served and its sub is the identity; "
+	    "none, expired, another audience or issuer, alg none and "
+	    "algorithm confusion get 401 with WWW-Authenticate");
+}
+ATF_TC_BODY(token_bearer, tc)
+{
+	struct wsc_tls	 t;
+	char		 resp[1024];
+
+	mkcerts(tc);
+	token_keys();
+	start(tc, "\tlocation \"/es\" {\n\t\tauthenticate token \"ec.pub\" "
+	    "audience \"chat\" issuer \"app\" insecure\n\t}\n"
+	    "\tlocation \"/ed\" {\n\t\tauthenticate token \"ed.pub\" "
+	    "insecure\n\t}\n"
+	    "\tlocation \"/hs\" {\n\t\tauthenticate token \"secret\" "
+	    "insecure\n\t}\n");
+	ATF_REQUIRE_EQ(bearer("/es", mint(tc, "ES256", "ec.key", NULL,
+	    claims(600, "\"sub\":\"alice\",\"aud\":[\"x\",\"chat\"],"
+	    "\"iss\":\"app\"")), &t), 101);
+	ATF_CHECK(wsd_wait_log(&wsd, "identity \"alice\"", WSC_TIMEOUT) == 0);
+	ATF_REQUIRE_EQ(wsctl(tc, "show connections"), 0);
+	ATF_CHECK(atf_utils_grep_file(" alice$", "out"));
+	wsct_close(&t);
+	ATF_CHECK_EQ(bearer("/ed", mint(tc, "EdDSA", "ed.key", NULL,
+	    claims(600, "\"sub\":\"bob\"")), NULL), 101);
+	ATF_CHECK_EQ(bearer("/hs", mint(tc, "HS256", "secret", NULL,
+	    claims(600, "\"sub\":\"carol\"")), NULL), 101);
+
+	ATF_CHECK_EQ(wss_extra("/es", NULL, resp, sizeof(resp), NULL), 401);
+	ATF_CHECK_MSG(strstr(resp, "WWW-Authenticate: Bearer") != NULL,
+	    "%s", resp);
+	ATF_CHECK(wsd_wait_log(&wsd, "refused: 401 (no credentials)",
+	    WSC_TIMEOUT) == 0);
+	ATF_CHECK_EQ(bearer("/es", mint(tc, "ES256", "ec.key", NULL,
+	    claims(-120, "\"aud\":\"chat\",\"iss\":\"app\"")), NULL), 401);
+	ATF_CHECK(wsd_wait_log(&wsd, "(token: expired)", WSC_TIMEOUT) == 0);
+	ATF_CHECK_EQ(bearer("/es", mint(tc, "ES256", "ec.key", NULL,
+	    claims(600, "\"aud\":\"other\",\"iss\":\"app\"")), NULL), 401);
+	ATF_CHECK(wsd_wait_log(&wsd, "(token: wrong audience)",
+	    WSC_TIMEOUT) == 0);
+	ATF_CHECK_EQ(bearer("/es", mint(tc, "ES256", "ec.key", NULL,
+	    claims(600, "\"aud\":\"chat\",\"iss\":\"evil\"")), NULL), 401);
+	ATF_CHECK(wsd_wait_log(&wsd, "(token: wrong issuer)", WSC_TIMEOUT) ==
+	    0);
+	ATF_CHECK_EQ(bearer("/hs", mint(tc, "none", "-", "{\"alg\":\"none\"}",
+	    claims(600, "")), NULL), 401);
+	/* An HS256 token keyed with the public key's bytes. */
+	ATF_CHECK_EQ(bearer("/es", mint(tc, "HS256", "ec.pub", NULL,
+	    claims(600, "\"aud\":\"chat\",\"iss\":\"app\"")), NULL), 401);
+	ATF_CHECK(wsd_wait_log(&wsd, "(token: algorithm not accepted)",
+	    WSC_TIMEOUT) == 0);
+	/* Signed with another key of the right kind. */
+	ATF_REQUIRE(system("openssl genpkey -algorithm ed25519 -out ed2.key "
+	    "2>/dev/null") == 0);
+	ATF_CHECK_EQ(bearer("/ed", mint(tc, "EdDSA", "ed2.key", NULL,
+	    claims(600, "")), NULL), 401);
+	ATF_CHECK(wsd_wait_log(&wsd, "(token: bad signature)", WSC_TIMEOUT) ==
+	    0);
+	daemon_stop_ok(&wsd);
+}
+ATF_TC_CLEANUP(token_bearer, tc)
+{
+	daemon_cleanup();
+}
+
+ATF_TC_WITH_CLEANUP(token_cookie_query);
+ATF_TC_HEAD(token_cookie_query, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "A token in the configured cookie or "
+	    "query parameter is taken; a query token never reaches the log");
+}
+ATF_TC_BODY(token_cookie_query, tc)
+{
+	char	 extra[2400], resp[1024], path[2400];
+	char	*tok;
+	int	 fd;
+
+	mkcerts(tc);
+	token_keys();
+	start(tc, "\tauthenticate token \"secret\" cookie \"session\" query "
+	    "\"access_token\" insecure\n");
+	tok = mint(tc, "HS256", "secret", NULL, claims(600,
+	    "\"sub\":\"dave\""));
+	snprintf(extra, sizeof(extra), "Cookie: theme=dark; session=%s\r\n",
+	    tok);
+	ATF_CHECK_EQ(wss_extra("/", extra, resp, sizeof(resp), NULL), 101);
+	snprintf(path, sizeof(path), "/?room=1&access_token=%s", tok);
+	ATF_CHECK_EQ(wss_extra(path, NULL, resp, sizeof(resp), NULL), 101);
+	ATF_CHECK(wsd_wait_log(&wsd, "identity \"dave\"", WSC_TIMEOUT) == 0);
+	/* A cookie of another name is not a token. */
+	snprintf(extra, sizeof(extra), "Cookie: other=%s\r\n", tok);
+	ATF_CHECK_EQ(wss_extra("/", extra, resp, sizeof(resp), NULL), 401);
+	/* A refusal that logs the target leaves the token out. */
+	ATF_REQUIRE((fd = wsc_connect(wsd.port)) != -1);
+	snprintf(extra, sizeof(extra), "Origin: https://evil.example\r\n");
+	ATF_CHECK_EQ(wsc_upgrade_to(fd, path, NULL, extra, resp,
+	    sizeof(resp)), 403);
+	close(fd);
+	ATF_CHECK(wsd_wait_log(&wsd, "access_token=REDACTED", WSC_TIMEOUT) ==
+	    0);
+	ATF_CHECK_MSG(strstr(wsd.log, strrchr(tok, '.') + 1) == NULL,
+	    "the token's signature is in the log");
+	daemon_stop_ok(&wsd);
+}
+ATF_TC_CLEANUP(token_cookie_query, tc)
+{
+	daemon_cleanup();
+}
+
+ATF_TC_WITH_CLEANUP(token_expires);
+ATF_TC_HEAD(token_expires, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "A connection admitted by a token is "
+	    "closed with 1008 when the token expires");
+}
+ATF_TC_BODY(token_expires, tc)
+{
+	struct wsc_tls	 t;
+	uint8_t		 buf[128];
+	size_t		 len;
+	time_t		 t0;
+	int		 fin, op;
+
+	mkcerts(tc);
+	token_keys();
+	start(tc, "\tauthenticate token \"secret\" leeway 0 insecure\n");
+	t0 = time(NULL);
+	ATF_REQUIRE_EQ(bearer("/", mint(tc, "HS256", "secret", NULL,
+	    claims(3, "\"sub\":\"erin\"")), &t), 101);
+	ATF_REQUIRE(wsct_send(&t, 1, 0x1, "hi", 2) == 0);
+	ATF_REQUIRE(wsct_recv(&t, &fin, &op, buf, sizeof(buf), &len) == 0);
+	ATF_CHECK_EQ(op, 0x1);
+	/* Then, within a few seconds, our close. */
+	ATF_REQUIRE(wsct_recv(&t, &fin, &op, buf, sizeof(buf), &len) == 0);
+	ATF_CHECK_EQ(op, 0x8);
+	ATF_REQUIRE(len >= 2);
+	ATF_CHECK_EQ((buf[0] << 8) | buf[1], 1008);
+	ATF_CHECK_MSG(time(NULL) - t0 >= 2, "closed before the token expired");
+	wsct_close(&t);
+	daemon_stop_ok(&wsd);
+}
+ATF_TC_CLEANUP(token_expires, tc)
+{
+	daemon_cleanup();
+}
+
+ATF_TC_WITH_CLEANUP(token_allow);
+ATF_TC_HEAD(token_allow, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "allow user and allow claim: a valid "
+	    "token of someone else gets 403");
+}
+ATF_TC_BODY(token_allow, tc)
+{
+	mkcerts(tc);
+	token_keys();
+	start(tc, "\tauthenticate token \"ed.pub\" insecure\n"
+	    "\tallow user \"alice\"\n\tallow user \"bob\"\n"
+	    "\tlocation \"/admin\" {\n\t\tallow claim \"roles\" \"admin\"\n"
+	    "\t}\n\tlocation \"/\" {\n\t}\n");
+	ATF_CHECK_EQ(bearer("/", mint(tc, "EdDSA", "ed.key", NULL,
+	    claims(600, "\"sub\":\"bob\"")), NULL), 101);
+	ATF_CHECK_EQ(bearer("/", mint(tc, "EdDSA", "ed.key", NULL,
+	    claims(600, "\"sub\":\"mallory\"")), NULL), 403);
+	ATF_CHECK(wsd_wait_log(&wsd, "refused: 403 (token: not allowed)",
+	    WSC_TIMEOUT) == 0);
+	ATF_CHECK_EQ(bearer("/admin", mint(tc, "EdDSA", "ed.key", NULL,
+	    claims(600, "\"sub\":\"bob\",\"roles\":[\"dev\",\"admin\"]")),
+	    NULL), 101);
+	ATF_CHECK_EQ(bearer("/admin", mint(tc, "EdDSA", "ed.key", NULL,
+	    claims(600, "\"sub\":\"alice\",\"roles\":\"dev\"")), NULL), 403);
+	daemon_stop_ok(&wsd);
+}
+ATF_TC_CLEANUP(token_allow, tc)
+{
+	daemon_cleanup();
+}
+
 /* wsd -n (opts) on text; its exit status, stderr in err, stdout in out. */
 static int
 check(const atf_tc_t *tc, const char *text, const char *opts)
@@ -385,6 +646,53 @@ ATF_TC_BODY(config, tc)
 	ATF_CHECK(atf_utils_grep_file("^\t\tauthenticate client certificate$",
 	    "out"));
 	ATF_CHECK(atf_utils_grep_file("^\t\ttls required$", "out"));
+
+	/* Tokens: a credential in the clear, or readable by any site. */
+	token_keys();
+	ATF_CHECK_EQ(check(tc, "server \"a\" {\n"
+	    "\tlisten on 127.0.0.1 port 8080\n"
+	    "\tauthenticate token \"secret\"\n}\n", "-n"), 1);
+	ATF_CHECK(atf_utils_grep_file("^c\\.conf:3: authenticate token: "
+	    "server \"a\" has a listener without tls; the token would cross "
+	    "in the clear \\(insecure allows it\\)$", "err"));
+	ATF_CHECK_EQ(check(tc, "server \"a\" {\n"
+	    "\tlisten on 127.0.0.1 port 8080\n\torigin \"null\"\n"
+	    "\tauthenticate token \"secret\" cookie \"s\" insecure\n}\n",
+	    "-n"), 1);
+	ATF_CHECK(atf_utils_grep_file("^c\\.conf:4: authenticate token "
+	    "cookie: server \"a\" admits origin \"null\", so any site could "
+	    "use the cookie$", "err"));
+	ATF_REQUIRE(system("printf 'too short\\n' >short && openssl genpkey "
+	    "-algorithm rsa -pkeyopt rsa_keygen_bits:1024 2>/dev/null | "
+	    "openssl pkey -pubout -out rsa.pub") == 0);
+	ATF_CHECK_EQ(check(tc, "server \"a\" {\n"
+	    "\tlisten on 127.0.0.1 port 8080\n"
+	    "\tauthenticate token \"short\" insecure\n}\n", "-n"), 1);
+	ATF_CHECK(atf_utils_grep_file("^c\\.conf:3: short: a shared secret "
+	    "must have at least 32 bytes$", "err"));
+	ATF_CHECK_EQ(check(tc, "server \"a\" {\n"
+	    "\tlisten on 127.0.0.1 port 8080\n"
+	    "\tauthenticate token \"rsa.pub\" insecure\n}\n", "-n"), 1);
+	ATF_CHECK(atf_utils_grep_file("^c\\.conf:3: rsa.pub: a public key "
+	    "must be P-256 \\(ES256\\) or Ed25519 \\(EdDSA\\)$", "err"));
+	ATF_CHECK_EQ(check(tc, "server \"a\" {\n"
+	    "\tlisten on 127.0.0.1 port 8080\n"
+	    "\tallow user \"alice\"\n}\n", "-n"), 1);
+	ATF_CHECK(atf_utils_grep_file("^c\\.conf:3: allow user or claim: no "
+	    "authenticate token to go with it$", "err"));
+	ATF_REQUIRE_EQ(check(tc, "server \"a\" {\n"
+	    "\tlisten on 127.0.0.1 port 8443 tls\n"
+	    "\ttls certificate \"server.crt\"\n\ttls key \"server.key\"\n"
+	    "\tauthenticate token \"ec.pub\" cookie \"s\" query \"t\" "
+	    "audience \"chat\" issuer \"app\" leeway 5\n"
+	    "\tallow user \"alice\"\n\tallow claim \"role\" \"admin\"\n}\n",
+	    "-nv"), 0);
+	ATF_CHECK(atf_utils_grep_file("^\tauthenticate token \"ec.pub\" "
+	    "cookie \"s\" query \"t\" audience \"chat\" issuer \"app\" "
+	    "leeway 5$", "out"));
+	ATF_CHECK(atf_utils_grep_file("^\tallow user \"alice\"$", "out"));
+	ATF_CHECK(atf_utils_grep_file("^\tallow claim \"role\" \"admin\"$",
+	    "out"));
 }
 
 ATF_TP_ADD_TCS(tp)
@@ -394,6 +702,10 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, cert_other_ca);
 	ATF_TP_ADD_TC(tp, allow_subject);
 	ATF_TP_ADD_TC(tp, tls_required);
+	ATF_TP_ADD_TC(tp, token_bearer);
+	ATF_TP_ADD_TC(tp, token_cookie_query);
+	ATF_TP_ADD_TC(tp, token_expires);
+	ATF_TP_ADD_TC(tp, token_allow);
 	ATF_TP_ADD_TC(tp, config);
 	return (atf_no_error());
 }

@@ -50,7 +50,8 @@ static const struct {
 	    B(START) | B(SHUTDOWN) | B(VERBOSE) | B(SERVER) | B(ALIAS) |
 	    B(ORIGIN) | B(LOCATION) | B(SUBPROTO) | B(TLS_SERVER) |
 	    B(TLS_FILE) | B(LISTENER_SERVER) | B(RECONF) | B(RECONF_END) |
-	    B(PEER_RETIRE) | B(ADMIT_REPLY) | B(TLS_TICKET) | B(AUTH) },
+	    B(PEER_RETIRE) | B(ADMIT_REPLY) | B(TLS_TICKET) | B(AUTH) |
+	    B(AUTH_TOKEN) },
 	{ END_PARENT, END_WORKER, B(CONFIG) | B(PEER) | B(START) |
 	    B(SHUTDOWN) | B(VERBOSE) | B(QUERY) },
 	{ END_PARENT, END_CONTROL, B(CTL_DATA) | B(CTL_END) },
@@ -93,6 +94,7 @@ valid_len(uint32_t t, int *nfd)
 	case IPC_LOCATION:	return (sizeof(struct ipc_location));
 	case IPC_SUBPROTO:	return (sizeof(struct ipc_subproto));
 	case IPC_AUTH:		return (sizeof(struct ipc_auth));
+	case IPC_AUTH_TOKEN:	return (sizeof(struct ipc_auth_token) + 1);
 	case IPC_TLS_SERVER:	return (sizeof(struct ipc_tls_server));
 	case IPC_TLS_FILE:	return (sizeof(struct ipc_tls_file) + 1);
 	case IPC_LISTENER_SERVER: return (sizeof(struct ipc_listener_server));

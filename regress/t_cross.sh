@@ -40,13 +40,14 @@ cross_require()
 		    "installs it as root on amd64"
 	done
 	export PKG_CONFIG_LIBDIR=/usr/lib/$CROSS/pkgconfig:/usr/share/pkgconfig
-	pkg-config --exists libtls libcrypto zlib libseccomp libbsd-overlay &&
+	pkg-config --exists libtls libcrypto jansson zlib libseccomp \
+	    libbsd-overlay &&
 	    [ -e /usr/lib/$CROSS/libevent-2.1.so.7 ] ||
 	    atf_skip "no arm64 libraries: make deps installs them as root"
-	CROSS_CFLAGS="$(pkg-config --cflags libtls libcrypto zlib libseccomp \
-	    libbsd-overlay)"
-	CROSS_LIBS="$(pkg-config --libs libtls libcrypto zlib libseccomp \
-	    libbsd-overlay libbsd-ctor)"
+	CROSS_CFLAGS="$(pkg-config --cflags libtls libcrypto jansson zlib \
+	    libseccomp libbsd-overlay)"
+	CROSS_LIBS="$(pkg-config --libs libtls libcrypto jansson zlib \
+	    libseccomp libbsd-overlay libbsd-ctor)"
 	# No arm64 libevent-dev beside the amd64 one (etc/deps.sh): its
 	# headers are the same, and the library is linked by its file name.
 	if pkg-config --exists libevent; then

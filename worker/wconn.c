@@ -394,6 +394,32 @@ wconn_gone(unsigned int hs, uint64_t id, int relayed, int reset,
 		    linelen, -1);
 }
 
+/* The token that admitted the connection is no longer valid. */
+static void
+wconn_token_expired(int fd, short event, void *arg)
+{
+	struct wconn	*c = arg;
+
+	if (c->list == WL_ACTIVE)
+		wconn_expire(c, WS_CLOSE_POLICY, "token expired");
+}
+
+/* A timer for when, in seconds since the epoch (the token's exp). */
+static int
+wconn_expire_at(struct wconn *c, int64_t when)
+{
+	struct timeval	 tv;
+	int64_t		 left = when - (int64_t)time(NULL);
+
+	timerclear(&tv);
+	tv.tv_sec = left > 0 ? left : 0;
+	if ((c->ev_expire = evtimer_new(wk_env.base, wconn_token_expired,
+	    c)) == NULL)
+		return (-1);
+	evtimer_add(c->ev_expire, &tv);
+	return (0);
+}
+
 void
 wconn_new(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
@@ -458,6 +484,16 @@ wconn_new(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		    (unsigned long long)c->id);
 		close(c->fd);
 		wconn_gone(c->hs, c->id, c->tls, c->reset, NULL, 0);
+		free(c->s);
+		free(c->identity);
+		free(c);
+		return;
+	}
+	if (ic.expires > 0 && wconn_expire_at(c, ic.expires) == -1) {
+		log_warn("%s: connection %llu", __func__,
+		    (unsigned long long)c->id);
+		close(c->fd);
+		wconn_gone(c->hs, c->id, c->tls, 0, NULL, 0);
 		free(c->s);
 		free(c->identity);
 		free(c);
@@ -560,6 +596,10 @@ wconn_end(struct wconn *c, const char *why)
 	}
 	if (c->ka != KA_NONE)
 		wconn_ka(c, KA_NONE, 0);
+	if (c->ev_expire != NULL) {
+		event_free(c->ev_expire);
+		c->ev_expire = NULL;
+	}
 	/*
 	 * The line goes to the parent with the release, one message for
 	 * both; a wss:// connection, which the relay releases, sends it now.

@@ -231,6 +231,7 @@ struct wconn {
 	struct ws_session	*s;		/* NULL while parked, idle */
 	struct ws_counts	 counted;	/* by sessions since parked */
 	char			*identity;	/* who, as authenticated */
+	struct event		*ev_expire;	/* a token's exp, or NULL */
 	struct ws_limits	 lim;		/* the session points here */
 	uint64_t		 id;
 	union {
