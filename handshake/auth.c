@@ -265,12 +265,12 @@ auth_token_find(const struct hs_token *t, const struct http_request *req,
 	const char			*v, *q;
 	unsigned int			 i;
 
-	if (t->cookie[0] != '\0')
-		for (i = 0; (h = http_header_find(req, "Cookie", &i)) != NULL;
-		    i++)
-			if ((v = auth_item(h->value, h->valuelen, ';',
-			    t->cookie, len)) != NULL)
-				return (v);
+	i = 0;
+	while (t->cookie[0] != '\0' &&
+	    (h = http_header_find(req, "Cookie", &i)) != NULL)
+		if ((v = auth_item(h->value, h->valuelen, ';', t->cookie,
+		    len)) != NULL)
+			return (v);
 	if (t->query[0] != '\0' && (q = memchr(req->target, '?',
 	    req->targetlen)) != NULL && (v = auth_item(q + 1,
 	    req->target + req->targetlen - q - 1, '&', t->query, len)) != NULL)
@@ -281,6 +281,30 @@ auth_token_find(const struct hs_token *t, const struct http_request *req,
 		return (h->value + 7);
 	}
 	return (NULL);
+}
+
+/* An Authorization header, or the cookie of a token line in list. */
+static int
+auth_sent_credentials(const struct hs_auths *list,
+    const struct http_request *req)
+{
+	const struct http_header	*h;
+	const struct hs_auth		*a;
+	unsigned int			 i;
+	size_t				 len;
+
+	if (http_header_find(req, "Authorization", NULL) != NULL)
+		return (1);
+	TAILQ_FOREACH(a, list, entry) {
+		if (a->token == NULL || a->token->cookie[0] == '\0')
+			continue;
+		i = 0;
+		while ((h = http_header_find(req, "Cookie", &i)) != NULL)
+			if (auth_item(h->value, h->valuelen, ';',
+			    a->token->cookie, &len) != NULL)
+				return (1);
+	}
+	return (0);
 }
 
 /* The allow lines in list: does who (subject, or a token's claims) pass? */
@@ -358,14 +382,14 @@ auth_check(struct tls *tls, const struct hs_policy *p,
 	int				 cert = 0, tokens = 0;
 
 	memset(r, 0, sizeof(*r));
+	methods = l != NULL && auth_has_method(&l->auths) ? &l->auths :
+	    &s->auths;
 	if (((s->flags | (l != NULL ? l->flags : 0)) &
 	    IPC_SERVER_TLS_REQUIRED) && tls == NULL) {
-		r->reason = http_header_find(req, "Authorization", NULL) ?
+		r->reason = auth_sent_credentials(methods, req) ?
 		    "credentials over cleartext" : "tls required";
 		return (403);
 	}
-	methods = l != NULL && auth_has_method(&l->auths) ? &l->auths :
-	    &s->auths;
 	if (l != NULL && auth_has_allow(&l->auths))
 		allow = &l->auths;
 	else

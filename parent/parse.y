@@ -1748,7 +1748,8 @@ auth_check(struct wsd_server *s, struct wsd_auth *a, const char *where)
 			null = 1;
 	TAILQ_FOREACH(at, &a->tokens, entry) {
 		/* A token over ws:// is a credential in the clear. */
-		if (plain && !at->insecure) {
+		if (plain && !at->insecure && !a->tls_required &&
+		    !s->auth.tls_required) {
 			yyerror_at(at->lineno, "authenticate token: server "
 			    "\"%s\" has a listener without tls; the token "
 			    "would cross in the clear (insecure allows it)",

@@ -301,43 +301,6 @@ ATF_TC_CLEANUP(allow_subject, tc)
 	daemon_cleanup();
 }
 
-ATF_TC_WITH_CLEANUP(tls_required);
-ATF_TC_HEAD(tls_required, tc)
-{
-	atf_tc_set_md_var(tc, "descr", "tls required: a ws:// upgrade is 403, "
-	    "logged as credentials over cleartext when it carried "
-	    "Authorization (never the credential itself), else as tls "
-	    "required; wss:// is served");
-}
-ATF_TC_BODY(tls_required, tc)
-{
-	mkcerts(tc);
-	start(tc, "\tlocation \"/secure\" {\n\t\ttls required\n\t}\n"
-	    "\tlocation \"/\" {\n\t}\n");
-	ATF_CHECK_EQ(ws_status("/", NULL), 101);
-	ATF_CHECK_EQ(ws_status("/secure", NULL), 403);
-	ATF_CHECK(wsd_wait_log(&wsd, "refused: 403 (tls required)",
-	    WSC_TIMEOUT) == 0);
-	ATF_CHECK_EQ(ws_status("/secure",
-	    "Authorization: Basic dXNlcjpzZWNyZXQ=\r\n"), 403);
-	ATF_CHECK(wsd_wait_log(&wsd, "refused: 403 (credentials over "
-	    "cleartext)", WSC_TIMEOUT) == 0);
-	ATF_CHECK(strstr(wsd.log, "dXNlcjpzZWNyZXQ") == NULL);
-	ATF_CHECK_EQ(wss_status(NULL, "/secure", NULL), 101);
-	daemon_stop_ok(&wsd);
-
-	/* For the whole server. */
-	start(tc, "\ttls required\n");
-	ATF_CHECK_EQ(ws_status("/", NULL), 403);
-	ATF_CHECK_EQ(wss_status(NULL, "/", NULL), 101);
-	daemon_stop_ok(&wsd);
-}
-ATF_TC_CLEANUP(tls_required, tc)
-{
-	daemon_cleanup();
-}
-
-
 /* Keys for tokens, made with openssl now. */
 static void
 token_keys(void)
@@ -508,6 +471,10 @@ ATF_TC_BODY(token_cookie_query, tc)
 	snprintf(path, sizeof(path), "/?room=1&access_token=%s", tok);
 	ATF_CHECK_EQ(wss_extra(path, NULL, resp, sizeof(resp), NULL), 101);
 	ATF_CHECK(wsd_wait_log(&wsd, "identity \"dave\"", WSC_TIMEOUT) == 0);
+	/* The second of two Cookie header fields. */
+	snprintf(extra, sizeof(extra), "Cookie: theme=dark\r\nCookie: "
+	    "session=%s\r\n", tok);
+	ATF_CHECK_EQ(wss_extra("/", extra, resp, sizeof(resp), NULL), 101);
 	/* A cookie of another name is not a token. */
 	snprintf(extra, sizeof(extra), "Cookie: other=%s\r\n", tok);
 	ATF_CHECK_EQ(wss_extra("/", extra, resp, sizeof(resp), NULL), 401);
@@ -593,6 +560,89 @@ ATF_TC_BODY(token_allow, tc)
 	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(token_allow, tc)
+{
+	daemon_cleanup();
+}
+
+ATF_TC_WITH_CLEANUP(tls_required);
+ATF_TC_HEAD(tls_required, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "tls required: a ws:// upgrade is 403, "
+	    "logged as credentials over cleartext when it carried "
+	    "Authorization (never the credential itself), else as tls "
+	    "required; wss:// is served");
+}
+ATF_TC_BODY(tls_required, tc)
+{
+	mkcerts(tc);
+	start(tc, "\tlocation \"/secure\" {\n\t\ttls required\n\t}\n"
+	    "\tlocation \"/\" {\n\t}\n");
+	ATF_CHECK_EQ(ws_status("/", NULL), 101);
+	ATF_CHECK_EQ(ws_status("/secure", NULL), 403);
+	ATF_CHECK(wsd_wait_log(&wsd, "refused: 403 (tls required)",
+	    WSC_TIMEOUT) == 0);
+	ATF_CHECK_EQ(ws_status("/secure",
+	    "Authorization: Basic dXNlcjpzZWNyZXQ=\r\n"), 403);
+	ATF_CHECK(wsd_wait_log(&wsd, "refused: 403 (credentials over "
+	    "cleartext)", WSC_TIMEOUT) == 0);
+	ATF_CHECK(strstr(wsd.log, "dXNlcjpzZWNyZXQ") == NULL);
+	ATF_CHECK_EQ(wss_status(NULL, "/secure", NULL), 101);
+	daemon_stop_ok(&wsd);
+
+	/* For the whole server; a token cookie is a credential too. */
+	token_keys();
+	start(tc, "\ttls required\n"
+	    "\tauthenticate token \"secret\" cookie \"session\"\n");
+	ATF_CHECK_EQ(ws_status("/", NULL), 403);
+	ATF_CHECK_EQ(ws_status("/", "Cookie: session=abc\r\n"), 403);
+	ATF_CHECK(wsd_wait_log(&wsd, "refused: 403 (credentials over "
+	    "cleartext)", WSC_TIMEOUT) == 0);
+	ATF_CHECK(strstr(wsd.log, "session=abc") == NULL);
+	ATF_CHECK_EQ(bearer("/", mint(tc, "HS256", "secret", NULL,
+	    claims(600, "")), NULL), 101);
+	daemon_stop_ok(&wsd);
+}
+ATF_TC_CLEANUP(tls_required, tc)
+{
+	daemon_cleanup();
+}
+
+
+
+ATF_TC_WITH_CLEANUP(token_reload);
+ATF_TC_HEAD(token_reload, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "A reload re-reads the key file: a "
+	    "new secret takes over; a broken file changes nothing");
+}
+ATF_TC_BODY(token_reload, tc)
+{
+	char	 a[2048], b[2048];
+
+	mkcerts(tc);
+	token_keys();
+	start(tc, "\tauthenticate token \"secret\" insecure\n");
+	strlcpy(a, mint(tc, "HS256", "secret", NULL, claims(600,
+	    "\"sub\":\"a\"")), sizeof(a));
+	ATF_CHECK_EQ(bearer("/", a, NULL), 101);
+	ATF_REQUIRE(system("printf 'the next secret, also of 32 bytes or "
+	    "more\\n' >secret") == 0);
+	strlcpy(b, mint(tc, "HS256", "secret", NULL, claims(600,
+	    "\"sub\":\"b\"")), sizeof(b));
+	ATF_REQUIRE_EQ(wsctl(tc, "reload"), 0);
+	ATF_REQUIRE(wsd_wait_log(&wsd, "configuration reloaded",
+	    WSC_TIMEOUT) == 0);
+	ATF_CHECK_EQ(bearer("/", b, NULL), 101);
+	ATF_CHECK_EQ(bearer("/", a, NULL), 401);
+	ATF_REQUIRE(system("printf 'short\\n' >secret") == 0);
+	ATF_CHECK_EQ(wsctl(tc, "reload"), 1);
+	ATF_CHECK(atf_utils_grep_file("^reload failed", "out"));
+	ATF_CHECK(wsd_wait_log(&wsd, "secret: a shared secret must have at "
+	    "least 32 bytes", WSC_TIMEOUT) == 0);
+	ATF_CHECK_EQ(bearer("/", b, NULL), 101);
+	daemon_stop_ok(&wsd);
+}
+ATF_TC_CLEANUP(token_reload, tc)
 {
 	daemon_cleanup();
 }
@@ -706,6 +756,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, token_cookie_query);
 	ATF_TP_ADD_TC(tp, token_expires);
 	ATF_TP_ADD_TC(tp, token_allow);
+	ATF_TP_ADD_TC(tp, token_reload);
 	ATF_TP_ADD_TC(tp, config);
 	return (atf_no_error());
 }
