@@ -45,6 +45,16 @@ extension_body()
 	replay extension
 }
 
+atf_test_case jwt
+jwt_head()
+{
+	atf_set "descr" "JSON Web Token verification replays its corpus"
+}
+jwt_body()
+{
+	replay jwt
+}
+
 atf_test_case wskey
 wskey_head()
 {
@@ -100,6 +110,7 @@ atf_init_test_cases()
 	atf_add_test_case http
 	atf_add_test_case extension
 	atf_add_test_case wskey
+	atf_add_test_case jwt
 	atf_add_test_case policy
 	atf_add_test_case frame
 	atf_add_test_case utf8
