@@ -205,8 +205,78 @@ ATF_TC_CLEANUP(key_only_in_handshake, tc)
 	daemon_cleanup();
 }
 
+/*
+ * The same for a token's shared secret: read by the parent at start, at
+ * the reload and for the respawn, sent as data, and wiped there.
+ */
+ATF_TC_WITH_CLEANUP(token_secret_only_in_handshake);
+ATF_TC_HEAD(token_secret_only_in_handshake, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "No copy of a token's shared secret "
+	    "in the parent or a worker after start, reload and respawn");
+	atf_tc_set_md_var(tc, "require.user", "root");
+}
+ATF_TC_BODY(token_secret_only_in_handshake, tc)
+{
+	struct needle	 tlsnd[NNEEDLES], nd[NNEEDLES];
+	char		 server[512], found[256];
+	FILE		*f;
+	pid_t		 hs, wk;
+	int		 tport, i;
+
+	memset(tlsnd, 0, sizeof(tlsnd));
+	make_key(tlsnd);
+	/* A secret of 48 random letters, looked for as its first 32. */
+	memset(nd, 0, sizeof(nd));
+	ATF_REQUIRE((f = fopen("secret", "w")) != NULL);
+	srandom(getpid());
+	for (i = 0; i < 48; i++) {
+		char ch = 'a' + random() % 26;
+
+		if (i < NEEDLE)
+			nd[0].b[i] = ch;
+		fputc(ch, f);
+	}
+	fputc('\n', f);
+	fclose(f);
+	nd[0].what = "the shared secret";
+	nd[0].len = NEEDLE;
+	for (i = 1; i < NNEEDLES; i++)
+		nd[i] = nd[0];
+	ATF_REQUIRE((wsd.port = wsd_free_port()) > 0);
+	ATF_REQUIRE((tport = wsd_free_port()) > 0);
+	snprintf(server, sizeof(server), "\tlisten on 127.0.0.1 port %d tls\n"
+	    "\ttls certificate \"cert.pem\"\n\ttls key \"key.pem\"\n"
+	    "\tauthenticate token \"secret\" insecure\n", tport);
+	wsd_write_conf(&wsd, "prefork handshake 1\nprefork worker 1\n",
+	    server);
+	daemon_start(tc, &wsd, NULL);
+	ATF_REQUIRE(kill(wsd.pid, SIGHUP) == 0);
+	ATF_REQUIRE(wsd_wait_log(&wsd, "configuration reloaded",
+	    WSC_TIMEOUT) == 0);
+	ATF_REQUIRE((hs = wsd_child(&wsd, "wsd: handshake", 0)) > 0);
+	ATF_REQUIRE(kill(hs, SIGKILL) == 0);
+	ATF_REQUIRE(wsd_wait_log(&wsd, "is ready", WSC_TIMEOUT) == 0);
+	ATF_REQUIRE((hs = wsd_child(&wsd, "wsd: handshake", 0)) > 0);
+	ATF_REQUIRE((wk = wsd_child(&wsd, "wsd: worker", 0)) > 0);
+
+	ATF_CHECK_EQ_MSG(memory_holds(wsd.pid, nd, found, sizeof(found)), 0,
+	    "the parent holds %s", found);
+	ATF_CHECK_EQ_MSG(memory_holds(wk, nd, found, sizeof(found)), 0,
+	    "the worker holds %s", found);
+	ATF_CHECK_MSG(memory_holds(hs, nd, found, sizeof(found)) > 0,
+	    "the search found the secret nowhere, not even in the handshake "
+	    "process");
+	daemon_stop_ok(&wsd);
+}
+ATF_TC_CLEANUP(token_secret_only_in_handshake, tc)
+{
+	daemon_cleanup();
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, key_only_in_handshake);
+	ATF_TP_ADD_TC(tp, token_secret_only_in_handshake);
 	return (atf_no_error());
 }
