@@ -424,10 +424,12 @@ auth_check(struct tls *tls, const struct hs_policy *p,
 		}
 	}
 	if (!cert && claims == NULL) {
-		if (why == NULL)
-			why = auth_has(methods, AUTH_CERT) && !tokens ?
-			    "client certificate: none given" :
-			    "no credentials";
+		if (why == NULL && !tokens)
+			why = "client certificate: none given";
+		else if (why == NULL)
+			why = auth_has(methods, AUTH_CERT) ? "no credentials: "
+			    "neither a client certificate nor a token" :
+			    "token: none given";
 		r->reason = why;
 		if (tokens)
 			r->extra = "WWW-Authenticate: Bearer realm=\"wsd\"";

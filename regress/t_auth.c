@@ -413,7 +413,7 @@ ATF_TC_BODY(token_bearer, tc)
 	ATF_CHECK_EQ(wss_extra("/es", NULL, resp, sizeof(resp), NULL), 401);
 	ATF_CHECK_MSG(strstr(resp, "WWW-Authenticate: Bearer") != NULL,
 	    "%s", resp);
-	ATF_CHECK(wsd_wait_log(&wsd, "refused: 401 (no credentials)",
+	ATF_CHECK(wsd_wait_log(&wsd, "refused: 401 (token: none given)",
 	    WSC_TIMEOUT) == 0);
 	ATF_CHECK_EQ(bearer("/es", mint(tc, "ES256", "ec.key", NULL,
 	    claims(-120, "\"aud\":\"chat\",\"iss\":\"app\"")), NULL), 401);
