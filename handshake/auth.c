@@ -51,7 +51,6 @@
 #include "handshake.h"
 #include "jwt.h"
 
-#define TERMINATED(a)	(memchr((a), '\0', sizeof(a)) != NULL)
 #define TOKEN_MAX	8192	/* bytes of a token we look at */
 
 struct hs_token {
@@ -453,27 +452,32 @@ auth_check(struct tls *tls, const struct hs_policy *p,
 	return (0);
 }
 
-/* Every query name a token line of the table reads its token from. */
+/* Whether a token line of list reads its token from query name. */
+static int
+auth_list_query(const struct hs_auths *list, const char *name, size_t len)
+{
+	const struct hs_auth	*a;
+
+	TAILQ_FOREACH(a, list, entry)
+		if (a->token != NULL && strlen(a->token->query) == len &&
+		    len > 0 && memcmp(a->token->query, name, len) == 0)
+			return (1);
+	return (0);
+}
+
+/* Whether any token line of the table reads from query name. */
 static int
 auth_query_name(const struct hs_servers *t, const char *name, size_t len)
 {
 	const struct hs_server		*s;
 	const struct hs_location	*l;
-	const struct hs_auth		*a;
 
 	TAILQ_FOREACH(s, t, entry) {
-		TAILQ_FOREACH(a, &s->auths, entry)
-			if (a->token != NULL && a->token->query[0] != '\0' &&
-			    strlen(a->token->query) == len &&
-			    memcmp(a->token->query, name, len) == 0)
-				return (1);
+		if (auth_list_query(&s->auths, name, len))
+			return (1);
 		TAILQ_FOREACH(l, &s->locations, entry)
-			TAILQ_FOREACH(a, &l->auths, entry)
-				if (a->token != NULL &&
-				    a->token->query[0] != '\0' &&
-				    strlen(a->token->query) == len &&
-				    memcmp(a->token->query, name, len) == 0)
-					return (1);
+			if (auth_list_query(&l->auths, name, len))
+				return (1);
 	}
 	return (0);
 }

@@ -30,6 +30,9 @@
 #define WS_ACCEPT_LEN		28	/* base64 of a SHA-1 digest */
 #define SHA1_DIGEST_LEN		20
 
+/* A fixed-size string field from another process holds its NUL. */
+#define TERMINATED(a)	(memchr((a), '\0', sizeof(a)) != NULL)
+
 /* Finds the end of a request head as bytes arrive, looking at each once. */
 struct http_reader {
 	size_t		 off;		/* bytes already looked at */

@@ -34,9 +34,6 @@
 
 #include "handshake.h"
 
-/* A string that the parent sent must end inside its array. */
-#define TERMINATED(a)	(memchr((a), '\0', sizeof(a)) != NULL)
-
 static struct hs_server *
 server_find(const struct hs_servers *t, uint32_t id)
 {

@@ -609,53 +609,48 @@ config_send_protos(struct child *c, uint32_t server, uint32_t location,
 	}
 }
 
+/* One authenticate or allow line: a pattern, and a fingerprint or value. */
+static void
+config_send_auth_line(struct child *c, uint32_t server, uint32_t location,
+    uint32_t kind, const char *pattern, const char *more)
+{
+	struct ipc_auth	 ia;
+
+	memset(&ia, 0, sizeof(ia));
+	ia.server = server;
+	ia.location = location;
+	ia.kind = kind;
+	strlcpy(ia.pattern, pattern, sizeof(ia.pattern));
+	if (kind == AUTH_CERT)
+		strlcpy(ia.fingerprint, more, sizeof(ia.fingerprint));
+	else if (kind == AUTH_ALLOW_CLAIM)
+		strlcpy(ia.value, more, sizeof(ia.value));
+	config_send_item(c, IPC_AUTH, &ia, sizeof(ia));
+}
+
 /* A server's or a location's authenticate and allow lines. */
 static void
 config_send_auth(struct child *c, uint32_t server, uint32_t location,
     struct wsd_auth *a)
 {
-	struct ipc_auth		 ia;
 	struct ipc_auth_token	 it;
 	struct wsd_auth_cert	*ac;
 	struct wsd_auth_token	*at;
 	struct wsd_claim	*cl;
 	struct wsd_str		*e;
 
-	TAILQ_FOREACH(ac, &a->certs, entry) {
-		memset(&ia, 0, sizeof(ia));
-		ia.server = server;
-		ia.location = location;
-		ia.kind = AUTH_CERT;
-		strlcpy(ia.pattern, ac->subject, sizeof(ia.pattern));
-		strlcpy(ia.fingerprint, ac->fingerprint,
-		    sizeof(ia.fingerprint));
-		config_send_item(c, IPC_AUTH, &ia, sizeof(ia));
-	}
-	TAILQ_FOREACH(e, &a->allow_subjects, entry) {
-		memset(&ia, 0, sizeof(ia));
-		ia.server = server;
-		ia.location = location;
-		ia.kind = AUTH_ALLOW_SUBJECT;
-		strlcpy(ia.pattern, e->s, sizeof(ia.pattern));
-		config_send_item(c, IPC_AUTH, &ia, sizeof(ia));
-	}
-	TAILQ_FOREACH(e, &a->allow_users, entry) {
-		memset(&ia, 0, sizeof(ia));
-		ia.server = server;
-		ia.location = location;
-		ia.kind = AUTH_ALLOW_USER;
-		strlcpy(ia.pattern, e->s, sizeof(ia.pattern));
-		config_send_item(c, IPC_AUTH, &ia, sizeof(ia));
-	}
-	TAILQ_FOREACH(cl, &a->allow_claims, entry) {
-		memset(&ia, 0, sizeof(ia));
-		ia.server = server;
-		ia.location = location;
-		ia.kind = AUTH_ALLOW_CLAIM;
-		strlcpy(ia.pattern, cl->name, sizeof(ia.pattern));
-		strlcpy(ia.value, cl->value, sizeof(ia.value));
-		config_send_item(c, IPC_AUTH, &ia, sizeof(ia));
-	}
+	TAILQ_FOREACH(ac, &a->certs, entry)
+		config_send_auth_line(c, server, location, AUTH_CERT,
+		    ac->subject, ac->fingerprint);
+	TAILQ_FOREACH(e, &a->allow_subjects, entry)
+		config_send_auth_line(c, server, location, AUTH_ALLOW_SUBJECT,
+		    e->s, NULL);
+	TAILQ_FOREACH(e, &a->allow_users, entry)
+		config_send_auth_line(c, server, location, AUTH_ALLOW_USER,
+		    e->s, NULL);
+	TAILQ_FOREACH(cl, &a->allow_claims, entry)
+		config_send_auth_line(c, server, location, AUTH_ALLOW_CLAIM,
+		    cl->name, cl->value);
 	/* The key as data: the handshake process opens no file. */
 	TAILQ_FOREACH(at, &a->tokens, entry) {
 		if (at->key.data == NULL)

@@ -156,6 +156,16 @@ print_tls(FILE *f, const struct wsd_server *s)
 	}
 }
 
+/* " kw \"value\"", for an option that is set. */
+static void
+print_opt(FILE *f, const char *kw, const char *value)
+{
+	if (value[0] == '\0')
+		return;
+	fprintf(f, " %s ", kw);
+	print_str(f, value);
+}
+
 static void
 print_auth(FILE *f, const char *indent, const struct wsd_auth *a)
 {
@@ -167,35 +177,17 @@ print_auth(FILE *f, const char *indent, const struct wsd_auth *a)
 		fprintf(f, "%stls required\n", indent);
 	TAILQ_FOREACH(ac, &a->certs, entry) {
 		fprintf(f, "%sauthenticate client certificate", indent);
-		if (ac->subject[0] != '\0') {
-			fprintf(f, " subject ");
-			print_str(f, ac->subject);
-		}
-		if (ac->fingerprint[0] != '\0') {
-			fprintf(f, " fingerprint ");
-			print_str(f, ac->fingerprint);
-		}
+		print_opt(f, "subject", ac->subject);
+		print_opt(f, "fingerprint", ac->fingerprint);
 		fputc('\n', f);
 	}
 	TAILQ_FOREACH(at, &a->tokens, entry) {
 		fprintf(f, "%sauthenticate token ", indent);
 		print_str(f, at->key.path);
-		if (at->cookie[0] != '\0') {
-			fprintf(f, " cookie ");
-			print_str(f, at->cookie);
-		}
-		if (at->query[0] != '\0') {
-			fprintf(f, " query ");
-			print_str(f, at->query);
-		}
-		if (at->audience[0] != '\0') {
-			fprintf(f, " audience ");
-			print_str(f, at->audience);
-		}
-		if (at->issuer[0] != '\0') {
-			fprintf(f, " issuer ");
-			print_str(f, at->issuer);
-		}
+		print_opt(f, "cookie", at->cookie);
+		print_opt(f, "query", at->query);
+		print_opt(f, "audience", at->audience);
+		print_opt(f, "issuer", at->issuer);
 		if (at->leeway != 60)
 			fprintf(f, " leeway %d", at->leeway);
 		if (at->insecure)
