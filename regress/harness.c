@@ -389,3 +389,43 @@ daemon_cleanup(void)
 		kill(pid, SIGKILL);
 	fclose(f);
 }
+
+/* The certificates of mkcerts.sh, in the work directory. */
+void
+make_certs(const atf_tc_t *tc)
+{
+	char	 cmd[1200];
+
+	snprintf(cmd, sizeof(cmd), "sh %s >/dev/null 2>&1",
+	    srcpath(tc, "mkcerts.sh"));
+	ATF_REQUIRE_EQ_MSG(system(cmd), 0, "mkcerts.sh failed");
+}
+
+/* wsctl with args against p; its exit status, its output in the file out. */
+int
+wsctl_run(const atf_tc_t *tc, const struct wsd_proc *p, const char *args)
+{
+	char	 cmd[2048];
+
+	snprintf(cmd, sizeof(cmd), "%s -s %s %s >out 2>&1",
+	    srcpath(tc, "../wsctl/wsctl"), p->sock, args);
+	return (WEXITSTATUS(system(cmd)));
+}
+
+/* Resident memory of a process, in kB; -1 if it is gone. */
+long
+proc_rss_kb(pid_t pid)
+{
+	char	 path[64], line[256];
+	FILE	*f;
+	long	 kb = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return (-1);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return (kb);
+}

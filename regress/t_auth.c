@@ -39,15 +39,6 @@
 static struct wsd_proc	 wsd;
 static int		 tport;		/* the tls listener */
 
-static void
-mkcerts(const atf_tc_t *tc)
-{
-	char	 cmd[1200];
-
-	snprintf(cmd, sizeof(cmd), "sh %s", srcpath(tc, "mkcerts.sh"));
-	ATF_REQUIRE_EQ_MSG(system(cmd), 0, "mkcerts.sh failed");
-}
-
 /*
  * The server "127.0.0.1": ws:// on wsd.port, wss:// on tport, client
  * certificates of ca.crt asked for but optional, and the lines given.
@@ -139,16 +130,6 @@ fingerprint(const char *file, char *out, size_t size)
 	ATF_REQUIRE_EQ(strlen(out), 7 + 64);
 }
 
-static int
-wsctl(const atf_tc_t *tc, const char *args)
-{
-	char	 cmd[2048];
-
-	snprintf(cmd, sizeof(cmd), "%s -s %s %s >out 2>&1",
-	    srcpath(tc, "../wsctl/wsctl"), wsd.sock, args);
-	return (WEXITSTATUS(system(cmd)));
-}
-
 ATF_TC_WITH_CLEANUP(cert_accepted);
 ATF_TC_HEAD(cert_accepted, tc)
 {
@@ -160,17 +141,17 @@ ATF_TC_BODY(cert_accepted, tc)
 {
 	struct wsc_tls	 t;
 
-	mkcerts(tc);
+	make_certs(tc);
 	start(tc, "\tauthenticate client certificate\n");
 	ATF_REQUIRE_EQ(wss_status("client", "/", &t), 101);
 	ATF_CHECK(wsd_wait_log(&wsd, "accepted: server 127.0.0.1, path "
 	    "\"/\"", WSC_TIMEOUT) == 0);
 	ATF_CHECK_MSG(strstr(wsd.log, "identity \"" CLIENT_ID "\"") != NULL,
 	    "no identity in the accept line:\n%s", wsd.log);
-	ATF_REQUIRE_EQ(wsctl(tc, "show connections"), 0);
+	ATF_REQUIRE_EQ(wsctl_run(tc, &wsd, "show connections"), 0);
 	ATF_CHECK(atf_utils_grep_file("IDENTITY$", "out"));
 	ATF_CHECK(atf_utils_grep_file(" yes +open .* " CLIENT_ID "$", "out"));
-	ATF_REQUIRE_EQ(wsctl(tc, "-j show connections"), 0);
+	ATF_REQUIRE_EQ(wsctl_run(tc, &wsd, "-j show connections"), 0);
 	ATF_CHECK(atf_utils_grep_file("\"identity\":\"" CLIENT_ID "\"",
 	    "out"));
 	wsct_close(&t);
@@ -181,9 +162,9 @@ ATF_TC_BODY(cert_accepted, tc)
 	ATF_CHECK(wsd_wait_log(&wsd, "refused: 401 (client certificate: "
 	    "none given)", WSC_TIMEOUT) == 0);
 	ATF_CHECK_EQ(ws_status("/", NULL), 401);
-	ATF_REQUIRE_EQ(wsctl(tc, "show stats"), 0);
+	ATF_REQUIRE_EQ(wsctl_run(tc, &wsd, "show stats"), 0);
 	ATF_CHECK(atf_utils_grep_file("^handshakes refused: 401 2$", "out") ||
-	    (usleep(1200000), wsctl(tc, "show stats") == 0 &&
+	    (usleep(1200000), wsctl_run(tc, &wsd, "show stats") == 0 &&
 	    atf_utils_grep_file("^handshakes refused: 401 2$", "out")));
 	daemon_stop_ok(&wsd);
 }
@@ -202,7 +183,7 @@ ATF_TC_BODY(cert_rules, tc)
 {
 	char	 fpr[80], lines[2048];
 
-	mkcerts(tc);
+	make_certs(tc);
 	fingerprint("client2.crt", fpr, sizeof(fpr));
 	snprintf(lines, sizeof(lines),
 	    "\tlocation \"/subject\" {\n"
@@ -248,7 +229,7 @@ ATF_TC_HEAD(cert_other_ca, tc)
 }
 ATF_TC_BODY(cert_other_ca, tc)
 {
-	mkcerts(tc);
+	make_certs(tc);
 	start(tc, "\tauthenticate client certificate subject "
 	    "\"" CLIENT_ID "\"\n");
 	ATF_CHECK_EQ(wss_status("stranger", "/", NULL), -1);
@@ -272,7 +253,7 @@ ATF_TC_HEAD(allow_subject, tc)
 }
 ATF_TC_BODY(allow_subject, tc)
 {
-	mkcerts(tc);
+	make_certs(tc);
 	start(tc, "\tauthenticate client certificate\n"
 	    "\tallow subject \"*,O=wsd tests\"\n"
 	    "\tlocation \"/admin\" {\n"
@@ -390,7 +371,7 @@ ATF_TC_BODY(token_bearer, tc)
 	struct wsc_tls	 t;
 	char		 resp[1024];
 
-	mkcerts(tc);
+	make_certs(tc);
 	token_keys();
 	start(tc, "\tlocation \"/es\" {\n\t\tauthenticate token \"ec.pub\" "
 	    "audience \"chat\" issuer \"app\" insecure\n\t}\n"
@@ -402,7 +383,7 @@ ATF_TC_BODY(token_bearer, tc)
 	    claims(600, "\"sub\":\"alice\",\"aud\":[\"x\",\"chat\"],"
 	    "\"iss\":\"app\"")), &t), 101);
 	ATF_CHECK(wsd_wait_log(&wsd, "identity \"alice\"", WSC_TIMEOUT) == 0);
-	ATF_REQUIRE_EQ(wsctl(tc, "show connections"), 0);
+	ATF_REQUIRE_EQ(wsctl_run(tc, &wsd, "show connections"), 0);
 	ATF_CHECK(atf_utils_grep_file(" alice$", "out"));
 	wsct_close(&t);
 	ATF_CHECK_EQ(bearer("/ed", mint(tc, "EdDSA", "ed.key", NULL,
@@ -459,7 +440,7 @@ ATF_TC_BODY(token_cookie_query, tc)
 	char	*tok;
 	int	 fd;
 
-	mkcerts(tc);
+	make_certs(tc);
 	token_keys();
 	start(tc, "\tauthenticate token \"secret\" cookie \"session\" query "
 	    "\"access_token\" insecure\n");
@@ -509,7 +490,7 @@ ATF_TC_BODY(token_expires, tc)
 	time_t		 t0;
 	int		 fin, op;
 
-	mkcerts(tc);
+	make_certs(tc);
 	token_keys();
 	start(tc, "\tauthenticate token \"secret\" leeway 0 insecure\n");
 	t0 = time(NULL);
@@ -540,7 +521,7 @@ ATF_TC_HEAD(token_allow, tc)
 }
 ATF_TC_BODY(token_allow, tc)
 {
-	mkcerts(tc);
+	make_certs(tc);
 	token_keys();
 	start(tc, "\tauthenticate token \"ed.pub\" insecure\n"
 	    "\tallow user \"alice\"\n\tallow user \"bob\"\n"
@@ -574,7 +555,7 @@ ATF_TC_HEAD(tls_required, tc)
 }
 ATF_TC_BODY(tls_required, tc)
 {
-	mkcerts(tc);
+	make_certs(tc);
 	start(tc, "\tlocation \"/secure\" {\n\t\ttls required\n\t}\n"
 	    "\tlocation \"/\" {\n\t}\n");
 	ATF_CHECK_EQ(ws_status("/", NULL), 101);
@@ -619,7 +600,7 @@ ATF_TC_BODY(token_reload, tc)
 {
 	char	 a[2048], b[2048];
 
-	mkcerts(tc);
+	make_certs(tc);
 	token_keys();
 	start(tc, "\tauthenticate token \"secret\" insecure\n");
 	strlcpy(a, mint(tc, "HS256", "secret", NULL, claims(600,
@@ -629,13 +610,13 @@ ATF_TC_BODY(token_reload, tc)
 	    "more\\n' >secret") == 0);
 	strlcpy(b, mint(tc, "HS256", "secret", NULL, claims(600,
 	    "\"sub\":\"b\"")), sizeof(b));
-	ATF_REQUIRE_EQ(wsctl(tc, "reload"), 0);
+	ATF_REQUIRE_EQ(wsctl_run(tc, &wsd, "reload"), 0);
 	ATF_REQUIRE(wsd_wait_log(&wsd, "configuration reloaded",
 	    WSC_TIMEOUT) == 0);
 	ATF_CHECK_EQ(bearer("/", b, NULL), 101);
 	ATF_CHECK_EQ(bearer("/", a, NULL), 401);
 	ATF_REQUIRE(system("printf 'short\\n' >secret") == 0);
-	ATF_CHECK_EQ(wsctl(tc, "reload"), 1);
+	ATF_CHECK_EQ(wsctl_run(tc, &wsd, "reload"), 1);
 	ATF_CHECK(atf_utils_grep_file("^reload failed", "out"));
 	ATF_CHECK(wsd_wait_log(&wsd, "secret: a shared secret must have at "
 	    "least 32 bytes", WSC_TIMEOUT) == 0);
@@ -667,7 +648,7 @@ ATF_TC_BODY(config, tc)
 {
 	char	 fpr[80], text[2048];
 
-	mkcerts(tc);
+	make_certs(tc);
 	/* A client certificate needs a CA to verify it against. */
 	ATF_CHECK_EQ(check(tc, "server \"a\" {\n"
 	    "\tlisten on 127.0.0.1 port 8443 tls\n"

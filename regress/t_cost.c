@@ -49,10 +49,9 @@ static int		 tport;
 static void
 start(const atf_tc_t *tc, const char *global)
 {
-	char	 server[512], cmd[1200];
+	char	 server[512];
 
-	snprintf(cmd, sizeof(cmd), "sh %s", srcpath(tc, "mkcerts.sh"));
-	ATF_REQUIRE_EQ_MSG(system(cmd), 0, "mkcerts.sh failed");
+	make_certs(tc);
 	memset(&wsd, 0, sizeof(wsd));
 	ATF_REQUIRE((wsd.port = wsd_free_port()) > 0);
 	ATF_REQUIRE((tport = wsd_free_port()) > 0);
@@ -230,24 +229,6 @@ ATF_TC_CLEANUP(nodelay, tc)
 	daemon_cleanup();
 }
 
-/* Resident memory of a process, in kB; -1 if it is gone. */
-static long
-rss_kb(pid_t pid)
-{
-	char	 path[64], line[256];
-	FILE	*f;
-	long	 kb = -1;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return (-1);
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return (kb);
-}
-
 /*
  * An idle connection costs each process only its small state: the
  * worker frees a session once nothing is in flight, and the parent's
@@ -301,7 +282,7 @@ ATF_TC_BODY(idle_memory, tc)
 	ATF_REQUIRE(echoed(fd[0]));
 	usleep(200000);
 	for (i = 0; i < 3; i++)
-		ATF_REQUIRE((before[i] = rss_kb(pids[i])) > 0);
+		ATF_REQUIRE((before[i] = proc_rss_kb(pids[i])) > 0);
 	for (i = 1; i < IDLE_CONNS; i++) {
 		ATF_REQUIRE_MSG((fd[i] = wsc_connect(wsd.port)) != -1,
 		    "connection %d: %s", i, strerror(errno));
@@ -314,7 +295,8 @@ ATF_TC_BODY(idle_memory, tc)
 	}
 	usleep(500000);
 	for (i = 0; i < 3; i++) {
-		per = (rss_kb(pids[i]) - before[i]) * 1024 / (IDLE_CONNS - 1);
+		per = (proc_rss_kb(pids[i]) - before[i]) * 1024 /
+		    (IDLE_CONNS - 1);
 		printf("%s: %ld bytes per idle connection\n", names[i], per);
 		ATF_CHECK_MSG(per <= max[i], "%s: %ld bytes per idle "
 		    "connection, more than %ld", names[i], per, max[i]);
@@ -365,7 +347,7 @@ ATF_TC_BODY(idle_memory_tls, tc)
 	for (i = 0; i < IDLE_TLS_CONNS; i++) {
 		if (i == 1) {
 			usleep(200000);
-			ATF_REQUIRE((before = rss_kb(h)) > 0);
+			ATF_REQUIRE((before = proc_rss_kb(h)) > 0);
 		}
 		ATF_REQUIRE_MSG(wsct_connect(&t[i], tport, NULL) == 0,
 		    "connect: %s", wsct_error(&t[i]));
@@ -376,7 +358,7 @@ ATF_TC_BODY(idle_memory_tls, tc)
 		    &len) == 0 && len == 5 && memcmp(buf, "hello", 5) == 0);
 	}
 	usleep(500000);
-	per = (rss_kb(h) - before) * 1024 / (IDLE_TLS_CONNS - 1);
+	per = (proc_rss_kb(h) - before) * 1024 / (IDLE_TLS_CONNS - 1);
 	printf("handshake: %ld bytes per idle wss:// connection\n", per);
 	ATF_CHECK_MSG(per <= IDLE_TLS_RELAY_MAX, "%ld bytes per idle wss:// "
 	    "connection, more than %d", per, IDLE_TLS_RELAY_MAX);

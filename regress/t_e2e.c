@@ -583,11 +583,7 @@ ATF_TC_CLEANUP(balance_after_close, tc)
 static int
 wsctl(const atf_tc_t *tc, const char *args)
 {
-	char	 cmd[2048];
-
-	snprintf(cmd, sizeof(cmd), "%s -s %s %s >out 2>&1",
-	    srcpath(tc, "../wsctl/wsctl"), wsd.sock, args);
-	return (WEXITSTATUS(system(cmd)));
+	return (wsctl_run(tc, &wsd, args));
 }
 
 /* Ask show stats until pattern is in its output (10 s at most). */

@@ -214,11 +214,10 @@ ATF_TC_HEAD(tls_listener, tc)
 ATF_TC_BODY(tls_listener, tc)
 {
 	struct wsc_tls	 t[3];
-	char		 cmd[1200], server[512], resp[1024];
+	char		 server[512], resp[1024];
 	int		 tport, i, ok = 0;
 
-	snprintf(cmd, sizeof(cmd), "sh %s", srcpath(tc, "mkcerts.sh"));
-	ATF_REQUIRE_EQ_MSG(system(cmd), 0, "mkcerts.sh failed");
+	make_certs(tc);
 	signal(SIGPIPE, SIG_IGN);
 	memset(&wsd, 0, sizeof(wsd));
 	ATF_REQUIRE((wsd.port = wsd_free_port()) > 0);

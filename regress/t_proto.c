@@ -465,23 +465,6 @@ ATF_TC_CLEANUP(keepalive, tc)
 }
 
 static long
-rss_kb(pid_t pid)
-{
-	char	 path[64], line[256];
-	FILE	*f;
-	long	 kb = -1;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return (-1);
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return (kb);
-}
-
-static long
 workers_rss(void)
 {
 	pid_t	 kids[MAXKIDS];
@@ -492,7 +475,7 @@ workers_rss(void)
 	n = wsd_children(&wsd, kids, titles, MAXKIDS);
 	for (i = 0; i < n; i++)
 		if (strcmp(titles[i], "wsd: worker") == 0)
-			sum += rss_kb(kids[i]);
+			sum += proc_rss_kb(kids[i]);
 	return (sum);
 }
 

@@ -152,33 +152,24 @@ memory_holds(pid_t pid, const struct needle *nd, char *found, size_t flen)
 }
 
 /*
- * After start, a reload (which checks the key again) and the respawn of
- * the handshake process (for which the parent reads the key file
- * again): the parent and the worker hold none of the key; the handshake
- * process, which the promise allows, does, which shows that the search
- * finds a key where there is one.
+ * Start a daemon with the server's tls key and the lines more, reload
+ * it, have its handshake process respawned, and look for the needles:
+ * none in the parent or the worker, some in the handshake process, which
+ * shows that the search finds them where they are.
  */
-ATF_TC_WITH_CLEANUP(key_only_in_handshake);
-ATF_TC_HEAD(key_only_in_handshake, tc)
+static void
+only_in_handshake(const atf_tc_t *tc, const struct needle *nd,
+    const char *more)
 {
-	atf_tc_set_md_var(tc, "descr", "No copy of a private key, decoded or "
-	    "not, in the parent or a worker after start, reload and "
-	    "respawn");
-	atf_tc_set_md_var(tc, "require.user", "root");
-}
-ATF_TC_BODY(key_only_in_handshake, tc)
-{
-	struct needle	 nd[NNEEDLES];
-	char		 server[512], found[256];
-	pid_t		 hs, wk;
-	int		 tport;
+	char	 server[512], found[256];
+	pid_t	 hs, wk;
+	int	 tport;
 
-	memset(nd, 0, sizeof(nd));
-	make_key(nd);
 	ATF_REQUIRE((wsd.port = wsd_free_port()) > 0);
 	ATF_REQUIRE((tport = wsd_free_port()) > 0);
 	snprintf(server, sizeof(server), "\tlisten on 127.0.0.1 port %d tls\n"
-	    "\ttls certificate \"cert.pem\"\n\ttls key \"key.pem\"\n", tport);
+	    "\ttls certificate \"cert.pem\"\n\ttls key \"key.pem\"\n%s",
+	    tport, more);
 	wsd_write_conf(&wsd, "prefork handshake 1\nprefork worker 1\n",
 	    server);
 	daemon_start(tc, &wsd, NULL);
@@ -196,9 +187,33 @@ ATF_TC_BODY(key_only_in_handshake, tc)
 	ATF_CHECK_EQ_MSG(memory_holds(wk, nd, found, sizeof(found)), 0,
 	    "the worker holds %s", found);
 	ATF_CHECK_MSG(memory_holds(hs, nd, found, sizeof(found)) > 0,
-	    "the search found the key nowhere, not even in the handshake "
-	    "process");
+	    "the search found %s nowhere, not even in the handshake process",
+	    nd[0].what);
 	daemon_stop_ok(&wsd);
+}
+
+/*
+ * After start, a reload (which checks the key again) and the respawn of
+ * the handshake process (for which the parent reads the key file
+ * again): the parent and the worker hold none of the key; the handshake
+ * process, which the promise allows, does, which shows that the search
+ * finds a key where there is one.
+ */
+ATF_TC_WITH_CLEANUP(key_only_in_handshake);
+ATF_TC_HEAD(key_only_in_handshake, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "No copy of a private key, decoded or "
+	    "not, in the parent or a worker after start, reload and "
+	    "respawn");
+	atf_tc_set_md_var(tc, "require.user", "root");
+}
+ATF_TC_BODY(key_only_in_handshake, tc)
+{
+	struct needle	 nd[NNEEDLES];
+
+	memset(nd, 0, sizeof(nd));
+	make_key(nd);
+	only_in_handshake(tc, nd, "");
 }
 ATF_TC_CLEANUP(key_only_in_handshake, tc)
 {
@@ -219,10 +234,8 @@ ATF_TC_HEAD(token_secret_only_in_handshake, tc)
 ATF_TC_BODY(token_secret_only_in_handshake, tc)
 {
 	struct needle	 tlsnd[NNEEDLES], nd[NNEEDLES];
-	char		 server[512], found[256];
 	FILE		*f;
-	pid_t		 hs, wk;
-	int		 tport, i;
+	int		 i;
 
 	memset(tlsnd, 0, sizeof(tlsnd));
 	make_key(tlsnd);
@@ -243,31 +256,7 @@ ATF_TC_BODY(token_secret_only_in_handshake, tc)
 	nd[0].len = NEEDLE;
 	for (i = 1; i < NNEEDLES; i++)
 		nd[i] = nd[0];
-	ATF_REQUIRE((wsd.port = wsd_free_port()) > 0);
-	ATF_REQUIRE((tport = wsd_free_port()) > 0);
-	snprintf(server, sizeof(server), "\tlisten on 127.0.0.1 port %d tls\n"
-	    "\ttls certificate \"cert.pem\"\n\ttls key \"key.pem\"\n"
-	    "\tauthenticate token \"secret\" insecure\n", tport);
-	wsd_write_conf(&wsd, "prefork handshake 1\nprefork worker 1\n",
-	    server);
-	daemon_start(tc, &wsd, NULL);
-	ATF_REQUIRE(kill(wsd.pid, SIGHUP) == 0);
-	ATF_REQUIRE(wsd_wait_log(&wsd, "configuration reloaded",
-	    WSC_TIMEOUT) == 0);
-	ATF_REQUIRE((hs = wsd_child(&wsd, "wsd: handshake", 0)) > 0);
-	ATF_REQUIRE(kill(hs, SIGKILL) == 0);
-	ATF_REQUIRE(wsd_wait_log(&wsd, "is ready", WSC_TIMEOUT) == 0);
-	ATF_REQUIRE((hs = wsd_child(&wsd, "wsd: handshake", 0)) > 0);
-	ATF_REQUIRE((wk = wsd_child(&wsd, "wsd: worker", 0)) > 0);
-
-	ATF_CHECK_EQ_MSG(memory_holds(wsd.pid, nd, found, sizeof(found)), 0,
-	    "the parent holds %s", found);
-	ATF_CHECK_EQ_MSG(memory_holds(wk, nd, found, sizeof(found)), 0,
-	    "the worker holds %s", found);
-	ATF_CHECK_MSG(memory_holds(hs, nd, found, sizeof(found)) > 0,
-	    "the search found the secret nowhere, not even in the handshake "
-	    "process");
-	daemon_stop_ok(&wsd);
+	only_in_handshake(tc, nd, "\tauthenticate token \"secret\" insecure\n");
 }
 ATF_TC_CLEANUP(token_secret_only_in_handshake, tc)
 {

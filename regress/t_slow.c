@@ -55,10 +55,9 @@ static int		 tport;		/* the tls listener */
 static void
 start_ping(const atf_tc_t *tc, int ping, const char *global)
 {
-	char	 server[1024], conf[1024], cmd[1200];
+	char	 server[1024], conf[1024];
 
-	snprintf(cmd, sizeof(cmd), "sh %s", srcpath(tc, "mkcerts.sh"));
-	ATF_REQUIRE_EQ_MSG(system(cmd), 0, "mkcerts.sh failed");
+	make_certs(tc);
 	memset(&wsd, 0, sizeof(wsd));
 	ATF_REQUIRE((wsd.port = wsd_free_port()) > 0);
 	ATF_REQUIRE((tport = wsd_free_port()) > 0);

@@ -43,15 +43,6 @@ static struct wsd_proc	 wsd;
 static int		 tport;		/* the tls listener */
 static const char	*start_opts;	/* more options for wsd */
 
-static void
-mkcerts(const atf_tc_t *tc)
-{
-	char	 cmd[1200];
-
-	snprintf(cmd, sizeof(cmd), "sh %s", srcpath(tc, "mkcerts.sh"));
-	ATF_REQUIRE_EQ_MSG(system(cmd), 0, "mkcerts.sh failed");
-}
-
 /*
  * Start the daemon: the server "127.0.0.1" listens on wsd.port (plain)
  * and on tport with tls, with the server certificate and the tls lines
@@ -62,7 +53,7 @@ start(const atf_tc_t *tc, const char *global, const char *tls)
 {
 	char	 server[2048];
 
-	mkcerts(tc);
+	make_certs(tc);
 	memset(&wsd, 0, sizeof(wsd));
 	ATF_REQUIRE((wsd.port = wsd_free_port()) > 0);
 	ATF_REQUIRE((tport = wsd_free_port()) > 0);
@@ -1008,7 +999,7 @@ ATF_TC_HEAD(config_errors, tc)
 }
 ATF_TC_BODY(config_errors, tc)
 {
-	mkcerts(tc);
+	make_certs(tc);
 	ATF_CHECK_EQ(check_conf(tc, "server \"a\" {\n"
 	    "\tlisten on 127.0.0.1 port 8443 tls\n"
 	    "\ttls certificate \"server.crt\"\n\ttls key \"server.key\"\n"
