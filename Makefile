@@ -12,7 +12,7 @@ CC?=		cc
 YACC=		byacc
 # libseccomp and libbsd are Linux's; OpenBSD has pledge(2) and its libc.
 OS!=		uname -s
-PKGS_Linux=	libseccomp libbsd-overlay
+PKGS_Linux=	libseccomp libbsd-overlay libxcrypt
 LIBS_Linux=	libbsd-ctor
 PKGS=		libtls libcrypto jansson libevent zlib $(PKGS_$(OS))
 PKG_CFLAGS!=	pkg-config --cflags $(PKGS) 2>/dev/null || true
@@ -30,14 +30,15 @@ LDADD=		$(PKG_LIBS)
 # Each sandbox_*.c compiles to nothing on the other system.
 COMMON_SRCS=	common/child.c common/hostile.c common/ipc.c common/log.c \
 		common/policy.c common/sandbox.c common/sandbox_linux.c \
-		common/sandbox_openbsd.c common/util.c
+		common/sandbox_openbsd.c common/util.c common/htpasswd.c
 PARENT_SRCS=	parent/wsd.c parent/parent.c parent/config.c parent/proc.c \
 		parent/control.c parent/printconf.c parent/show.c \
 		parent/parse.c parent/limits.c
 HANDSHAKE_SRCS=	handshake/handshake.c handshake/auth.c handshake/conn.c \
 		handshake/extension.c \
 		handshake/http.c handshake/relay.c handshake/servers.c \
-		handshake/jwt.c handshake/tls.c handshake/tlsio.c handshake/wskey.c
+		handshake/jwt.c handshake/tls.c handshake/tlsio.c handshake/wskey.c \
+		handshake/password.c handshake/pwcheck.c
 WORKER_SRCS=	worker/worker.c worker/wconn.c worker/buf.c worker/frame.c \
 		worker/pmd.c worker/session.c worker/utf8.c
 WSCTL_SRCS=	wsctl/wsctl.c common/ipc.c common/log.c common/util.c

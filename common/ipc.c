@@ -42,7 +42,7 @@ struct ipc_type_info {
 	size_t		 minlen;
 	size_t		 maxlen;
 	int		 nfds;
-	uint32_t	 dirs;		/* IPC_DIR(from, to) bits */
+	uint64_t	 dirs;		/* IPC_DIR(from, to) bits */
 };
 
 /* The directions, by their ends' initials. */
@@ -54,18 +54,23 @@ struct ipc_type_info {
 #define W_P	IPC_DIR(END_WORKER, END_PARENT)
 #define W_H	IPC_DIR(END_WORKER, END_HANDSHAKE)
 #define C_P	IPC_DIR(END_CONTROL, END_PARENT)
+#define P_X	IPC_DIR(END_PARENT, END_PASSWORD)
+#define X_P	IPC_DIR(END_PASSWORD, END_PARENT)
+#define H_X	IPC_DIR(END_HANDSHAKE, END_PASSWORD)
+#define X_H	IPC_DIR(END_PASSWORD, END_HANDSHAKE)
 
 #define FIXED(s)	sizeof(s), sizeof(s)
 
 static const struct ipc_type_info ipc_types[IPC_TYPE_MAX] = {
 	[IPC_LOG] = { "log", sizeof(struct ipc_log),
-	    sizeof(struct ipc_log) + IPC_LOG_MAX, 0, H_P | W_P },
-	[IPC_CONFIG] = { "config", FIXED(struct ipc_config), 0, P_H | P_W },
+	    sizeof(struct ipc_log) + IPC_LOG_MAX, 0, H_P | W_P | X_P },
+	[IPC_CONFIG] = { "config", FIXED(struct ipc_config), 0,
+	    P_H | P_W | P_X },
 	[IPC_LISTENER] = { "listener", FIXED(struct ipc_listener), 1, P_H },
-	[IPC_PEER] = { "peer", FIXED(struct ipc_peer), 1, P_H | P_W },
-	[IPC_START] = { "start", 0, 0, 0, P_H | P_W },
-	[IPC_READY] = { "ready", 0, 0, 0, H_P | W_P },
-	[IPC_SHUTDOWN] = { "shutdown", 0, 0, 0, P_H | P_W },
+	[IPC_PEER] = { "peer", FIXED(struct ipc_peer), 1, P_H | P_W | P_X },
+	[IPC_START] = { "start", 0, 0, 0, P_H | P_W | P_X },
+	[IPC_READY] = { "ready", 0, 0, 0, H_P | W_P | X_P },
+	[IPC_SHUTDOWN] = { "shutdown", 0, 0, 0, P_H | P_W | P_X },
 	[IPC_CONN] = { "conn", sizeof(struct ipc_conn),
 	    sizeof(struct ipc_conn) + WSD_MAXHEADER_MAX, 1, H_W },
 	[IPC_CTL_REQ] = { "ctl-request", FIXED(struct ipc_ctl), 0, C_P },
@@ -77,7 +82,7 @@ static const struct ipc_type_info ipc_types[IPC_TYPE_MAX] = {
 	    W_P },
 	[IPC_QUERY_END] = { "query-end", FIXED(struct ipc_query_end), 0,
 	    W_P },
-	[IPC_VERBOSE] = { "verbose", FIXED(int32_t), 0, P_H | P_W },
+	[IPC_VERBOSE] = { "verbose", FIXED(int32_t), 0, P_H | P_W | P_X },
 	[IPC_SERVER] = { "server", FIXED(struct ipc_server), 0, P_H },
 	[IPC_ALIAS] = { "alias", FIXED(struct ipc_alias), 0, P_H },
 	[IPC_ORIGIN] = { "origin", FIXED(struct ipc_origin), 0, P_H },
@@ -85,6 +90,12 @@ static const struct ipc_type_info ipc_types[IPC_TYPE_MAX] = {
 	[IPC_AUTH] = { "auth", FIXED(struct ipc_auth), 0, P_H },
 	[IPC_AUTH_TOKEN] = { "auth token", sizeof(struct ipc_auth_token) + 1,
 	    sizeof(struct ipc_auth_token) + WSD_TOKEN_KEY_MAX, 0, P_H },
+	[IPC_AUTH_BASIC] = { "auth basic", sizeof(struct ipc_auth_basic),
+	    sizeof(struct ipc_auth_basic) + WSD_HTPASSWD_MAX, 0, P_H },
+	[IPC_PW_CHECK] = { "password check", sizeof(struct ipc_pw_check),
+	    sizeof(struct ipc_pw_check) + WSD_PASSWORD_MAX, 0, H_X },
+	[IPC_PW_RESULT] = { "password result", FIXED(struct ipc_pw_result),
+	    0, X_H },
 	[IPC_SUBPROTO] = { "subprotocol", FIXED(struct ipc_subproto), 0,
 	    P_H },
 	[IPC_TLS_SERVER] = { "tls-server", FIXED(struct ipc_tls_server), 0,
@@ -114,6 +125,9 @@ static const struct ipc_type_info ipc_types[IPC_TYPE_MAX] = {
 /* A PEM file travels in one datagram. */
 _Static_assert(sizeof(struct ipc_tls_file) + TLS_FILE_MAX <= IPC_MAXPAYLOAD,
     "TLS_FILE_MAX does not fit in one message");
+
+_Static_assert(sizeof(struct ipc_auth_basic) + WSD_HTPASSWD_MAX <=
+    IPC_MAXPAYLOAD, "WSD_HTPASSWD_MAX does not fit in one message");
 
 static uint8_t	 ipc_rbuf[sizeof(struct ipc_hdr) + IPC_MAXPAYLOAD];
 

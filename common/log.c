@@ -35,7 +35,8 @@
 
 #define LOG_TO_PARENT_WAIT	1000	/* ms to wait on a full channel */
 
-const char	*const role_names[ROLE_MAX] = { "parent", "handshake", "worker" };
+const char	*const role_names[ROLE_MAX] = { "parent", "handshake", "worker",
+    "password" };
 
 static int	 log_foreground = 1;
 static int	 log_verbose;

@@ -60,6 +60,9 @@ static void	 probe_fcntl_setsig(void);
 static void	 probe_fcntl_setown(void);
 static void	 probe_fcntl_async(void);
 static void	 probe_socketpair_dgram(void);
+static void	 probe_socketpair_stream(void);
+static void	 probe_write(void);
+static void	 probe_getrandom(void);
 static void	 probe_mprotect_exec(void);
 static void	 probe_kill_other(void);
 
@@ -219,6 +222,35 @@ probe_socketpair_dgram(void)
 	}
 }
 
+/* The handshake's relay pair: for the password process, no pair at all. */
+static void
+probe_socketpair_stream(void)
+{
+	int	 sp[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sp) == 0) {
+		close(sp[0]);
+		close(sp[1]);
+	}
+}
+
+/* write(2) and getrandom(2): the password process has neither. */
+static void
+probe_write(void)
+{
+	if (write(STDERR_FILENO, "", 0) == -1)
+		return;
+}
+
+static void
+probe_getrandom(void)
+{
+	char	 buf[16];
+
+	if (getentropy(buf, sizeof(buf)) == -1)
+		return;
+}
+
 /* W^X: a page it may write, made executable. */
 static void
 probe_mprotect_exec(void)
@@ -276,6 +308,9 @@ static const struct {
 	{ "fcntl_setown",	probe_fcntl_setown },
 	{ "fcntl_async",	probe_fcntl_async },
 	{ "socketpair_dgram",	probe_socketpair_dgram },
+	{ "socketpair_stream",	probe_socketpair_stream },
+	{ "write",		probe_write },
+	{ "getrandom",		probe_getrandom },
 	{ "mprotect_exec",	probe_mprotect_exec },
 	{ "kill_other",		probe_kill_other },
 	{ "ioctl_tiocsti",	probe_ioctl_tiocsti },

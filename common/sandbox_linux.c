@@ -64,7 +64,9 @@
 #define PA	(1 << ROLE_PARENT)
 #define HS	(1 << ROLE_HANDSHAKE)
 #define WK	(1 << ROLE_WORKER)
-#define ALL	(PA | HS | WK)
+#define PW	(1 << ROLE_PASSWORD)
+#define ALL	(PA | HS | WK | PW)
+#define CONN	(PA | HS | WK)		/* the roles that hold client sockets */
 
 /* A test on one argument of a call: all of a rule's tests must hold. */
 struct sandbox_test {
@@ -126,7 +128,8 @@ static int	 sandbox_fds[2] = { -1, -1 };
  * too, which it inherits. So PA covers, besides the parent's own needs
  * (respawn, reload, the control socket, logging), the children's whole
  * lives: ld.so and their set-up before their own filter (marked "set-up")
- * and everything HS and WK allow.
+ * and everything HS, WK and PW allow. PW, the password process, holds
+ * no client socket: its channels, the loop, memory, and nothing else.
  *
  * Where libc makes a call for a function of another name, the comment
  * says "libc's". regress/t_cross.sh checks on aarch64, under qemu-user,
@@ -134,10 +137,10 @@ static int	 sandbox_fds[2] = { -1, -1 };
  */
 static const struct sandbox_rule sandbox_rules[] = {
 	/* stdio: only the descriptors the process already holds */
-	ALLOW(read, ALL),		/* clients, files being read */
-	ALLOW(write, ALL),		/* clients, log lines on stderr */
-	ALLOW(writev, ALL),		/* one gathered write of echoes */
-	ALLOW(shutdown, ALL),		/* half-close: an error answer, a close */
+	ALLOW(read, CONN),		/* clients, files being read */
+	ALLOW(write, CONN),		/* clients, log lines on stderr */
+	ALLOW(writev, CONN),		/* one gathered write of echoes */
+	ALLOW(shutdown, CONN),		/* half-close: an error answer, a close */
 	ALLOW(close, ALL),		/* clients, lost channels */
 	/*
 	 * fcntl: O_NONBLOCK on passed fds (fd_nonblock), and a child's
@@ -207,8 +210,8 @@ static const struct sandbox_rule sandbox_rules[] = {
 	 * A client that stopped reading: how much it left untaken, and a
 	 * close that resets. Only these reads of a queue and this option.
 	 */
-	ALLOW_IF(ioctl, ALL, IS(1, SIOCOUTQNSD)),
-	ALLOW_IF(ioctl, ALL, IS(1, SIOCOUTQ)),
+	ALLOW_IF(ioctl, CONN, IS(1, SIOCOUTQNSD)),
+	ALLOW_IF(ioctl, CONN, IS(1, SIOCOUTQ)),
 	ALLOW_IF(setsockopt, HS | WK, IS(1, SOL_SOCKET), IS(2, SO_LINGER)),
 	/* libevent */
 #ifdef __NR_epoll_wait
@@ -228,13 +231,13 @@ static const struct sandbox_rule sandbox_rules[] = {
 #endif
 	/* malloc: the heap, and mappings for large or fallback blocks */
 	ALLOW(brk, ALL),
-	ALLOW_IF(mmap, HS | WK, CLEAR(2, PROT_EXEC)),	/* W^X */
+	ALLOW_IF(mmap, HS | WK | PW, CLEAR(2, PROT_EXEC)),	/* W^X */
 	ALLOW(mmap, PA),		/* set-up: ld.so maps libraries */
 	ALLOW(mprotect, PA),		/* set-up: ld.so, RELRO */
 	ALLOW(munmap, ALL),
 	ALLOW(mremap, PA),		/* realloc(3) of large blocks */
 	/* libtls/OpenSSL at run time, in the handshake role only */
-	ALLOW(getrandom, ALL),		/* the DRBG; ping payloads (getentropy) */
+	ALLOW(getrandom, CONN),		/* the DRBG; ping payloads (getentropy) */
 	ALLOW(getpid, PA | HS),		/* the DRBG checks it for forks */
 	ALLOW(futex, PA | HS),		/* OpenSSL's locks, at exit(3) */
 	/* rpath, for the parent: configuration, keys, ld.so; never written */

@@ -94,6 +94,13 @@ sandbox_os(enum wsd_role role)
 		 */
 		promises = "stdio recvfd";
 		break;
+	case ROLE_PASSWORD:
+		/*
+		 * stdio: the loop, malloc, bcrypt_checkpass(3). recvfd:
+		 * the channels to the handshake processes.
+		 */
+		promises = "stdio recvfd";
+		break;
 	default:
 		fatalx("%s: no sandbox for this role", __func__);
 	}

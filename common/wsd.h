@@ -64,6 +64,7 @@ enum wsd_role {
 	ROLE_PARENT,
 	ROLE_HANDSHAKE,
 	ROLE_WORKER,
+	ROLE_PASSWORD,		/* checks Basic passwords for the handshakes */
 	ROLE_MAX
 };
 
@@ -78,10 +79,11 @@ enum ipc_end {
 	END_PARENT = ROLE_PARENT,
 	END_HANDSHAKE = ROLE_HANDSHAKE,
 	END_WORKER = ROLE_WORKER,
+	END_PASSWORD = ROLE_PASSWORD,
 	END_CONTROL,
 	IPC_ENDS
 };
-#define IPC_DIR(from, to)	(1U << ((from) * IPC_ENDS + (to)))
+#define IPC_DIR(from, to)	(1ULL << ((from) * IPC_ENDS + (to)))
 
 /*
  * IPC: one message is one SOCK_SEQPACKET datagram, a header and a payload.
@@ -125,6 +127,9 @@ enum ipc_type {
 	IPC_TLS_TICKET,		/* parent -> handshake: ipc_tls_ticket */
 	IPC_AUTH,		/* parent -> handshake: struct ipc_auth */
 	IPC_AUTH_TOKEN,		/* parent -> handshake: ipc_auth_token + key */
+	IPC_AUTH_BASIC,		/* parent -> handshake: ipc_auth_basic + file */
+	IPC_PW_CHECK,		/* handshake -> password: ipc_pw_check + pass */
+	IPC_PW_RESULT,		/* password -> handshake: ipc_pw_result */
 	IPC_TYPE_MAX
 };
 
@@ -227,7 +232,8 @@ enum ipc_auth_kind {
 	AUTH_ALLOW_SUBJECT,	/* allow subject "pattern" */
 	AUTH_TOKEN,		/* authenticate token: ipc_auth_token */
 	AUTH_ALLOW_USER,	/* allow user "pattern" */
-	AUTH_ALLOW_CLAIM	/* allow claim "pattern" "value" */
+	AUTH_ALLOW_CLAIM,	/* allow claim "pattern" "value" */
+	AUTH_BASIC		/* authenticate basic: ipc_auth_basic */
 };
 
 struct ipc_auth {
@@ -252,6 +258,38 @@ struct ipc_auth_token {
 	char		 audience[WSD_AUTH_PATTERN_MAX];	/* "" any */
 	char		 issuer[WSD_AUTH_PATTERN_MAX];	/* "" any */
 	/* followed by keylen bytes */
+};
+
+/*
+ * authenticate basic "htpasswd-file" [realm "name"]: the file's bytes
+ * follow, "user:hash" lines (htpasswd.c), bcrypt hashes only.
+ */
+#define WSD_REALM_MAX		64	/* with its NUL */
+#define WSD_HTPASSWD_MAX	65536	/* one message: about 900 users */
+#define WSD_USER_MAX		64	/* a Basic user name, with its NUL */
+#define BCRYPT_HASH_LEN		60	/* "$2b$10$" and 53 characters */
+#define BCRYPT_COST_MIN		4
+#define BCRYPT_COST_MAX		18	/* about 15 s a check: beyond is a typo */
+struct ipc_auth_basic {
+	uint32_t	 server;
+	uint32_t	 location;	/* WSD_NOLOCATION: the server's */
+	char		 realm[WSD_REALM_MAX];
+	/* followed by the file */
+};
+
+/*
+ * A password check, handshake -> password process, and its answer. The
+ * password follows the request, at most WSD_PASSWORD_MAX bytes, no NUL.
+ */
+#define WSD_PASSWORD_MAX	1024
+struct ipc_pw_check {
+	uint64_t	 id;		/* the handshake's, echoed */
+	char		 hash[BCRYPT_HASH_LEN + 1];
+};
+
+struct ipc_pw_result {
+	uint64_t	 id;
+	uint32_t	 ok;		/* 1: the password matches the hash */
 };
 
 struct ipc_subproto {
@@ -488,6 +526,11 @@ struct ipc_hs_stats {
 	uint64_t	 timeouts;
 	uint64_t	 tls_failures;
 	uint64_t	 refused[HS_NSTATUS];
+	/* Basic passwords sent to be checked; of those, how many queued
+	 * behind another check; and refused (503) for want of room. */
+	uint64_t	 pw_checks;
+	uint64_t	 pw_waited;
+	uint64_t	 pw_busy;
 };
 
 enum ctl_cmd {
@@ -636,6 +679,13 @@ const char	*test_hook(const char *, enum wsd_role);
 void	sandbox_os_init(int);
 void	sandbox_os_self(const struct sandbox_self *);
 void	sandbox_os(enum wsd_role);
+
+/* htpasswd.c */
+int		 basic_realm_valid(const char *);
+int		 bcrypt_hash_valid(const char *, size_t, const char **);
+int		 htpasswd_parse(const uint8_t *, size_t,
+		    int (*)(const char *, size_t, const char *, void *), void *,
+		    unsigned int *, const char **);
 
 /* util.c */
 int		 fd_nonblock(int);

@@ -12,13 +12,14 @@
 # for both, and the arm64 library alone is enough.
 
 BUILD="gcc make pkg-config byacc libtls-dev libssl-dev libjansson-dev
-    libevent-dev zlib1g-dev libseccomp-dev libbsd-dev"
-TEST="libatf-dev atf-sh kyua mandoc openssl bsdextrautils procps python3"
+    libevent-dev zlib1g-dev libseccomp-dev libbsd-dev libcrypt-dev"
+TEST="libatf-dev atf-sh kyua mandoc openssl bsdextrautils procps python3
+    apache2-utils"
 FUZZ="clang libclang-rt-14-dev"
 BENCH="libwebsockets-dev openssl util-linux"
 CROSS="gcc-aarch64-linux-gnu qemu-user libtls-dev:arm64 libssl-dev:arm64
     libjansson-dev:arm64 libevent-2.1-7:arm64 zlib1g-dev:arm64 libseccomp-dev:arm64
-    libbsd-dev:arm64"
+    libbsd-dev:arm64 libcrypt-dev:arm64"
 NATIVE=$(dpkg --print-architecture)
 USER_NAME=_wsd
 CHROOT_DIR=/var/empty

@@ -30,6 +30,13 @@
  * from the configured cookie, the configured query parameter, or
  * Authorization: Bearer; its sub is the identity, its exp goes to the
  * worker, which closes the connection with 1008 then.
+ *
+ * HTTP Basic (RFC 7617) is checked here up to the password: the user is
+ * looked up in the htpasswd table the parent sent, and the hash and the
+ * password go to a password process (password.c, through pwcheck.c),
+ * since bcrypt would stall every other handshake of this process. An
+ * unknown user is checked against another user's hash all the same, so
+ * that the time of the answer does not tell which users exist.
  */
 
 #include <sys/types.h>
@@ -52,6 +59,18 @@
 #include "jwt.h"
 
 #define TOKEN_MAX	8192	/* bytes of a token we look at */
+
+struct hs_user {
+	char		 name[WSD_USER_MAX];
+	char		 hash[BCRYPT_HASH_LEN + 1];
+};
+
+/* An authenticate basic line: its realm, its users sorted by name. */
+struct hs_basic {
+	char		 realm[WSD_REALM_MAX];
+	struct hs_user	*users;
+	size_t		 n;
+};
 
 struct hs_token {
 	struct jwt_key	 key;
@@ -87,7 +106,8 @@ auth_add(struct hs_auths *list, const struct ipc_auth *ia)
 	size_t		 i;
 
 	if (ia->kind < AUTH_CERT || ia->kind > AUTH_ALLOW_CLAIM ||
-	    ia->kind == AUTH_TOKEN || !TERMINATED(ia->pattern) ||
+	    ia->kind == AUTH_TOKEN || ia->kind == AUTH_BASIC ||
+	    !TERMINATED(ia->pattern) ||
 	    !TERMINATED(ia->fingerprint) || !TERMINATED(ia->value))
 		return (-1);
 	if (ia->fingerprint[0] != '\0') {
@@ -141,7 +161,79 @@ auth_add_token(struct hs_auths *list, const struct ipc_auth_token *it,
 	return (0);
 }
 
-/* Keys are wiped as they go (jwt_key_free). */
+static int
+user_add(const char *name, size_t len, const char *hash, void *arg)
+{
+	struct hs_basic	*b = arg;
+	struct hs_user	*u;
+
+	if ((u = reallocarray(b->users, b->n + 1, sizeof(*u))) == NULL)
+		return (-1);
+	b->users = u;
+	u = &b->users[b->n++];
+	memset(u, 0, sizeof(*u));
+	memcpy(u->name, name, len);
+	memcpy(u->hash, hash, BCRYPT_HASH_LEN);
+	return (0);
+}
+
+static int
+user_cmp(const void *a, const void *b)
+{
+	return (strcmp(((const struct hs_user *)a)->name,
+	    ((const struct hs_user *)b)->name));
+}
+
+static void
+basic_free(struct hs_basic *b)
+{
+	if (b->users != NULL) {
+		explicit_bzero(b->users, b->n * sizeof(*b->users));
+		free(b->users);
+	}
+	free(b);
+}
+
+/* A basic line and its htpasswd file, checked again as the parent did. */
+int
+auth_add_basic(struct hs_auths *list, const struct ipc_auth_basic *ib,
+    const uint8_t *file, size_t len, const char **errstr)
+{
+	struct hs_auth	*a;
+	struct hs_basic	*b;
+	unsigned int	 line;
+	size_t		 i;
+
+	if (!TERMINATED(ib->realm) || !basic_realm_valid(ib->realm)) {
+		*errstr = "bad realm";
+		return (-1);
+	}
+	if ((b = calloc(1, sizeof(*b))) == NULL ||
+	    (a = calloc(1, sizeof(*a))) == NULL) {
+		free(b);
+		*errstr = "out of memory";
+		return (-1);
+	}
+	strlcpy(b->realm, ib->realm, sizeof(b->realm));
+	if (htpasswd_parse(file, len, user_add, b, &line, errstr) == -1)
+		goto fail;
+	qsort(b->users, b->n, sizeof(*b->users), user_cmp);
+	for (i = 1; i < b->n; i++)
+		if (strcmp(b->users[i - 1].name, b->users[i].name) == 0) {
+			*errstr = "a user listed twice";
+			goto fail;
+		}
+	a->kind = AUTH_BASIC;
+	a->basic = b;
+	TAILQ_INSERT_TAIL(list, a, entry);
+	return (0);
+ fail:
+	basic_free(b);
+	free(a);
+	return (-1);
+}
+
+/* Keys and hashes are wiped as they go. */
 void
 auth_free(struct hs_auths *list)
 {
@@ -154,6 +246,8 @@ auth_free(struct hs_auths *list)
 			explicit_bzero(a->token, sizeof(*a->token));
 			free(a->token);
 		}
+		if (a->basic != NULL)
+			basic_free(a->basic);
 		free(a);
 	}
 }
@@ -172,7 +266,8 @@ auth_has(const struct hs_auths *list, uint32_t kind)
 static int
 auth_has_method(const struct hs_auths *list)
 {
-	return (auth_has(list, AUTH_CERT) || auth_has(list, AUTH_TOKEN));
+	return (auth_has(list, AUTH_CERT) || auth_has(list, AUTH_TOKEN) ||
+	    auth_has(list, AUTH_BASIC));
 }
 
 static int
@@ -306,10 +401,13 @@ auth_sent_credentials(const struct hs_auths *list,
 	return (0);
 }
 
-/* The allow lines in list: does who (subject, or a token's claims) pass? */
+/*
+ * The allow lines in list: does who (a certificate's subject, a token's
+ * claims, or a Basic user) pass?
+ */
 static int
 auth_allowed(const struct hs_auths *list, const char *subject,
-    json_t *claims)
+    json_t *claims, const char *user)
 {
 	const struct hs_auth	*a;
 	json_t			*sub;
@@ -319,6 +417,9 @@ auth_allowed(const struct hs_auths *list, const char *subject,
 	TAILQ_FOREACH(a, list, entry) {
 		if (a->kind == AUTH_ALLOW_SUBJECT && subject != NULL &&
 		    fnmatch(a->pattern, subject, 0) == 0)
+			return (1);
+		if (a->kind == AUTH_ALLOW_USER && user != NULL &&
+		    strcmp(user, a->pattern) == 0)
 			return (1);
 		if (a->kind == AUTH_ALLOW_USER && claims != NULL &&
 		    (sub = json_object_get(claims, "sub")) != NULL &&
@@ -362,15 +463,137 @@ auth_token_try(const struct hs_token *t, const struct http_request *req,
 	return (1);
 }
 
+/* The lines that apply at p: its methods, and the allow lines for them. */
+static void
+auth_lists(const struct hs_policy *p, const struct hs_auths **methods,
+    const struct hs_auths **allow)
+{
+	const struct hs_location	*l = p->loc;
+
+	*methods = l != NULL && auth_has_method(&l->auths) ? &l->auths :
+	    &p->srv->auths;
+	*allow = l != NULL && auth_has_allow(&l->auths) ? &l->auths :
+	    *methods;
+}
+
+/* Why a client that sent nothing usable is refused. */
+static const char *
+auth_none_given(const struct hs_auths *m)
+{
+	int	 cert = auth_has(m, AUTH_CERT), token = auth_has(m, AUTH_TOKEN);
+	int	 basic = auth_has(m, AUTH_BASIC);
+
+	if (cert + token + basic > 1)
+		return (basic ? "no credentials given" : "no credentials: "
+		    "neither a client certificate nor a token");
+	return (cert ? "client certificate: none given" : token ?
+	    "token: none given" : "basic: none given");
+}
+
+/* The WWW-Authenticate lines of a 401, or NULL (certificates only). */
+static const char *
+auth_challenge(const struct hs_auths *m)
+{
+	static char		 buf[WSD_REALM_MAX + 128];
+	const struct hs_auth	*a;
+	const char		*realm = NULL;
+	int			 token = auth_has(m, AUTH_TOKEN);
+
+	TAILQ_FOREACH(a, m, entry)
+		if (a->kind == AUTH_BASIC) {
+			realm = a->basic->realm;
+			break;
+		}
+	if (realm == NULL && !token)
+		return (NULL);
+	buf[0] = '\0';
+	if (realm != NULL)
+		snprintf(buf, sizeof(buf), "WWW-Authenticate: Basic "
+		    "realm=\"%s\", charset=\"UTF-8\"%s", realm,
+		    token ? "\r\n" : "");
+	if (token)
+		strlcat(buf, "WWW-Authenticate: Bearer realm=\"wsd\"",
+		    sizeof(buf));
+	return (buf);
+}
+
+/* The decoded user:password of the request being checked. */
+static char	 basic_cred[WSD_USER_MAX + WSD_PASSWORD_MAX + 1];
+
+/*
+ * Authorization: Basic: AUTH_PENDING with the password check to make in
+ * r, or 0 with *why set if the header is there but cannot be used.
+ */
+static int
+auth_basic_try(const struct hs_auths *m, const struct http_request *req,
+    struct auth_result *r, const char **why)
+{
+	const struct http_header	*h;
+	const struct hs_auth		*a;
+	const struct hs_user		*u = NULL, *any = NULL;
+	struct hs_user			 key;
+	const char			*v, *colon;
+	size_t				 vlen, ulen;
+	ssize_t				 n;
+
+	if ((h = http_header_find(req, "Authorization", NULL)) == NULL ||
+	    h->valuelen < 6 || strncasecmp(h->value, "Basic ", 6) != 0)
+		return (0);
+	for (v = h->value + 6, vlen = h->valuelen - 6; vlen > 0 && *v == ' ';
+	    v++, vlen--)
+		;
+	*why = "basic: malformed credentials";
+	if ((n = base64_decode(v, vlen, (uint8_t *)basic_cred,
+	    sizeof(basic_cred))) <= 0)
+		return (0);
+	/* A NUL would cut the password short in crypt(3). */
+	if ((colon = memchr(basic_cred, ':', n)) == NULL ||
+	    (ulen = colon - basic_cred) == 0 || ulen >= WSD_USER_MAX ||
+	    (size_t)n - ulen - 1 > WSD_PASSWORD_MAX ||
+	    memchr(basic_cred, '\0', n) != NULL) {
+		auth_wipe();
+		return (0);
+	}
+	memset(&key, 0, sizeof(key));
+	memcpy(key.name, basic_cred, ulen);
+	TAILQ_FOREACH(a, m, entry) {
+		if (a->kind != AUTH_BASIC)
+			continue;
+		if (any == NULL && a->basic->n > 0)
+			any = &a->basic->users[0];
+		if ((u = bsearch(&key, a->basic->users, a->basic->n,
+		    sizeof(*u), user_cmp)) != NULL)
+			break;
+	}
+	if (u == NULL && any == NULL) {
+		*why = "basic: unknown user";
+		auth_wipe();
+		return (0);
+	}
+	r->unknown = u == NULL;
+	r->hash = u != NULL ? u->hash : any->hash;
+	strlcpy(r->user, key.name, sizeof(r->user));
+	r->password = colon + 1;
+	r->passlen = n - ulen - 1;
+	return (AUTH_PENDING);
+}
+
+/* The password of the last auth_basic_try is gone once sent. */
+void
+auth_wipe(void)
+{
+	explicit_bzero(basic_cred, sizeof(basic_cred));
+}
+
 /*
  * 0 and who the client is, or the HTTP status of the refusal with its
- * reason (and a header to send with it) in r.
+ * reason (and a header to send with it) in r; or AUTH_PENDING, with a
+ * password check to make, whose answer goes to auth_basic_done.
  */
 int
 auth_check(struct tls *tls, const struct hs_policy *p,
     const struct http_request *req, struct auth_result *r)
 {
-	const struct hs_server		*s = p->srv;
 	const struct hs_location	*l = p->loc;
 	const struct hs_auths		*methods, *allow;
 	const struct hs_auth		*a;
@@ -378,21 +601,16 @@ auth_check(struct tls *tls, const struct hs_policy *p,
 	const char			*fpr, *why = NULL, *who = NULL;
 	json_t				*claims = NULL, *sub;
 	int64_t				 exp = 0;
-	int				 cert = 0, tokens = 0;
+	int				 cert = 0;
 
 	memset(r, 0, sizeof(*r));
-	methods = l != NULL && auth_has_method(&l->auths) ? &l->auths :
-	    &s->auths;
-	if (((s->flags | (l != NULL ? l->flags : 0)) &
+	auth_lists(p, &methods, &allow);
+	if (((p->srv->flags | (l != NULL ? l->flags : 0)) &
 	    IPC_SERVER_TLS_REQUIRED) && tls == NULL) {
 		r->reason = auth_sent_credentials(methods, req) ?
 		    "credentials over cleartext" : "tls required";
 		return (403);
 	}
-	if (l != NULL && auth_has_allow(&l->auths))
-		allow = &l->auths;
-	else
-		allow = methods;
 	if (!auth_has_method(methods))
 		return (0);
 
@@ -415,7 +633,6 @@ auth_check(struct tls *tls, const struct hs_policy *p,
 	TAILQ_FOREACH(a, methods, entry) {
 		if (cert || a->kind != AUTH_TOKEN)
 			continue;
-		tokens = 1;
 		if (auth_token_try(a->token, req, &claims, &exp, &why)) {
 			/* Closed when no handshake would take it any more. */
 			exp += a->token->leeway;
@@ -423,18 +640,15 @@ auth_check(struct tls *tls, const struct hs_policy *p,
 		}
 	}
 	if (!cert && claims == NULL) {
-		if (why == NULL && !tokens)
-			why = "client certificate: none given";
-		else if (why == NULL)
-			why = auth_has(methods, AUTH_CERT) ? "no credentials: "
-			    "neither a client certificate nor a token" :
-			    "token: none given";
-		r->reason = why;
-		if (tokens)
-			r->extra = "WWW-Authenticate: Bearer realm=\"wsd\"";
+		/* Else a password, checked elsewhere: the answer comes later. */
+		if (auth_has(methods, AUTH_BASIC) &&
+		    auth_basic_try(methods, req, r, &why) == AUTH_PENDING)
+			return (AUTH_PENDING);
+		r->reason = why != NULL ? why : auth_none_given(methods);
+		r->extra = auth_challenge(methods);
 		return (401);
 	}
-	if (!auth_allowed(allow, cert ? subject : NULL, claims)) {
+	if (!auth_allowed(allow, cert ? subject : NULL, claims, NULL)) {
 		r->reason = cert ? "client certificate: subject not allowed" :
 		    "token: not allowed";
 		json_decref(claims);
@@ -449,6 +663,32 @@ auth_check(struct tls *tls, const struct hs_policy *p,
 		str_escape(r->identity, sizeof(r->identity), who, strlen(who));
 	r->expires = cert ? 0 : exp;
 	json_decref(claims);
+	return (0);
+}
+
+/*
+ * The password process's answer for user (unknown: not in any table,
+ * checked against another's hash for the time it takes): as auth_check.
+ */
+int
+auth_basic_done(const struct hs_policy *p, const char *user, int unknown,
+    int ok, struct auth_result *r)
+{
+	const struct hs_auths	*methods, *allow;
+
+	memset(r, 0, sizeof(*r));
+	auth_lists(p, &methods, &allow);
+	if (unknown || !ok) {
+		r->reason = unknown ? "basic: unknown user" :
+		    "basic: wrong password";
+		r->extra = auth_challenge(methods);
+		return (401);
+	}
+	if (!auth_allowed(allow, NULL, NULL, user)) {
+		r->reason = "basic: not allowed";
+		return (403);
+	}
+	str_escape(r->identity, sizeof(r->identity), user, strlen(user));
 	return (0);
 }
 

@@ -48,6 +48,7 @@ enum hs_state {
 	HS_ADMIT,		/* waiting for the parent's admission */
 	HS_TLS_HANDSHAKE,
 	HS_READ_HEAD,
+	HS_CHECK_PASSWORD,	/* a password process has the password */
 	HS_WRITE_101,
 	HS_WRITE_ERROR,
 	HS_DRAIN		/* error sent; read until EOF, then close */
@@ -55,13 +56,16 @@ enum hs_state {
 
 struct hs_conn {
 	TAILQ_ENTRY(hs_conn)	 entry;
-	TAILQ_ENTRY(hs_conn)	 admit_entry;	/* while HS_ADMIT */
+	TAILQ_ENTRY(hs_conn)	 admit_entry;	/* HS_ADMIT, HS_CHECK_PASSWORD */
 	int			 fd;
 	int			 counted;	/* the parent counts it */
 	struct tls		*tls;		/* NULL for ws:// */
 	struct tlsio		*io;		/* the socket under tls */
 	char			 identity[WSD_IDENTITY_MAX];	/* auth.c */
 	int64_t			 expires;	/* a token's exp */
+	int			 pw_peer;	/* HS_CHECK_PASSWORD: who checks */
+	int			 pw_unknown;	/* not a user: fails anyway */
+	int			 wipe;		/* buf held credentials */
 	enum hs_state		 state;
 	uint64_t		 id;
 	struct sockaddr_storage	 peer;
@@ -86,6 +90,8 @@ struct hs_conn {
 static void	 hs_admit(struct hs_conn *);
 static void	 hs_tls_handshake(int, short, void *);
 static void	 hs_read(int, short, void *);
+static void	 hs_request(struct hs_conn *, int);
+static void	 hs_check_password(struct hs_conn *, struct auth_result *);
 static void	 hs_write(int, short, void *);
 static void	 hs_timeout(int, short, void *);
 static void	 hs_wait(struct hs_conn *, short, event_callback_fn);
@@ -304,13 +310,7 @@ static void
 hs_read(int fd, short event, void *arg)
 {
 	struct hs_conn		*c = arg;
-	struct http_request	 req;
-	struct ws_upgrade	 up;
-	struct auth_result	 ar;
-	const char		*reason;
-	char			 ext[RESPONSE_MAX / 2];
 	ssize_t			 n, head;
-	int			 status;
 
 	if (c->state == HS_DRAIN) {
 		hs_drain(c);
@@ -331,7 +331,25 @@ hs_read(int fd, short event, void *arg)
 		}
 	} while (head == 0);
 	c->headlen = head;
-	if ((status = http_parse_request((char *)c->buf, head, &req,
+	hs_request(c, 0);
+}
+
+/*
+ * The request head is in c->buf: answer it. Once a password check has
+ * admitted the client (authed), it is parsed again, the same, for what
+ * the answer needs, and the checks before that are not made again.
+ */
+static void
+hs_request(struct hs_conn *c, int authed)
+{
+	struct http_request	 req;
+	struct ws_upgrade	 up;
+	struct auth_result	 ar;
+	const char		*reason;
+	char			 ext[RESPONSE_MAX / 2];
+	int			 status;
+
+	if ((status = http_parse_request((char *)c->buf, c->headlen, &req,
 	    &reason)) != 0) {
 		hs_respond(c, status, reason, NULL);
 		return;
@@ -344,24 +362,121 @@ hs_read(int fd, short event, void *arg)
 			hs_respond(c, up.status, up.reason, up.extra);
 		return;
 	}
-	if ((status = policy_check(&c->l->gen->servers, &c->l->conf, &req,
-	    c->tls != NULL ? tls_conn_servername(c->tls) : NULL,
-	    &c->pol)) != 0) {
-		hs_refuse_policy(c, &req, status);
-		return;
+	if (!authed) {
+		if ((status = policy_check(&c->l->gen->servers, &c->l->conf,
+		    &req, c->tls != NULL ? tls_conn_servername(c->tls) : NULL,
+		    &c->pol)) != 0) {
+			hs_refuse_policy(c, &req, status);
+			return;
+		}
+		c->wipe = http_header_find(&req, "Authorization", NULL) !=
+		    NULL;
+		if ((status = auth_check(c->tls, &c->pol, &req, &ar)) ==
+		    AUTH_PENDING) {
+			hs_check_password(c, &ar);
+			return;
+		}
+		if (status != 0) {
+			hs_respond(c, status, ar.reason, ar.extra);
+			return;
+		}
+		strlcpy(c->identity, ar.identity, sizeof(c->identity));
+		c->expires = ar.expires;
 	}
-	if ((status = auth_check(c->tls, &c->pol, &req, &ar)) != 0) {
-		hs_respond(c, status, ar.reason, ar.extra);
-		return;
-	}
-	strlcpy(c->identity, ar.identity, sizeof(c->identity));
-	c->expires = ar.expires;
 	if (ws_negotiate_deflate(&req, hs_env.conf.compression, &c->deflate,
 	    ext, sizeof(ext)) == -1) {
 		hs_respond(c, 400, "malformed Sec-WebSocket-Extensions", NULL);
 		return;
 	}
 	hs_respond_101(c, up.key, ext);
+}
+
+/*
+ * A password goes to a password process; c waits for the answer with
+ * no event of its own (what the client sends meanwhile stays in the
+ * socket), under the handshake deadline it already has.
+ */
+static void
+hs_check_password(struct hs_conn *c, struct auth_result *ar)
+{
+	int	 peer, waited;
+
+	peer = pwcheck_send(c->id, ar, &waited);
+	auth_wipe();
+	if (peer == -1) {
+		hs_env.stats.pw_busy++;
+		hs_respond(c, 503, "basic: every password process is busy",
+		    "Retry-After: 1");
+		return;
+	}
+	hs_env.stats.pw_checks++;
+	if (waited)
+		hs_env.stats.pw_waited++;
+	/* The user as sent, until the answer says who it is. */
+	strlcpy(c->identity, ar->user, sizeof(c->identity));
+	c->pw_unknown = ar->unknown;
+	c->pw_peer = peer;
+	c->state = HS_CHECK_PASSWORD;
+	event_del(c->ev);
+	c->evflags = 0;
+	c->evcb = NULL;
+	TAILQ_INSERT_TAIL(&hs_env.checking, c, admit_entry);
+}
+
+static struct hs_conn *
+hs_checking(unsigned int peer, uint64_t id)
+{
+	struct hs_conn	*c;
+
+	TAILQ_FOREACH(c, &hs_env.checking, admit_entry)
+		if (c->id == id && c->pw_peer == (int)peer)
+			return (c);
+	return (NULL);
+}
+
+/*
+ * Password process peer's answer for connection id. One closed meanwhile
+ * (timed out) is not found; nor is an id that process was not asked.
+ */
+void
+hs_pw_answer(unsigned int peer, uint64_t id, int ok)
+{
+	struct hs_conn		*c;
+	struct auth_result	 ar;
+	char			 user[WSD_USER_MAX];
+	int			 status;
+
+	if ((c = hs_checking(peer, id)) == NULL)
+		return;
+	TAILQ_REMOVE(&hs_env.checking, c, admit_entry);
+	c->state = HS_READ_HEAD;
+	strlcpy(user, c->identity, sizeof(user));
+	c->identity[0] = '\0';
+	if ((status = auth_basic_done(&c->pol, user, c->pw_unknown, ok,
+	    &ar)) != 0) {
+		hs_respond(c, status, ar.reason, ar.extra);
+		return;
+	}
+	strlcpy(c->identity, ar.identity, sizeof(c->identity));
+	hs_request(c, 1);
+}
+
+/* Password process peer is gone, with the checks it had. */
+void
+hs_pw_lost(unsigned int peer)
+{
+	struct hs_conn	*c, *next;
+
+	TAILQ_FOREACH_SAFE(c, &hs_env.checking, admit_entry, next) {
+		if (c->pw_peer != (int)peer)
+			continue;
+		TAILQ_REMOVE(&hs_env.checking, c, admit_entry);
+		c->state = HS_READ_HEAD;
+		c->identity[0] = '\0';
+		hs_env.stats.pw_busy++;
+		hs_respond(c, 503, "basic: password process lost",
+		    "Retry-After: 1");
+	}
 }
 
 /*
@@ -759,6 +874,8 @@ hs_close(struct hs_conn *c)
 		TAILQ_REMOVE(&hs_env.admitting, c, admit_entry);
 		c->counted = 1;
 	}
+	if (c->state == HS_CHECK_PASSWORD)
+		TAILQ_REMOVE(&hs_env.checking, c, admit_entry);
 	if (c->counted)
 		hs_release(c->id);
 	TAILQ_REMOVE(&hs_env.conns, c, entry);
@@ -772,6 +889,9 @@ hs_close(struct hs_conn *c)
 	tlsio_free(c->io);
 	if (c->fd != -1)
 		close(c->fd);
+	/* A password or a token is not left in freed memory. */
+	if (c->wipe)
+		explicit_bzero(c->buf, c->len);
 	free(c->buf);
 	free(c);
 }

@@ -42,7 +42,8 @@
 
 struct hs_env	 hs_env = {
 	.conns = TAILQ_HEAD_INITIALIZER(hs_env.conns),
-	.admitting = TAILQ_HEAD_INITIALIZER(hs_env.admitting)
+	.admitting = TAILQ_HEAD_INITIALIZER(hs_env.admitting),
+	.checking = TAILQ_HEAD_INITIALIZER(hs_env.checking)
 };
 
 static void	 hs_worker_lost(struct ipc_chan *, void *);
@@ -182,17 +183,23 @@ hs_tls_contexts(struct hs_gen *g)
 	hs_tls_wipe();
 }
 
+/* A channel to a worker, or to a password process. */
 static void
-hs_add_worker(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
+hs_add_peer(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
 	struct hs_workers	*w = &hs_env.workers;
 	struct ipc_peer		 peer;
 	unsigned int		 i;
 
 	memcpy(&peer, msg->data, sizeof(peer));
-	if (peer.role != ROLE_WORKER || peer.instance >= WSD_MAXPROC) {
+	if ((peer.role != ROLE_WORKER && peer.role != ROLE_PASSWORD) ||
+	    peer.instance >= WSD_MAXPROC) {
 		log_warnx("%s: unexpected peer", __func__);
 		close(msg->fd);
+		return;
+	}
+	if (peer.role == ROLE_PASSWORD) {
+		pwcheck_add(msg, &peer);
 		return;
 	}
 	i = peer.instance;
@@ -215,12 +222,16 @@ hs_add_worker(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 
 /* A worker beyond a reduced count takes no more connections. */
 static void
-hs_retire_worker(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
+hs_retire_peer(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
 	struct hs_workers	*w = &hs_env.workers;
 	struct ipc_peer		 peer;
 
 	memcpy(&peer, msg->data, sizeof(peer));
+	if (peer.role == ROLE_PASSWORD && peer.instance < WSD_MAXPROC) {
+		pwcheck_retire(&peer);
+		return;
+	}
 	if (peer.role != ROLE_WORKER || peer.instance >= WSD_MAXPROC ||
 	    w->chan[peer.instance] == NULL)
 		return;
@@ -355,8 +366,8 @@ static const struct ipc_handlers hs_parent_handlers = { .h = {
 	[IPC_TLS_SERVER] = hs_on_tls_server,
 	[IPC_TLS_FILE] = hs_on_tls_file,
 	[IPC_TLS_TICKET] = hs_on_tls_ticket,
-	[IPC_PEER] = hs_add_worker,
-	[IPC_PEER_RETIRE] = hs_retire_worker,
+	[IPC_PEER] = hs_add_peer,
+	[IPC_PEER_RETIRE] = hs_retire_peer,
 	[IPC_SERVER] = hs_add_server_item,
 	[IPC_ALIAS] = hs_add_server_item,
 	[IPC_ORIGIN] = hs_add_server_item,
@@ -364,6 +375,7 @@ static const struct ipc_handlers hs_parent_handlers = { .h = {
 	[IPC_SUBPROTO] = hs_add_server_item,
 	[IPC_AUTH] = hs_add_server_item,
 	[IPC_AUTH_TOKEN] = hs_add_server_item,
+	[IPC_AUTH_BASIC] = hs_add_server_item,
 	[IPC_RECONF] = hs_on_reconf,
 	[IPC_RECONF_END] = hs_on_reconf_end,
 	[IPC_ADMIT_REPLY] = hs_admitted,

@@ -92,6 +92,7 @@ struct hs_auth {
 	char			 fingerprint[WSD_FPR_MAX];
 	char			 value[WSD_AUTH_PATTERN_MAX];	/* a claim's */
 	struct hs_token		*token;		/* AUTH_TOKEN */
+	struct hs_basic		*basic;		/* AUTH_BASIC */
 };
 TAILQ_HEAD(hs_auths, hs_auth);
 
@@ -159,20 +160,33 @@ int		 policy_health(const struct hs_servers *,
 struct tls;
 
 /* Who a client is, as auth_check found. */
+#define AUTH_PENDING	1	/* a password to check: see auth_basic_done */
 struct auth_result {
 	char		 identity[WSD_IDENTITY_MAX];	/* "" for none */
 	int64_t		 expires;	/* a token's exp, 0 for none */
 	const char	*reason;	/* of a refusal, for the log */
 	const char	*extra;		/* a header for the refusal */
+	/* AUTH_PENDING: the check to make; auth_wipe() once it is sent */
+	char		 user[WSD_USER_MAX];
+	int		 unknown;	/* not a user: fails whatever the answer */
+	const char	*hash;
+	const char	*password;
+	size_t		 passlen;
 };
 
 int		 auth_init(void);
 int		 auth_add(struct hs_auths *, const struct ipc_auth *);
 int		 auth_add_token(struct hs_auths *,
 		    const struct ipc_auth_token *, const uint8_t *, size_t);
+int		 auth_add_basic(struct hs_auths *,
+		    const struct ipc_auth_basic *, const uint8_t *, size_t,
+		    const char **);
 void		 auth_free(struct hs_auths *);
 int		 auth_check(struct tls *, const struct hs_policy *,
 		    const struct http_request *, struct auth_result *);
+int		 auth_basic_done(const struct hs_policy *, const char *, int,
+		    int, struct auth_result *);
+void		 auth_wipe(void);
 size_t		 auth_redact(const struct hs_servers *, const char *, size_t,
 		    char *, size_t);
 
@@ -210,6 +224,14 @@ void		 tlsio_lazy(struct tlsio *);
 void		 tlsio_readable(struct tlsio *);
 size_t		 tlsio_pending(const struct tlsio *);
 void		 tlsio_free(struct tlsio *);
+
+/* pwcheck.c */
+void		 pwcheck_add(struct ipc_msg *, const struct ipc_peer *);
+void		 pwcheck_retire(const struct ipc_peer *);
+int		 pwcheck_send(uint64_t, const struct auth_result *, int *);
+
+/* password.c: the password role */
+__dead void	 password_main(unsigned int, int, int);
 
 /* relay.c */
 void		 relay_init(struct event_base *, unsigned int);
@@ -259,6 +281,14 @@ struct hs_workers {
 	unsigned int		 next;		/* where a tie goes */
 };
 
+/* The password processes by instance (pwcheck.c), and their queues. */
+struct hs_passwords {
+	struct ipc_chan		*chan[WSD_MAXPROC];
+	unsigned int		 inflight[WSD_MAXPROC];	/* unanswered */
+	char			 name[WSD_MAXPROC][16];	/* of chan */
+	unsigned int		 n;		/* the highest instance + 1 */
+};
+
 /* The refusal lines of this second, and those left out. */
 struct hs_refusals {
 	time_t			 sec;
@@ -277,10 +307,12 @@ struct hs_env {
 	struct hs_gen		*incoming;	/* a reload, arriving */
 	struct event		*ev_accept_pause;
 	struct hs_workers	 workers;
+	struct hs_passwords	 passwords;
 	uint64_t		 next_id;
 	struct hs_conns		 conns;
 	/* In the order asked: the parent answers in that order. */
 	struct hs_conns		 admitting;
+	struct hs_conns		 checking;	/* a password being checked */
 	struct hs_refusals	 refusals;
 	struct ipc_hs_stats	 stats, stats_sent;
 	struct event		*ev_stats;
@@ -298,5 +330,7 @@ void		 hs_admitted(struct ipc_chan *, struct ipc_msg *, void *);
 void		 hs_release(uint64_t);
 void		 hs_refusals_summary(int, short, void *);
 void		 hs_close_all(void);
+void		 hs_pw_answer(unsigned int, uint64_t, int);
+void		 hs_pw_lost(unsigned int);
 
 #endif /* HANDSHAKE_H */

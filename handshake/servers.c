@@ -179,40 +179,65 @@ add_subproto(struct hs_servers *t, const struct ipc_subproto *ip,
 	return (0);
 }
 
+/* The authenticate and allow lines of a server or one of its locations. */
+static struct hs_auths *
+auths_find(struct hs_servers *t, uint32_t server, uint32_t location)
+{
+	struct hs_server	*s;
+	struct hs_location	*l;
+
+	if ((s = server_find(t, server)) == NULL)
+		return (NULL);
+	if (location == WSD_NOLOCATION)
+		return (&s->auths);
+	if ((l = location_find(s, location)) == NULL)
+		return (NULL);
+	return (&l->auths);
+}
+
 static int
 add_auth_token(struct hs_servers *t, const uint8_t *data, size_t len,
     const char **errstr)
 {
 	struct ipc_auth_token	 it;
-	struct hs_server	*s;
-	struct hs_location	*l = NULL;
+	struct hs_auths		*list;
 
 	*errstr = "bad auth token message";
 	if (len <= sizeof(it))
 		return (-1);
 	memcpy(&it, data, sizeof(it));
 	if (it.keylen != len - sizeof(it) ||
-	    (s = server_find(t, it.server)) == NULL ||
-	    (it.location != WSD_NOLOCATION &&
-	    (l = location_find(s, it.location)) == NULL))
+	    (list = auths_find(t, it.server, it.location)) == NULL)
 		return (-1);
-	return (auth_add_token(l != NULL ? &l->auths : &s->auths, &it,
-	    data + sizeof(it), it.keylen));
+	return (auth_add_token(list, &it, data + sizeof(it), it.keylen));
+}
+
+static int
+add_auth_basic(struct hs_servers *t, const uint8_t *data, size_t len,
+    const char **errstr)
+{
+	struct ipc_auth_basic	 ib;
+	struct hs_auths		*list;
+
+	*errstr = "bad auth basic message";
+	if (len < sizeof(ib))
+		return (-1);
+	memcpy(&ib, data, sizeof(ib));
+	if ((list = auths_find(t, ib.server, ib.location)) == NULL)
+		return (-1);
+	return (auth_add_basic(list, &ib, data + sizeof(ib),
+	    len - sizeof(ib), errstr));
 }
 
 static int
 add_auth(struct hs_servers *t, const struct ipc_auth *ia,
     const char **errstr)
 {
-	struct hs_server	*s;
-	struct hs_location	*l = NULL;
+	struct hs_auths		*list;
 
 	*errstr = "bad auth message";
-	if ((s = server_find(t, ia->server)) == NULL ||
-	    (ia->location != WSD_NOLOCATION &&
-	    (l = location_find(s, ia->location)) == NULL))
-		return (-1);
-	if (auth_add(l != NULL ? &l->auths : &s->auths, ia) == -1)
+	if ((list = auths_find(t, ia->server, ia->location)) == NULL ||
+	    auth_add(list, ia) == -1)
 		return (-1);
 	return (0);
 }
@@ -271,6 +296,8 @@ servers_add(struct hs_servers *t, uint32_t type, const void *data,
 		return (add_auth(t, &iau, errstr));
 	case IPC_AUTH_TOKEN:
 		return (add_auth_token(t, data, len, errstr));
+	case IPC_AUTH_BASIC:
+		return (add_auth_basic(t, data, len, errstr));
 	}
 	*errstr = "not a server table message";
 	return (-1);

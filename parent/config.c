@@ -57,6 +57,7 @@ config_new(void)
 		return (NULL);
 	c->prefork_handshake = 2;
 	c->prefork_worker = 2;
+	c->prefork_password = 2;
 	c->max_header = 8192;
 	c->timeout_handshake = 10;
 	c->timeout_shutdown = WSD_SHUTDOWN_WAIT;
@@ -132,42 +133,57 @@ config_free(struct wsd_config *c)
  * Once every handshake process has its copy, the parent keeps no private
  * key (it re-reads the files on reload). Certificates and CAs are public.
  */
-/* Each token key of a server and its locations, to fn. */
+/*
+ * The secrets of a server's and its locations' authenticate lines, token
+ * keys (a shared secret is one) and htpasswd files, to fn.
+ */
 static int
-config_token_keys(struct wsd_server *s,
-    int (*fn)(struct wsd_auth_token *))
+config_secrets(struct wsd_server *s, int (*fn)(struct wsd_auth *))
 {
 	struct wsd_location	*l;
-	struct wsd_auth_token	*t;
 
-	TAILQ_FOREACH(t, &s->auth.tokens, entry)
-		if (fn(t) == -1)
-			return (-1);
-	TAILQ_FOREACH(l, &s->locations, entry)
-		TAILQ_FOREACH(t, &l->auth.tokens, entry)
-			if (fn(t) == -1)
-				return (-1);
-	return (0);
-}
-
-static int
-token_key_wipe(struct wsd_auth_token *t)
-{
-	tls_file_free(&t->key);
-	return (0);
-}
-
-static int
-token_key_reread(struct wsd_auth_token *t)
-{
-	const char	*errstr;
-
-	if (t->key.data != NULL)
-		return (0);
-	if (config_token_key_read(t, t->key.path, &errstr) == -1) {
-		log_warnx("%s: %s", t->key.path, errstr);
+	if (fn(&s->auth) == -1)
 		return (-1);
-	}
+	TAILQ_FOREACH(l, &s->locations, entry)
+		if (fn(&l->auth) == -1)
+			return (-1);
+	return (0);
+}
+
+static int
+secrets_wipe(struct wsd_auth *a)
+{
+	struct wsd_auth_token	*t;
+	struct wsd_auth_basic	*b;
+
+	TAILQ_FOREACH(t, &a->tokens, entry)
+		tls_file_free(&t->key);
+	TAILQ_FOREACH(b, &a->basics, entry)
+		tls_file_free(&b->file);
+	return (0);
+}
+
+/* A file that no longer reads or checks fails the respawn's keys. */
+static int
+secrets_reread(struct wsd_auth *a)
+{
+	struct wsd_auth_token	*t;
+	struct wsd_auth_basic	*b;
+	const char		*errstr;
+	unsigned int		 line;
+
+	TAILQ_FOREACH(t, &a->tokens, entry)
+		if (t->key.data == NULL && config_token_key_read(t,
+		    t->key.path, &errstr) == -1) {
+			log_warnx("%s: %s", t->key.path, errstr);
+			return (-1);
+		}
+	TAILQ_FOREACH(b, &a->basics, entry)
+		if (b->file.data == NULL && config_basic_read(b, b->file.path,
+		    &line, &errstr) == -1) {
+			log_warnx("%s:%u: %s", b->file.path, line, errstr);
+			return (-1);
+		}
 	return (0);
 }
 
@@ -178,8 +194,7 @@ config_wipe_keys(struct wsd_config *c)
 
 	TAILQ_FOREACH(s, &c->servers, entry) {
 		tls_file_free(&s->tls_file[TLS_FILE_KEY]);
-		/* Token keys are secrets too (a shared secret is one). */
-		(void)config_token_keys(s, token_key_wipe);
+		(void)config_secrets(s, secrets_wipe);
 	}
 }
 
@@ -199,6 +214,7 @@ auth_free(struct wsd_auth *a)
 {
 	struct wsd_auth_cert	*ac;
 	struct wsd_auth_token	*at;
+	struct wsd_auth_basic	*ab;
 	struct wsd_claim	*cl;
 
 	while ((ac = TAILQ_FIRST(&a->certs)) != NULL) {
@@ -209,6 +225,11 @@ auth_free(struct wsd_auth *a)
 		TAILQ_REMOVE(&a->tokens, at, entry);
 		tls_file_free(&at->key);
 		free(at);
+	}
+	while ((ab = TAILQ_FIRST(&a->basics)) != NULL) {
+		TAILQ_REMOVE(&a->basics, ab, entry);
+		tls_file_free(&ab->file);
+		free(ab);
 	}
 	while ((cl = TAILQ_FIRST(&a->allow_claims)) != NULL) {
 		TAILQ_REMOVE(&a->allow_claims, cl, entry);
@@ -285,6 +306,64 @@ config_token_key_read(struct wsd_auth_token *t, const char *path,
 	return (0);
 }
 
+/* A user of an htpasswd file being checked, for the duplicates. */
+struct basic_names {
+	char		(*names)[WSD_USER_MAX];
+	size_t		 n;
+};
+
+static int
+basic_name_new(const char *name, size_t len, const char *hash, void *arg)
+{
+	struct basic_names	*bn = arg;
+	char			(*p)[WSD_USER_MAX];
+	size_t			 i;
+
+	for (i = 0; i < bn->n; i++)
+		if (strlen(bn->names[i]) == len &&
+		    memcmp(bn->names[i], name, len) == 0)
+			return (-1);
+	if ((p = reallocarray(bn->names, bn->n + 1, sizeof(*p))) == NULL)
+		return (-1);
+	bn->names = p;
+	memset(p[bn->n], 0, sizeof(p[0]));
+	memcpy(p[bn->n++], name, len);
+	return (0);
+}
+
+/*
+ * An htpasswd file: read, and checked as the handshake process will
+ * check it. On error, *line is its line (0: the file as a whole).
+ */
+int
+config_basic_read(struct wsd_auth_basic *b, const char *path,
+    unsigned int *line, const char **errstr)
+{
+	struct basic_names	 bn = { NULL, 0 };
+	int			 rv;
+
+	*line = 0;
+	if (pem_read(path, &b->file, errstr) == -1)
+		return (-1);
+	if (b->file.len > WSD_HTPASSWD_MAX) {
+		*errstr = "larger than 65536 bytes";
+		tls_file_free(&b->file);
+		return (-1);
+	}
+	rv = htpasswd_parse(b->file.data, b->file.len, basic_name_new, &bn,
+	    line, errstr);
+	free(bn.names);
+	if (rv == -1)
+		tls_file_free(&b->file);
+	else if (bn.n == 0) {
+		*line = 0;
+		*errstr = "no users";
+		tls_file_free(&b->file);
+		rv = -1;
+	}
+	return (rv);
+}
+
 int
 config_tls_file_read(struct wsd_server *s, enum tls_file_kind kind,
     const char *path, const char **errstr)
@@ -304,7 +383,7 @@ config_read_keys(struct wsd_config *c)
 	const char		*errstr;
 
 	TAILQ_FOREACH(s, &c->servers, entry) {
-		if (config_token_keys(s, token_key_reread) == -1)
+		if (config_secrets(s, secrets_reread) == -1)
 			return (-1);
 		f = &s->tls_file[TLS_FILE_KEY];
 		if (f->path[0] == '\0' || f->data != NULL)
@@ -634,8 +713,10 @@ config_send_auth(struct child *c, uint32_t server, uint32_t location,
     struct wsd_auth *a)
 {
 	struct ipc_auth_token	 it;
+	struct ipc_auth_basic	 ib;
 	struct wsd_auth_cert	*ac;
 	struct wsd_auth_token	*at;
+	struct wsd_auth_basic	*ab;
 	struct wsd_claim	*cl;
 	struct wsd_str		*e;
 
@@ -667,6 +748,17 @@ config_send_auth(struct child *c, uint32_t server, uint32_t location,
 		strlcpy(it.issuer, at->issuer, sizeof(it.issuer));
 		ipc_compose(c->chan, IPC_AUTH_TOKEN, &it, sizeof(it),
 		    at->key.data, at->key.len, -1);
+	}
+	TAILQ_FOREACH(ab, &a->basics, entry) {
+		if (ab->file.data == NULL)
+			fatalx("%s: htpasswd file %s not loaded", __func__,
+			    ab->file.path);
+		memset(&ib, 0, sizeof(ib));
+		ib.server = server;
+		ib.location = location;
+		strlcpy(ib.realm, ab->realm, sizeof(ib.realm));
+		ipc_compose(c->chan, IPC_AUTH_BASIC, &ib, sizeof(ib),
+		    ab->file.data, ab->file.len, -1);
 	}
 }
 

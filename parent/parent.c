@@ -143,8 +143,14 @@ parent_on_ready(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	    CHILD_BIT(CHILD_DEAD)) != NULL)
 		return;
 	env->all_ready = 1;
-	log_info("ready: %u handshake and %u worker processes",
-	    env->conf->prefork_handshake, env->conf->prefork_worker);
+	if (proc_want(env->conf, ROLE_PASSWORD) > 0)
+		log_info("ready: %u handshake, %u worker and %u password "
+		    "processes", env->conf->prefork_handshake,
+		    env->conf->prefork_worker,
+		    proc_want(env->conf, ROLE_PASSWORD));
+	else
+		log_info("ready: %u handshake and %u worker processes",
+		    env->conf->prefork_handshake, env->conf->prefork_worker);
 }
 
 const struct ipc_handlers parent_handlers[ROLE_MAX] = {
@@ -163,6 +169,10 @@ const struct ipc_handlers parent_handlers[ROLE_MAX] = {
 		[IPC_STATS] = parent_on_stats,
 		[IPC_CONN_INFO] = parent_on_query_reply,
 		[IPC_QUERY_END] = parent_on_query_reply,
+	} },
+	[ROLE_PASSWORD] = { .h = {
+		[IPC_LOG] = parent_on_log,
+		[IPC_READY] = parent_on_ready,
 	} },
 };
 
@@ -231,7 +241,7 @@ parent_reload(struct ipc_chan *chan)
 	struct child		*c;
 	struct timeval		 tv;
 	const char		*why;
-	unsigned int		 old_handshake, old_worker;
+	unsigned int		 old_handshake, old_worker, old_password;
 
 	if (env->stopping || env->reload_waiting) {
 		log_warnx("reload refused: %s", env->stopping ?
@@ -257,6 +267,7 @@ parent_reload(struct ipc_chan *chan)
 	}
 	old_handshake = conf->prefork_handshake;
 	old_worker = conf->prefork_worker;
+	old_password = proc_want(conf, ROLE_PASSWORD);
 	if (config_rebind(conf, nc) == -1) {
 		log_warnx("reload failed: the configuration in force stays");
 		config_free(nc);
@@ -268,8 +279,9 @@ parent_reload(struct ipc_chan *chan)
 	CHILD_FOREACH(c, ROLE_ANY, CHILDREN_LIVE)
 		if (c->chan != NULL)
 			config_reload(c);
-	/* Workers first, so new handshake processes pair with the final set. */
+	/* Their peers first, so new handshake processes pair with the final set. */
 	proc_resize(ROLE_WORKER, old_worker, nc->prefork_worker);
+	proc_resize(ROLE_PASSWORD, old_password, proc_want(nc, ROLE_PASSWORD));
 	proc_resize(ROLE_HANDSHAKE, old_handshake, nc->prefork_handshake);
 	config_wipe_keys(nc);
 	if (env->reload_waiting == 0) {
@@ -415,6 +427,7 @@ parent_main(struct wsd_config *c, const char *path, struct sandbox_self *self,
 	    sizeof(*env->children))) == NULL)
 		fatal("%s", __func__);
 	proc_resize(ROLE_WORKER, 0, c->prefork_worker);
+	proc_resize(ROLE_PASSWORD, 0, proc_want(c, ROLE_PASSWORD));
 	proc_resize(ROLE_HANDSHAKE, 0, c->prefork_handshake);
 	/* The messages hold the only copies now; they are wiped once sent. */
 	config_wipe_keys(c);

@@ -81,6 +81,15 @@ struct wsd_auth_token {
 	int			 lineno;
 };
 
+/* authenticate basic "htpasswd-file" [realm "name"] [insecure] */
+struct wsd_auth_basic {
+	TAILQ_ENTRY(wsd_auth_basic) entry;
+	struct wsd_tls_file	 file;		/* wiped once sent */
+	char			 realm[WSD_REALM_MAX];
+	int			 insecure;
+	int			 lineno;
+};
+
 /* allow claim "name" "value" */
 struct wsd_claim {
 	TAILQ_ENTRY(wsd_claim)	 entry;
@@ -92,6 +101,7 @@ struct wsd_claim {
 struct wsd_auth {
 	TAILQ_HEAD(, wsd_auth_cert) certs;
 	TAILQ_HEAD(, wsd_auth_token) tokens;
+	TAILQ_HEAD(, wsd_auth_basic) basics;
 	struct wsd_strs		 allow_subjects;
 	struct wsd_strs		 allow_users;
 	TAILQ_HEAD(, wsd_claim)	 allow_claims;
@@ -130,6 +140,8 @@ TAILQ_HEAD(wsd_servers, wsd_server);
 struct wsd_config {
 	unsigned int		 prefork_handshake;
 	unsigned int		 prefork_worker;
+	unsigned int		 prefork_password;
+	int			 basic;		/* an authenticate basic line */
 	unsigned int		 max_header;
 	unsigned int		 timeout_handshake;
 	unsigned int		 timeout_shutdown;
@@ -270,6 +282,8 @@ struct wsd_config *config_new(void);
 void		 config_free(struct wsd_config *);
 void		 config_wipe_keys(struct wsd_config *);
 int		 config_read_keys(struct wsd_config *);
+int		 config_basic_read(struct wsd_auth_basic *, const char *,
+		    unsigned int *, const char **);
 int		 config_token_key_read(struct wsd_auth_token *, const char *,
 		    const char **);
 int		 config_tls_file_read(struct wsd_server *, enum tls_file_kind,
@@ -289,6 +303,7 @@ struct child	*child_next(struct child *, enum wsd_role, unsigned int);
 void		 child_set_state(struct child *, enum child_state);
 const char	*child_state_name(const struct child *);
 void		 proc_resize(enum wsd_role, unsigned int, unsigned int);
+unsigned int	 proc_want(const struct wsd_config *, enum wsd_role);
 void		 proc_reap(void);
 void		 proc_kill_all(int, short, void *);
 

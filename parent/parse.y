@@ -76,6 +76,7 @@ static struct wsd_server	*srv;
 static struct wsd_location	*loc;
 static struct wsd_auth_cert	*acert;		/* being parsed */
 static struct wsd_auth_token	*atoken;	/* being parsed */
+static struct wsd_auth_basic	*abasic;	/* being parsed */
 static int			 errors;
 static int			 depth;
 
@@ -106,6 +107,7 @@ static int	 str_add(struct wsd_strs *, const char *);
 static struct wsd_auth *cur_auth(void);
 static int	 fingerprint_set(char *, const char *);
 static int	 token_key_read(struct wsd_auth_token *, const char *);
+static int	 basic_file_read(struct wsd_auth_basic *, const char *);
 static int	 token_name_set(char *, const char *, const char *);
 static void	 auth_init(struct wsd_auth *);
 static int	 auth_check(struct wsd_server *, struct wsd_auth *,
@@ -124,6 +126,7 @@ typedef struct {
 %}
 
 %token	ADDRESS ALIAS ALLOW AUDIENCE AUTHENTICATE CA CERTIFICATE CLAIM COOKIE
+%token	BASIC PASSWORD REALM
 %token	INSECURE ISSUER LEEWAY QUERY TOKEN CHROOT CIPHERS CLIENT COMPRESSION CONNECTIONS ECDHE ERROR
 %token	FINGERPRINT FRAGMENTS HANDSHAKE HEADER HEALTH IDLE INCLUDE INTERVAL KEY LISTEN
 %token	LIFETIME LOCATION MAX MESSAGE MESSAGES OCSP OFF ON OPTIONAL ORIGIN PER
@@ -193,6 +196,14 @@ main		: PREFORK HANDSHAKE NUMBER	{
 				YYERROR;
 			}
 			conf->prefork_handshake = $3;
+		}
+		| PREFORK PASSWORD NUMBER	{
+			if ($3 < 1 || $3 > WSD_MAXPROC) {
+				yyerror("prefork password out of range "
+				    "(1-%d)", WSD_MAXPROC);
+				YYERROR;
+			}
+			conf->prefork_password = $3;
 		}
 		| PREFORK WORKER NUMBER		{
 			if ($3 < 1 || $3 > WSD_MAXPROC) {
@@ -490,6 +501,47 @@ authline	: AUTHENTICATE TOKEN STRING		{
 		}
 		;
 
+authline	: AUTHENTICATE BASIC STRING		{
+			if ((abasic = calloc(1, sizeof(*abasic))) == NULL) {
+				yyerror("out of memory");
+				free($3);
+				YYERROR;
+			}
+			abasic->lineno = yylval.lineno;
+			strlcpy(abasic->realm, "wsd", sizeof(abasic->realm));
+			if (basic_file_read(abasic, $3) == -1) {
+				free(abasic);
+				abasic = NULL;
+				free($3);
+				YYERROR;
+			}
+			free($3);
+		} basicopts				{
+			TAILQ_INSERT_TAIL(&cur_auth()->basics, abasic, entry);
+			abasic = NULL;
+			conf->basic = 1;
+		}
+		;
+
+basicopts	: /* empty */
+		| basicopts basicopt
+		;
+
+basicopt	: REALM STRING			{
+			if (strlcpy(abasic->realm, $2, sizeof(abasic->realm)) >=
+			    sizeof(abasic->realm) || !basic_realm_valid($2)) {
+				yyerror("realm: 1 to %d printable characters, "
+				    "without \" or \\", WSD_REALM_MAX - 1);
+				free($2);
+				YYERROR;
+			}
+			free($2);
+		}
+		| INSECURE			{
+			abasic->insecure = 1;
+		}
+		;
+
 tokenopts	: /* empty */
 		| tokenopts tokenopt
 		;
@@ -775,6 +827,7 @@ lookup(char *s)
 		{ "allow",	ALLOW },
 		{ "audience",	AUDIENCE },
 		{ "authenticate", AUTHENTICATE },
+		{ "basic",	BASIC },
 		{ "ca",		CA },
 		{ "certificate", CERTIFICATE },
 		{ "chroot",	CHROOT },
@@ -808,12 +861,14 @@ lookup(char *s)
 		{ "on",		ON },
 		{ "optional",	OPTIONAL },
 		{ "origin",	ORIGIN },
+		{ "password",	PASSWORD },
 		{ "per",	PER },
 		{ "ping",	PING },
 		{ "port",	PORT },
 		{ "prefork",	PREFORK },
 		{ "protocols",	PROTOCOLS },
 		{ "query",	QUERY },
+		{ "realm",	REALM },
 		{ "required",	REQUIRED },
 		{ "second",	SECOND },
 		{ "server",	SERVER },
@@ -1656,6 +1711,7 @@ auth_init(struct wsd_auth *a)
 {
 	TAILQ_INIT(&a->certs);
 	TAILQ_INIT(&a->tokens);
+	TAILQ_INIT(&a->basics);
 	TAILQ_INIT(&a->allow_subjects);
 	TAILQ_INIT(&a->allow_users);
 	TAILQ_INIT(&a->allow_claims);
@@ -1669,6 +1725,24 @@ token_key_read(struct wsd_auth_token *t, const char *path)
 
 	if (config_token_key_read(t, path, &errstr) == -1) {
 		yyerror("%s: %s", path, errstr);
+		return (-1);
+	}
+	return (0);
+}
+
+/* The htpasswd file, read now as root: bcrypt hashes only. */
+static int
+basic_file_read(struct wsd_auth_basic *b, const char *path)
+{
+	const char	*errstr;
+	unsigned int	 line;
+
+	if (config_basic_read(b, path, &line, &errstr) == -1) {
+		if (line > 0)
+			yyerror("authenticate basic: %s:%u: %s", path, line,
+			    errstr);
+		else
+			yyerror("authenticate basic: %s: %s", path, errstr);
 		return (-1);
 	}
 	return (0);
@@ -1736,9 +1810,11 @@ auth_check(struct wsd_server *s, struct wsd_auth *a, const char *where)
 {
 	struct wsd_auth_cert	*ac;
 	struct wsd_auth_token	*at;
+	struct wsd_auth_basic	*ab;
 	struct wsd_listener	*l;
 	struct wsd_str		*o;
-	int			 own, certs, tokens, plain = 0, null = 0;
+	int			 own, certs, tokens, basics, plain = 0, null = 0;
+	int			 secure = a->tls_required || s->auth.tls_required;
 
 	TAILQ_FOREACH(l, &conf->listeners, entry)
 		if ((s->listeners & (1ULL << l->id)) && !l->tls)
@@ -1748,8 +1824,7 @@ auth_check(struct wsd_server *s, struct wsd_auth *a, const char *where)
 			null = 1;
 	TAILQ_FOREACH(at, &a->tokens, entry) {
 		/* A token over ws:// is a credential in the clear. */
-		if (plain && !at->insecure && !a->tls_required &&
-		    !s->auth.tls_required) {
+		if (plain && !at->insecure && !secure) {
 			yyerror_at(at->lineno, "authenticate token: server "
 			    "\"%s\" has a listener without tls; the token "
 			    "would cross in the clear (insecure allows it)",
@@ -1764,6 +1839,15 @@ auth_check(struct wsd_server *s, struct wsd_auth *a, const char *where)
 			return (-1);
 		}
 	}
+
+	TAILQ_FOREACH(ab, &a->basics, entry)
+		if (plain && !ab->insecure && !secure) {
+			yyerror_at(ab->lineno, "authenticate basic: server "
+			    "\"%s\" has a listener without tls; passwords "
+			    "would cross in the clear (insecure allows it)",
+			    s->name);
+			return (-1);
+		}
 
 	TAILQ_FOREACH(ac, &a->certs, entry) {
 		if (!s->tls) {
@@ -1780,14 +1864,23 @@ auth_check(struct wsd_server *s, struct wsd_auth *a, const char *where)
 		}
 	}
 	/* A location without authenticate lines has the server's. */
-	own = !TAILQ_EMPTY(&a->certs) || !TAILQ_EMPTY(&a->tokens);
+	own = !TAILQ_EMPTY(&a->certs) || !TAILQ_EMPTY(&a->tokens) ||
+	    !TAILQ_EMPTY(&a->basics);
 	certs = !TAILQ_EMPTY(&a->certs) || (where != NULL && !own &&
 	    !TAILQ_EMPTY(&s->auth.certs));
 	tokens = !TAILQ_EMPTY(&a->tokens) || (where != NULL && !own &&
 	    !TAILQ_EMPTY(&s->auth.tokens));
-	if ((!TAILQ_EMPTY(&a->allow_users) ||
-	    !TAILQ_EMPTY(&a->allow_claims)) && !tokens) {
-		yyerror_at(a->allow_lineno, "allow user or claim%s%s: no "
+	basics = !TAILQ_EMPTY(&a->basics) || (where != NULL && !own &&
+	    !TAILQ_EMPTY(&s->auth.basics));
+	if (!TAILQ_EMPTY(&a->allow_users) && !tokens && !basics) {
+		yyerror_at(a->allow_lineno, "allow user%s%s: no authenticate "
+		    "token or basic to go with it",
+		    where != NULL ? " in location " : "",
+		    where != NULL ? where : "");
+		return (-1);
+	}
+	if (!TAILQ_EMPTY(&a->allow_claims) && !tokens) {
+		yyerror_at(a->allow_lineno, "allow claim%s%s: no "
 		    "authenticate token to go with it",
 		    where != NULL ? " in location " : "",
 		    where != NULL ? where : "");

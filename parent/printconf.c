@@ -55,6 +55,7 @@ print_global(FILE *f, const struct wsd_config *c)
 	print_str(f, c->socket);
 	fprintf(f, "\nprefork handshake %u\n", c->prefork_handshake);
 	fprintf(f, "prefork worker %u\n", c->prefork_worker);
+	fprintf(f, "prefork password %u\n", c->prefork_password);
 	fprintf(f, "timeout handshake %u\n", c->timeout_handshake);
 	fprintf(f, "timeout idle %u\n", c->timeout_idle);
 	fprintf(f, "timeout shutdown %u\n", c->timeout_shutdown);
@@ -171,6 +172,7 @@ print_auth(FILE *f, const char *indent, const struct wsd_auth *a)
 {
 	const struct wsd_auth_cert	*ac;
 	const struct wsd_auth_token	*at;
+	const struct wsd_auth_basic	*ab;
 	const struct wsd_claim		*cl;
 
 	if (a->tls_required)
@@ -191,6 +193,14 @@ print_auth(FILE *f, const char *indent, const struct wsd_auth *a)
 		if (at->leeway != 60)
 			fprintf(f, " leeway %d", at->leeway);
 		if (at->insecure)
+			fprintf(f, " insecure");
+		fputc('\n', f);
+	}
+	TAILQ_FOREACH(ab, &a->basics, entry) {
+		fprintf(f, "%sauthenticate basic ", indent);
+		print_str(f, ab->file.path);
+		print_opt(f, "realm", ab->realm);
+		if (ab->insecure)
 			fprintf(f, " insecure");
 		fputc('\n', f);
 	}

@@ -156,9 +156,10 @@ proc_spawn(struct child *c)
 }
 
 /*
- * One channel between a handshake process and a worker: every handshake
- * process gets one to every worker, and nothing else, so the two roles
- * never share a channel with another of their kind.
+ * One channel between a handshake process and a worker or a password
+ * process: every handshake process gets one to each of those, and
+ * nothing else, so that no two workers or password processes share a
+ * channel, and neither of those roles has one to the other.
  */
 static void
 proc_pair(struct child *hs, struct child *wk)
@@ -171,7 +172,7 @@ proc_pair(struct child *hs, struct child *wk)
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == -1)
 		fatal("%s: socketpair", __func__);
 	memset(&peer, 0, sizeof(peer));
-	peer.role = ROLE_WORKER;
+	peer.role = wk->role;
 	peer.instance = wk->instance;
 	peer.pid = wk->pid;
 	ipc_compose(hs->chan, IPC_PEER, &peer, sizeof(peer), NULL, 0, sp[0]);
@@ -251,11 +252,10 @@ proc_start(struct child *c)
 	    c)) == NULL)
 		fatal("%s: channel", __func__);
 	c->chan->closed = proc_chan_closed;
-	CHILD_FOREACH(o, c->role == ROLE_HANDSHAKE ? ROLE_WORKER :
-	    ROLE_HANDSHAKE, CHILDREN_LIVE) {
-		if (c->role == ROLE_HANDSHAKE)
+	CHILD_FOREACH(o, ROLE_ANY, CHILDREN_LIVE) {
+		if (c->role == ROLE_HANDSHAKE && o->role != ROLE_HANDSHAKE)
 			proc_pair(c, o);
-		else
+		else if (c->role != ROLE_HANDSHAKE && o->role == ROLE_HANDSHAKE)
 			proc_pair(o, c);
 	}
 	config_start(c);
@@ -307,16 +307,35 @@ proc_retire(struct child *c)
 	parent_reload_answered(c);
 	if (c->chan != NULL)
 		ipc_compose(c->chan, IPC_SHUTDOWN, NULL, 0, NULL, 0, -1);
-	if (c->role != ROLE_WORKER)
+	if (c->role == ROLE_HANDSHAKE)
 		return;
 	memset(&peer, 0, sizeof(peer));
-	peer.role = ROLE_WORKER;
+	peer.role = c->role;
 	peer.instance = c->instance;
 	peer.pid = c->pid;
 	CHILD_FOREACH(hs, ROLE_HANDSHAKE, CHILDREN_RUNNING)
 		if (hs->chan != NULL)
 			ipc_compose(hs->chan, IPC_PEER_RETIRE, &peer,
 			    sizeof(peer), NULL, 0, -1);
+}
+
+/*
+ * How many processes of role conf wants. Password processes only for a
+ * configuration with an authenticate basic line.
+ */
+unsigned int
+proc_want(const struct wsd_config *conf, enum wsd_role role)
+{
+	switch (role) {
+	case ROLE_HANDSHAKE:
+		return (conf->prefork_handshake);
+	case ROLE_WORKER:
+		return (conf->prefork_worker);
+	case ROLE_PASSWORD:
+		return (conf->basic ? conf->prefork_password : 0);
+	default:
+		return (0);
+	}
 }
 
 /* Take role from n processes to want: start some, or retire some. */
@@ -355,8 +374,7 @@ static void
 proc_respawn_due(int fd, short event, void *arg)
 {
 	struct child	*c = arg, *o;
-	unsigned int	 want = c->role == ROLE_HANDSHAKE ?
-	    env->conf->prefork_handshake : env->conf->prefork_worker;
+	unsigned int	 want = proc_want(env->conf, c->role);
 
 	if (env->stopping)
 		return;

@@ -238,6 +238,9 @@ hs_add(struct ipc_hs_stats *t, const struct ipc_hs_stats *s)
 	t->tls_failures += s->tls_failures;
 	for (k = 0; k < HS_NSTATUS; k++)
 		t->refused[k] += s->refused[k];
+	t->pw_checks += s->pw_checks;
+	t->pw_waited += s->pw_waited;
+	t->pw_busy += s->pw_busy;
 }
 
 /* The handshake processes' counters, those gone included. */
@@ -286,12 +289,17 @@ show_handshakes(struct ipc_chan *chan, int json)
 	if (json) {
 		ctl_line(chan, ",\"handshakes\":{\"accepted_plain\":%llu,"
 		    "\"accepted_tls\":%llu,\"health\":%llu,\"timeouts\":%llu,"
-		    "\"tls_failures\":%llu,\"refused\":{%s}}",
+		    "\"tls_failures\":%llu,\"refused\":{%s},"
+		    "\"password_checks\":%llu,\"password_waited\":%llu,"
+		    "\"password_busy\":%llu}",
 		    (unsigned long long)t.accepted_plain,
 		    (unsigned long long)t.accepted_tls,
 		    (unsigned long long)t.health,
 		    (unsigned long long)t.timeouts,
-		    (unsigned long long)t.tls_failures, refused);
+		    (unsigned long long)t.tls_failures, refused,
+		    (unsigned long long)t.pw_checks,
+		    (unsigned long long)t.pw_waited,
+		    (unsigned long long)t.pw_busy);
 		return;
 	}
 	ctl_line(chan, "handshakes: accepted %llu (plain %llu, tls %llu), "
@@ -302,6 +310,9 @@ show_handshakes(struct ipc_chan *chan, int json)
 	    (unsigned long long)t.timeouts,
 	    (unsigned long long)t.tls_failures);
 	ctl_line(chan, "handshakes refused: %s", refused[0] ? refused : "none");
+	ctl_line(chan, "password checks: %llu (%llu waited behind another), "
+	    "refused busy %llu", (unsigned long long)t.pw_checks,
+	    (unsigned long long)t.pw_waited, (unsigned long long)t.pw_busy);
 }
 
 /* The parent's counts for max connections (limits.c). */
@@ -420,6 +431,18 @@ show_handshake_metrics(struct ipc_chan *chan)
 			    "status=\"%d\"} %llu", codes[k],
 			    (unsigned long long)t.refused[k]);
 	}
+	metric(chan, "wsd_password_checks", "counter",
+	    "Basic passwords sent to the password processes.");
+	ctl_line(chan, "wsd_password_checks_total %llu",
+	    (unsigned long long)t.pw_checks);
+	metric(chan, "wsd_password_waits", "counter",
+	    "Password checks queued behind another.");
+	ctl_line(chan, "wsd_password_waits_total %llu",
+	    (unsigned long long)t.pw_waited);
+	metric(chan, "wsd_password_busy", "counter",
+	    "Password checks refused with 503: every process was full.");
+	ctl_line(chan, "wsd_password_busy_total %llu",
+	    (unsigned long long)t.pw_busy);
 }
 
 /* OpenMetrics text: what a Prometheus scraper reads. */

@@ -140,6 +140,8 @@ main(int argc, char *argv[])
 			handshake_main(instance, debug, verbose);
 		if (strcmp(rolename, role_names[ROLE_WORKER]) == 0)
 			worker_main(instance, debug, verbose);
+		if (strcmp(rolename, role_names[ROLE_PASSWORD]) == 0)
+			password_main(instance, debug, verbose);
 		fatalx("unknown role %s", rolename);
 	}
 

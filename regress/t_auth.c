@@ -709,7 +709,12 @@ ATF_TC_BODY(config, tc)
 	ATF_CHECK_EQ(check(tc, "server \"a\" {\n"
 	    "\tlisten on 127.0.0.1 port 8080\n"
 	    "\tallow user \"alice\"\n}\n", "-n"), 1);
-	ATF_CHECK(atf_utils_grep_file("^c\\.conf:3: allow user or claim: no "
+	ATF_CHECK(atf_utils_grep_file("^c\\.conf:3: allow user: no "
+	    "authenticate token or basic to go with it$", "err"));
+	ATF_CHECK_EQ(check(tc, "server \"a\" {\n"
+	    "\tlisten on 127.0.0.1 port 8080\n"
+	    "\tallow claim \"role\" \"admin\"\n}\n", "-n"), 1);
+	ATF_CHECK(atf_utils_grep_file("^c\\.conf:3: allow claim: no "
 	    "authenticate token to go with it$", "err"));
 	ATF_REQUIRE_EQ(check(tc, "server \"a\" {\n"
 	    "\tlisten on 127.0.0.1 port 8443 tls\n"

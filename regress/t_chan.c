@@ -51,13 +51,18 @@ static const struct {
 	    B(ORIGIN) | B(LOCATION) | B(SUBPROTO) | B(TLS_SERVER) |
 	    B(TLS_FILE) | B(LISTENER_SERVER) | B(RECONF) | B(RECONF_END) |
 	    B(PEER_RETIRE) | B(ADMIT_REPLY) | B(TLS_TICKET) | B(AUTH) |
-	    B(AUTH_TOKEN) },
+	    B(AUTH_TOKEN) | B(AUTH_BASIC) },
 	{ END_PARENT, END_WORKER, B(CONFIG) | B(PEER) | B(START) |
 	    B(SHUTDOWN) | B(VERBOSE) | B(QUERY) },
 	{ END_PARENT, END_CONTROL, B(CTL_DATA) | B(CTL_END) },
 	{ END_HANDSHAKE, END_PARENT, B(LOG) | B(READY) | B(HS_STATS) |
 	    B(ADMIT) | B(HANDOFF) | B(RELEASE) },
 	{ END_HANDSHAKE, END_WORKER, B(CONN) },
+	{ END_HANDSHAKE, END_PASSWORD, B(PW_CHECK) },
+	{ END_PARENT, END_PASSWORD, B(CONFIG) | B(PEER) | B(START) |
+	    B(SHUTDOWN) | B(VERBOSE) },
+	{ END_PASSWORD, END_PARENT, B(LOG) | B(READY) },
+	{ END_PASSWORD, END_HANDSHAKE, B(PW_RESULT) },
 	{ END_WORKER, END_PARENT, B(LOG) | B(READY) | B(STATS) |
 	    B(CONN_INFO) | B(QUERY_END) | B(RELEASE) },
 	{ END_WORKER, END_HANDSHAKE, B(CLOSED) },
@@ -65,7 +70,7 @@ static const struct {
 };
 
 static const char *const end_names[IPC_ENDS] = {
-	"parent", "handshake", "worker", "wsctl"
+	"parent", "handshake", "worker", "password", "wsctl"
 };
 
 /* A well-formed payload size for each type, and its descriptor. */
@@ -95,6 +100,9 @@ valid_len(uint32_t t, int *nfd)
 	case IPC_SUBPROTO:	return (sizeof(struct ipc_subproto));
 	case IPC_AUTH:		return (sizeof(struct ipc_auth));
 	case IPC_AUTH_TOKEN:	return (sizeof(struct ipc_auth_token) + 1);
+	case IPC_AUTH_BASIC:	return (sizeof(struct ipc_auth_basic) + 61);
+	case IPC_PW_CHECK:	return (sizeof(struct ipc_pw_check) + 8);
+	case IPC_PW_RESULT:	return (sizeof(struct ipc_pw_result));
 	case IPC_TLS_SERVER:	return (sizeof(struct ipc_tls_server));
 	case IPC_TLS_FILE:	return (sizeof(struct ipc_tls_file) + 1);
 	case IPC_LISTENER_SERVER: return (sizeof(struct ipc_listener_server));

@@ -41,13 +41,13 @@ cross_require()
 	done
 	export PKG_CONFIG_LIBDIR=/usr/lib/$CROSS/pkgconfig:/usr/share/pkgconfig
 	pkg-config --exists libtls libcrypto jansson zlib libseccomp \
-	    libbsd-overlay &&
+	    libbsd-overlay libxcrypt &&
 	    [ -e /usr/lib/$CROSS/libevent-2.1.so.7 ] ||
 	    atf_skip "no arm64 libraries: make deps installs them as root"
 	CROSS_CFLAGS="$(pkg-config --cflags libtls libcrypto jansson zlib \
-	    libseccomp libbsd-overlay)"
+	    libseccomp libbsd-overlay libxcrypt)"
 	CROSS_LIBS="$(pkg-config --libs libtls libcrypto jansson zlib \
-	    libseccomp libbsd-overlay libbsd-ctor)"
+	    libseccomp libbsd-overlay libbsd-ctor libxcrypt)"
 	# No arm64 libevent-dev beside the amd64 one (etc/deps.sh): its
 	# headers are the same, and the library is linked by its file name.
 	if pkg-config --exists libevent; then
@@ -88,7 +88,7 @@ cross_filters()
 	    "$src/regress/cross/filter.c" common/log.o common/ipc.o \
 	    common/util.o $CROSS_LIBS >cc.out 2>&1 ||
 	    fail_with "cc filter.c" cc.out
-	for role in parent handshake worker; do
+	for role in parent handshake worker password; do
 		$QEMU ./filter $role >$role.pfc 2>filter.err ||
 		    fail_with "no $role filter on aarch64" filter.err
 		grep -q 'filter for arch aarch64' $role.pfc ||
@@ -99,7 +99,7 @@ cross_filters()
 # The calls each role's filter names, "role name number" a line.
 filter_calls()
 {
-	for role in parent handshake worker; do
+	for role in parent handshake worker password; do
 		awk -v role=$role '/# filter for syscall/ {
 			gsub(/["()]/, ""); print role, $5, $6 }' $role.pfc
 	done
@@ -141,9 +141,13 @@ filters_body()
 	bad=$(awk '$3 >= 2147483648 { printf "%s: %s ", $1, $2 }' calls)
 	[ -z "$bad" ] || atf_fail "calls aarch64 does not have: $bad"
 	# The roles kept apart: what a child must never do.
-	bad=$(grep -E '^(worker|handshake) (socket|openat|execveat|clone) ' \
+	bad=$(grep -E '^(worker|handshake|password) (socket|openat|execveat|clone) ' \
 	    calls | tr '\n' ' ')
 	[ -z "$bad" ] || atf_fail "allowed to a child: $bad"
+	# The password process holds no client socket.
+	bad=$(grep -E '^password (read|write|accept4|socketpair|getrandom) ' \
+	    calls | tr '\n' ' ')
+	[ -z "$bad" ] || atf_fail "allowed to the password process: $bad"
 }
 
 atf_test_case libc

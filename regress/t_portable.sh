@@ -73,6 +73,11 @@ sandboxed
 ' ./recorder worker
 	atf_check -s exit:0 -o inline:'unveil / ""
 unveil NULL
+pledge "stdio recvfd" NULL
+sandboxed
+' ./recorder password
+	atf_check -s exit:0 -o inline:'unveil / ""
+unveil NULL
 pledge "stdio inet recvfd sendfd" NULL
 sandboxed
 ' ./recorder handshake

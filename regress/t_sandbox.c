@@ -49,14 +49,32 @@
 
 static struct wsd_proc	 wsd;
 
-/* Start the daemon; 0 once it is ready. The output is in wsd.log. */
+/*
+ * Start the daemon; 0 once it is ready. The output is in wsd.log. The
+ * password processes run only for a server with authenticate basic.
+ */
+static int
+start_role(const atf_tc_t *tc, const char *global, const char *role)
+{
+	const char	*server = NULL;
+
+	memset(&wsd, 0, sizeof(wsd));
+	ATF_REQUIRE((wsd.port = wsd_free_port()) > 0);
+	if (role != NULL && strcmp(role, "password") == 0) {
+		ATF_REQUIRE(system("printf 'u:$2b$04$tX6OJvEP.M4q5pxuJGNh9O"
+		    "uRd5Ac/7CEv/X.sIPr23E2NoM3ZJIW6\\n' >htp") == 0);
+		server = "\tauthenticate basic \"htp\" insecure\n"
+		    "\tlocation \"/\" {\n\t\tauthenticate basic \"htp\" "
+		    "insecure\n\t}\n\tlocation \"/open\" {\n\t}\n";
+	}
+	wsd_write_conf(&wsd, global, server);
+	return (daemon_try_start(tc, &wsd, NULL));
+}
+
 static int
 start(const atf_tc_t *tc, const char *global)
 {
-	memset(&wsd, 0, sizeof(wsd));
-	ATF_REQUIRE((wsd.port = wsd_free_port()) > 0);
-	wsd_write_conf(&wsd, global, NULL);
-	return (daemon_try_start(tc, &wsd, NULL));
+	return (start_role(tc, global, NULL));
 }
 
 /* The value of a line "name:\tvalue" in /proc/pid/status. */
@@ -95,9 +113,12 @@ check_field(pid_t pid, const char *role, const char *name, const char *want)
 	    "\"%s\"", role, (int)pid, name, val, want);
 }
 
-/* Confined, the roles still do their work. */
+/*
+ * Confined, the roles still do their work: with password processes, a
+ * password is checked too.
+ */
 static void
-check_echo(void)
+check_echo_as(const char *extra)
 {
 	char	 resp[1024];
 	uint8_t	 buf[64];
@@ -105,12 +126,18 @@ check_echo(void)
 	int	 fd, fin, op;
 
 	ATF_REQUIRE((fd = wsc_connect(wsd.port)) != -1);
-	ATF_REQUIRE_EQ(wsc_upgrade(fd, NULL, resp, sizeof(resp)), 101);
+	ATF_REQUIRE_EQ(wsc_upgrade(fd, extra, resp, sizeof(resp)), 101);
 	ATF_REQUIRE(wsc_send(fd, 1, 0x1, "still here", 10) == 0);
 	ATF_REQUIRE(wsc_recv(fd, &fin, &op, buf, sizeof(buf), &len) == 0);
 	ATF_CHECK(fin == 1 && op == 0x1);
 	ATF_CHECK(len == 10 && memcmp(buf, "still here", 10) == 0);
 	close(fd);
+}
+
+static void
+check_echo(void)
+{
+	check_echo_as(NULL);
 }
 
 /* Every process of the role, as /proc shows it, is in its sandbox. */
@@ -126,7 +153,8 @@ check_confined(const atf_tc_t *tc, const char *role)
 
 	ATF_REQUIRE_MSG((pw = getpwnam(WSD_USER)) != NULL, "no user %s; "
 	    "etc/deps.sh creates it", WSD_USER);
-	if (start(tc, "prefork handshake 2\nprefork worker 2") != 0)
+	if (start_role(tc, "prefork handshake 2\nprefork worker 2\n"
+	    "prefork password 2", role) != 0)
 		atf_tc_fail("wsd did not get ready; its output:\n%s", wsd.log);
 	snprintf(title, sizeof(title), "wsd: %s", role);
 	nkids = wsd_children(&wsd, kids, titles, MAXKIDS);
@@ -158,7 +186,9 @@ check_confined(const atf_tc_t *tc, const char *role)
 	}
 	ATF_CHECK_EQ_MSG(found, 2, "%d %s processes", found, role);
 
-	check_echo();
+	/* u:pw, the user of start_role's htpasswd file. */
+	check_echo_as(strcmp(role, "password") == 0 ?
+	    "Authorization: Basic dTpwdw==\r\n" : NULL);
 	status = wsd_stop(&wsd, SIGTERM);
 	ATF_CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	    "status %d; output:\n%s", status, wsd.log);
@@ -176,6 +206,22 @@ ATF_TC_BODY(confined_handshake, tc)
 	check_confined(tc, "handshake");
 }
 ATF_TC_CLEANUP(confined_handshake, tc)
+{
+	daemon_cleanup();
+}
+
+ATF_TC_WITH_CLEANUP(confined_password);
+ATF_TC_HEAD(confined_password, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "Each password process runs under "
+	    "seccomp with no_new_privs, as the user, chrooted");
+	atf_tc_set_md_var(tc, "require.user", "root");
+}
+ATF_TC_BODY(confined_password, tc)
+{
+	check_confined(tc, "password");
+}
+ATF_TC_CLEANUP(confined_password, tc)
 {
 	daemon_cleanup();
 }
@@ -399,7 +445,8 @@ check_probe(const atf_tc_t *tc, const char *role, const char *call,
 	if (debug)
 		ATF_REQUIRE(setenv("WSD_SANDBOX_DEBUG", "1", 1) == 0);
 	/* The probe runs before the role says it is ready. */
-	ATF_CHECK_MSG(start(tc, NULL) != 0, "wsd got ready:\n%s", wsd.log);
+	ATF_CHECK_MSG(start_role(tc, NULL, role) != 0, "wsd got ready:\n%s",
+	    wsd.log);
 	unsetenv("WSD_SANDBOX_PROBE");
 	unsetenv("WSD_SANDBOX_DEBUG");
 	status = wsd_stop(&wsd, 0);
@@ -486,6 +533,21 @@ PROBE_TC(worker_socketpair_dgram, "worker", "socketpair_dgram", "socketpair",
 PROBE_TC(worker_mprotect_exec, "worker", "mprotect_exec", "mprotect", 1)
 PROBE_TC(worker_kill_other, "worker", "kill_other", "kill", 1)
 PROBE_TC(parent_fcntl_setown, "parent", "fcntl_setown", "fcntl", 1)
+/*
+ * The password process (wsd(8)): its channels, its loop and memory. No
+ * file, no socket of any kind, no read(2) or write(2), no randomness.
+ */
+PROBE_TC(password_open, "password", "open", "openat", 1)
+PROBE_TC(password_socket, "password", "socket", "socket", 1)
+PROBE_TC(password_execve, "password", "execve", "execve", 1)
+PROBE_TC(password_fcntl_setsig, "password", "fcntl_setsig", "fcntl", 1)
+PROBE_TC(password_socketpair, "password", "socketpair_stream", "socketpair",
+    1)
+PROBE_TC(password_mprotect_exec, "password", "mprotect_exec", "mprotect", 1)
+PROBE_TC(password_kill_other, "password", "kill_other", "kill", 1)
+PROBE_TC(password_ioctl_tiocsti, "password", "ioctl_tiocsti", "ioctl", 1)
+PROBE_TC(password_write, "password", "write", "write", 1)
+PROBE_TC(password_getrandom, "password", "getrandom", "getrandom", 1)
 /* What a child got to end a stalled client, and nothing more. */
 PROBE_TC(handshake_ioctl_tiocsti, "handshake", "ioctl_tiocsti", "ioctl", 1)
 PROBE_TC(handshake_setsockopt_other, "handshake", "setsockopt_other",
@@ -523,6 +585,7 @@ ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, confined_handshake);
 	ATF_TP_ADD_TC(tp, confined_worker);
+	ATF_TP_ADD_TC(tp, confined_password);
 	ATF_TP_ADD_TC(tp, confined_parent);
 	ATF_TP_ADD_TC(tp, parent_reload_respawn);
 	ATF_TP_ADD_TC(tp, unprivileged);
@@ -554,6 +617,16 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, handshake_setsockopt_other);
 	ATF_TP_ADD_TC(tp, worker_ioctl_tiocsti);
 	ATF_TP_ADD_TC(tp, worker_setsockopt_other);
+	ATF_TP_ADD_TC(tp, password_open);
+	ATF_TP_ADD_TC(tp, password_socket);
+	ATF_TP_ADD_TC(tp, password_execve);
+	ATF_TP_ADD_TC(tp, password_fcntl_setsig);
+	ATF_TP_ADD_TC(tp, password_socketpair);
+	ATF_TP_ADD_TC(tp, password_mprotect_exec);
+	ATF_TP_ADD_TC(tp, password_kill_other);
+	ATF_TP_ADD_TC(tp, password_ioctl_tiocsti);
+	ATF_TP_ADD_TC(tp, password_write);
+	ATF_TP_ADD_TC(tp, password_getrandom);
 	ATF_TP_ADD_TC(tp, missing_user);
 	return (atf_no_error());
 }

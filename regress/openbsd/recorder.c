@@ -32,7 +32,8 @@
 
 #include "wsd.h"
 
-const char	*const role_names[ROLE_MAX] = { "parent", "handshake", "worker" };
+const char	*const role_names[ROLE_MAX] = { "parent", "handshake", "worker",
+    "password" };
 
 static int
 fails(const char *call)

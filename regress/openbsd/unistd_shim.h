@@ -14,6 +14,10 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* The two calls OpenBSD's <unistd.h> adds, as OpenBSD declares them. */
+/*
+ * The two calls OpenBSD's <unistd.h> adds, and the one of its <pwd.h>
+ * that wsd uses, as OpenBSD declares them.
+ */
 int	pledge(const char *, const char *);
 int	unveil(const char *, const char *);
+int	bcrypt_checkpass(const char *, const char *);
