@@ -56,6 +56,7 @@ static void	 hostile_release_others(const struct ipc_config *);
 static void	 hostile_forge_answers(const struct ipc_config *);
 static void	 hostile_malformed(const struct ipc_config *);
 static void	 hostile_close_others(const struct ipc_config *);
+static void	 hostile_forge_results(const struct ipc_config *);
 static void	 hostile_tick(int, short, void *);
 
 static const struct hostile_attack hostile_attacks[] = {
@@ -69,6 +70,8 @@ static const struct hostile_attack hostile_attacks[] = {
 	{ "malformed", ROLE_WORKER, hostile_malformed, 0 },
 	/* "Gave the client up" for every relay of the first two handshakes. */
 	{ "close_others", ROLE_WORKER, hostile_close_others, 1 },
+	/* "The password matches", for checks it was never given. */
+	{ "forge_results", ROLE_PASSWORD, hostile_forge_results, 1 },
 };
 
 static struct {
@@ -230,6 +233,35 @@ hostile_close_others(const struct ipc_config *ic)
 				cl.id = (uint64_t)hs << 40 | i;
 				if (ipc_encode(buf, sizeof(buf), IPC_CLOSED, &cl,
 				    sizeof(cl), NULL, 0, -1, &n) == 0)
+					(void)ipc_sendmsg(fd, buf, n, -1);
+			}
+	}
+}
+
+/*
+ * To every descriptor but the parent's: a password process that says
+ * yes to the first connection ids of two handshake processes, checks
+ * that other password processes have, or nobody.
+ */
+static void
+hostile_forge_results(const struct ipc_config *ic)
+{
+	struct ipc_pw_result	 res;
+	uint8_t			 buf[sizeof(struct ipc_hdr) + sizeof(res)];
+	size_t			 n;
+	unsigned int		 hs, i;
+	int			 fd;
+
+	memset(&res, 0, sizeof(res));
+	res.ok = 1;
+	for (fd = 3; fd < 64; fd++) {
+		if (fd == WSD_PARENT_FD)
+			continue;
+		for (hs = 1; hs <= 2; hs++)
+			for (i = 1; i <= 16; i++) {
+				res.id = (uint64_t)hs << 40 | i;
+				if (ipc_encode(buf, sizeof(buf), IPC_PW_RESULT,
+				    &res, sizeof(res), NULL, 0, -1, &n) == 0)
 					(void)ipc_sendmsg(fd, buf, n, -1);
 			}
 	}

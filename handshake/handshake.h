@@ -281,10 +281,14 @@ struct hs_workers {
 	unsigned int		 next;		/* where a tie goes */
 };
 
-/* The password processes by instance (pwcheck.c), and their queues. */
+/*
+ * The password processes by instance (pwcheck.c), and the connection
+ * ids of the checks each has and has not answered (0: a free slot).
+ */
+#define PW_INFLIGHT_MAX		4
 struct hs_passwords {
 	struct ipc_chan		*chan[WSD_MAXPROC];
-	unsigned int		 inflight[WSD_MAXPROC];	/* unanswered */
+	uint64_t		 pending[WSD_MAXPROC][PW_INFLIGHT_MAX];
 	char			 name[WSD_MAXPROC][16];	/* of chan */
 	unsigned int		 n;		/* the highest instance + 1 */
 };

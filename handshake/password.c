@@ -115,7 +115,8 @@ pw_check(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	else
 		res.ok = pw_matches(password, req.hash);
 	explicit_bzero(password, sizeof(password));
-	explicit_bzero(msg->data + sizeof(req), len);
+	explicit_bzero(&req, sizeof(req));
+	explicit_bzero(msg->data, msg->len);
 	ipc_compose(chan, IPC_PW_RESULT, &res, sizeof(res), NULL, 0, -1);
 }
 

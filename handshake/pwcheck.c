@@ -30,9 +30,8 @@
 
 #include "handshake.h"
 
-#define PW_INFLIGHT_MAX		4	/* checks sent to one process, unanswered */
-
 static void	 pw_answer(struct ipc_chan *, struct ipc_msg *, void *);
+static void	 pw_drop(unsigned int);
 
 static const struct ipc_handlers pw_handlers = { .h = {
 	[IPC_PW_RESULT] = pw_answer,
@@ -50,20 +49,42 @@ pw_index(struct ipc_chan *chan)
 	return (-1);
 }
 
-/* The checks it had go with it: their clients get 503. */
+static unsigned int
+pw_inflight(unsigned int i)
+{
+	unsigned int	 k, n = 0;
+
+	for (k = 0; k < PW_INFLIGHT_MAX; k++)
+		if (hs_env.passwords.pending[i][k] != 0)
+			n++;
+	return (n);
+}
+
+/* The channel to password process i goes, and its checks: 503 each. */
+static void
+pw_drop(unsigned int i)
+{
+	struct hs_passwords	*p = &hs_env.passwords;
+
+	if (p->chan[i] == NULL)
+		return;
+	ipc_chan_free(p->chan[i]);
+	p->chan[i] = NULL;
+	memset(p->pending[i], 0, sizeof(p->pending[i]));
+	hs_pw_lost(i);
+}
+
 static void
 pw_lost(struct ipc_chan *chan, void *arg)
 {
-	struct hs_passwords	*p = &hs_env.passwords;
-	int			 i;
+	int	 i;
 
-	if ((i = pw_index(chan)) != -1) {
-		log_warnx("lost channel to %s", chan->name);
-		p->chan[i] = NULL;
-		p->inflight[i] = 0;
-		hs_pw_lost(i);
+	if ((i = pw_index(chan)) == -1) {
+		ipc_chan_free(chan);
+		return;
 	}
-	ipc_chan_free(chan);
+	log_warnx("lost channel to %s", chan->name);
+	pw_drop(i);
 }
 
 void
@@ -73,11 +94,7 @@ pwcheck_add(struct ipc_msg *msg, const struct ipc_peer *peer)
 	unsigned int		 i = peer->instance;
 
 	/* A respawned process replaces one whose loss we may not know yet. */
-	if (p->chan[i] != NULL) {
-		ipc_chan_free(p->chan[i]);
-		hs_pw_lost(i);
-	}
-	p->inflight[i] = 0;
+	pw_drop(i);
 	snprintf(p->name[i], sizeof(p->name[i]), "password[%u]", i);
 	if ((p->chan[i] = ipc_chan_new(hs_env.base, msg->fd, p->name[i],
 	    END_HANDSHAKE, END_PASSWORD, &pw_handlers, NULL)) == NULL)
@@ -91,15 +108,7 @@ pwcheck_add(struct ipc_msg *msg, const struct ipc_peer *peer)
 void
 pwcheck_retire(const struct ipc_peer *peer)
 {
-	struct hs_passwords	*p = &hs_env.passwords;
-	unsigned int		 i = peer->instance;
-
-	if (p->chan[i] == NULL)
-		return;
-	ipc_chan_free(p->chan[i]);
-	p->chan[i] = NULL;
-	p->inflight[i] = 0;
-	hs_pw_lost(i);
+	pw_drop(peer->instance);
 }
 
 /*
@@ -112,13 +121,14 @@ pwcheck_send(uint64_t id, const struct auth_result *r, int *waited)
 {
 	struct hs_passwords	*p = &hs_env.passwords;
 	struct ipc_pw_check	 req;
-	unsigned int		 i;
+	unsigned int		 i, n, least = PW_INFLIGHT_MAX, k;
 	int			 best = -1;
 
 	for (i = 0; i < p->n; i++)
-		if (p->chan[i] != NULL && p->inflight[i] < PW_INFLIGHT_MAX &&
-		    (best == -1 || p->inflight[i] < p->inflight[best]))
+		if (p->chan[i] != NULL && (n = pw_inflight(i)) < least) {
 			best = i;
+			least = n;
+		}
 	if (best == -1)
 		return (-1);
 	memset(&req, 0, sizeof(req));
@@ -127,21 +137,38 @@ pwcheck_send(uint64_t id, const struct auth_result *r, int *waited)
 	if (ipc_compose(p->chan[best], IPC_PW_CHECK, &req, sizeof(req),
 	    r->password, r->passlen, -1) == -1)
 		return (-1);
-	*waited = p->inflight[best]++ > 0;
+	for (k = 0; p->pending[best][k] != 0; k++)
+		;
+	p->pending[best][k] = id;
+	*waited = least > 0;
 	return (best);
 }
 
+/*
+ * An answer, for a check this process has and has not answered yet
+ * (its client may have timed out meanwhile). Any other answer is a
+ * process gone wrong: we drop our channel to it.
+ */
 static void
 pw_answer(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
 	struct hs_passwords	*p = &hs_env.passwords;
 	struct ipc_pw_result	 res;
+	unsigned int		 k;
 	int			 i;
 
 	if ((i = pw_index(chan)) == -1)
 		return;
 	memcpy(&res, msg->data, sizeof(res));
-	if (p->inflight[i] > 0)
-		p->inflight[i]--;
+	for (k = 0; k < PW_INFLIGHT_MAX; k++)
+		if (res.id != 0 && p->pending[i][k] == res.id)
+			break;
+	if (k == PW_INFLIGHT_MAX) {
+		log_warnx("%s answered a check it was not given: channel "
+		    "closed", chan->name);
+		pw_drop(i);
+		return;
+	}
+	p->pending[i][k] = 0;
 	hs_pw_answer(i, res.id, res.ok == 1);
 }

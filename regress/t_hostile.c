@@ -169,6 +169,50 @@ served_by(int cport, unsigned long long *id)
  * stopped reading: only the relays whose other end that worker holds
  * may listen; the wss:// clients of the other worker keep their echo.
  */
+ATF_TC_WITH_CLEANUP(forge_results);
+ATF_TC_HEAD(forge_results, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "A password process that says yes to "
+	    "checks it was not given is cut off by the handshake process; "
+	    "the other password process checks, and wrong passwords fail");
+}
+ATF_TC_BODY(forge_results, tc)
+{
+	/* printf 'alice:pw' | base64; and 'alice:no' */
+	static const char	 good[] = "Authorization: Basic YWxpY2U6cHc=\r\n";
+	static const char	 bad[] = "Authorization: Basic YWxpY2U6bm8=\r\n";
+	char			 resp[1024];
+	int			 fd, i;
+
+	memset(&wsd, 0, sizeof(wsd));
+	ATF_REQUIRE((wsd.port = wsd_free_port()) > 0);
+	ATF_REQUIRE(system("htpasswd -cbB -C 4 htp alice pw 2>/dev/null") ==
+	    0);
+	wsd_write_conf(&wsd, "prefork handshake 1\nprefork password 2\n",
+	    "\tauthenticate basic \"htp\" insecure\n");
+	ATF_REQUIRE(setenv("WSD_HOSTILE", "password:forge_results", 1) == 0);
+	daemon_start(tc, &wsd, NULL);
+	unsetenv("WSD_HOSTILE");
+	ATF_REQUIRE_MSG(wsd_wait_log(&wsd, "handshake[0]: password[0] "
+	    "answered a check it was not given: channel closed",
+	    WSC_TIMEOUT) == 0, "no cut-off:\n%s", wsd.log);
+	/* Connection ids 1 to 8 of handshake[0]: in the forged range. */
+	for (i = 0; i < 8; i++) {
+		ATF_REQUIRE((fd = wsc_connect(wsd.port)) != -1);
+		ATF_CHECK_EQ(wsc_upgrade(fd, i == 7 ? good : bad, resp,
+		    sizeof(resp)), i == 7 ? 101 : 401);
+		close(fd);
+	}
+	ATF_CHECK(wsd_wait_count(&wsd, "(basic: wrong password)", 7) == 0);
+	ATF_CHECK(wsd_wait_log(&wsd, "hostile: forge_results, round 3",
+	    WSC_TIMEOUT) == 0);
+	daemon_stop_ok(&wsd);
+}
+ATF_TC_CLEANUP(forge_results, tc)
+{
+	daemon_cleanup();
+}
+
 ATF_TC_WITH_CLEANUP(close_others);
 ATF_TC_HEAD(close_others, tc)
 {
@@ -413,6 +457,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, admit_flood);
 	ATF_TP_ADD_TC(tp, release_others);
 	ATF_TP_ADD_TC(tp, close_others);
+	ATF_TP_ADD_TC(tp, forge_results);
 	ATF_TP_ADD_TC(tp, crash_backoff);
 	ATF_TP_ADD_TC(tp, forge_answers);
 	ATF_TP_ADD_TC(tp, malformed);

@@ -162,7 +162,7 @@ only_in_handshake(const atf_tc_t *tc, const struct needle *nd,
     const char *more)
 {
 	char	 server[512], found[256];
-	pid_t	 hs, wk;
+	pid_t	 hs, wk, pw;
 	int	 tport;
 
 	ATF_REQUIRE((wsd.port = wsd_free_port()) > 0);
@@ -186,6 +186,9 @@ only_in_handshake(const atf_tc_t *tc, const struct needle *nd,
 	    "the parent holds %s", found);
 	ATF_CHECK_EQ_MSG(memory_holds(wk, nd, found, sizeof(found)), 0,
 	    "the worker holds %s", found);
+	if ((pw = wsd_child(&wsd, "wsd: password", 0)) > 0)
+		ATF_CHECK_EQ_MSG(memory_holds(pw, nd, found, sizeof(found)),
+		    0, "the password process holds %s", found);
 	ATF_CHECK_MSG(memory_holds(hs, nd, found, sizeof(found)) > 0,
 	    "the search found %s nowhere, not even in the handshake process",
 	    nd[0].what);
@@ -263,9 +266,136 @@ ATF_TC_CLEANUP(token_secret_only_in_handshake, tc)
 	daemon_cleanup();
 }
 
+/* 40 random letters: a password, or what to look for. */
+static void
+random_letters(char *buf, size_t len)
+{
+	size_t	 i;
+
+	srandom(getpid() ^ (unsigned int)now_ms());
+	for (i = 0; i < len - 1; i++)
+		buf[i] = 'a' + random() % 26;
+	buf[i] = '\0';
+}
+
+/* htp: user alice and password pw, at bcrypt cost 4; the hash's tail. */
+static void
+make_htpasswd(const char *pw, struct needle *nd)
+{
+	char	 cmd[256], line[256];
+	FILE	*f;
+	int	 i;
+
+	snprintf(cmd, sizeof(cmd), "htpasswd -cbB -C 4 htp alice %s "
+	    "2>/dev/null", pw);
+	ATF_REQUIRE(system(cmd) == 0);
+	ATF_REQUIRE((f = fopen("htp", "r")) != NULL);
+	ATF_REQUIRE(fgets(line, sizeof(line), f) != NULL);
+	fclose(f);
+	/* "alice:$2y$04$" and 53 characters of salt and hash. */
+	ATF_REQUIRE(strlen(line) >= 13 + NEEDLE);
+	nd[0].what = "the bcrypt hash";
+	nd[0].len = NEEDLE;
+	memcpy(nd[0].b, line + 13, NEEDLE);
+	for (i = 1; i < NNEEDLES; i++)
+		nd[i] = nd[0];
+}
+
+/*
+ * The same for an htpasswd file: the hashes are in the handshake
+ * process only, not in the parent (which wiped its copy once sent),
+ * a worker, or a password process.
+ */
+ATF_TC_WITH_CLEANUP(htpasswd_only_in_handshake);
+ATF_TC_HEAD(htpasswd_only_in_handshake, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "No copy of an htpasswd file's hashes "
+	    "in the parent, a worker or a password process after start, "
+	    "reload and respawn");
+	atf_tc_set_md_var(tc, "require.user", "root");
+}
+ATF_TC_BODY(htpasswd_only_in_handshake, tc)
+{
+	struct needle	 tlsnd[NNEEDLES], nd[NNEEDLES];
+	char		 pw[41];
+
+	memset(tlsnd, 0, sizeof(tlsnd));
+	make_key(tlsnd);
+	memset(nd, 0, sizeof(nd));
+	random_letters(pw, sizeof(pw));
+	make_htpasswd(pw, nd);
+	only_in_handshake(tc, nd, "\tauthenticate basic \"htp\" insecure\n");
+}
+ATF_TC_CLEANUP(htpasswd_only_in_handshake, tc)
+{
+	daemon_cleanup();
+}
+
+/*
+ * A password, once checked: the password process that checked it keeps
+ * neither it nor the hash, and it never reached the parent or a worker.
+ */
+ATF_TC_WITH_CLEANUP(password_wiped);
+ATF_TC_HEAD(password_wiped, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "After a Basic login, the password and "
+	    "its hash are in no process but the handshake process");
+	atf_tc_set_md_var(tc, "require.user", "root");
+}
+ATF_TC_BODY(password_wiped, tc)
+{
+	struct needle	 hash[NNEEDLES], nd[NNEEDLES];
+	char		 pw[41], extra[256], cmd[256], found[256], resp[1024];
+	char		 b64[128];
+	FILE		*f;
+	pid_t		 pids[3];
+	int		 fd, i;
+
+	memset(hash, 0, sizeof(hash));
+	memset(nd, 0, sizeof(nd));
+	random_letters(pw, sizeof(pw));
+	make_htpasswd(pw, hash);
+	nd[0].what = "the password";
+	nd[0].len = NEEDLE;
+	memcpy(nd[0].b, pw, NEEDLE);
+	for (i = 1; i < NNEEDLES; i++)
+		nd[i] = nd[0];
+	snprintf(cmd, sizeof(cmd), "printf 'alice:%s' | base64 -w0", pw);
+	ATF_REQUIRE((f = popen(cmd, "r")) != NULL);
+	ATF_REQUIRE(fgets(b64, sizeof(b64), f) != NULL);
+	pclose(f);
+	snprintf(extra, sizeof(extra), "Authorization: Basic %s\r\n", b64);
+
+	ATF_REQUIRE((wsd.port = wsd_free_port()) > 0);
+	wsd_write_conf(&wsd, "prefork handshake 1\nprefork worker 1\n"
+	    "prefork password 1\n", "\tauthenticate basic \"htp\" insecure\n");
+	daemon_start(tc, &wsd, NULL);
+	ATF_REQUIRE((fd = wsc_connect(wsd.port)) != -1);
+	ATF_REQUIRE_EQ(wsc_upgrade(fd, extra, resp, sizeof(resp)), 101);
+	ATF_REQUIRE(wsd_wait_log(&wsd, "identity \"alice\"", WSC_TIMEOUT) ==
+	    0);
+	pids[0] = wsd.pid;
+	ATF_REQUIRE((pids[1] = wsd_child(&wsd, "wsd: worker", 0)) > 0);
+	ATF_REQUIRE((pids[2] = wsd_child(&wsd, "wsd: password", 0)) > 0);
+	for (i = 0; i < 3; i++) {
+		ATF_CHECK_EQ_MSG(memory_holds(pids[i], nd, found,
+		    sizeof(found)), 0, "pid %d holds %s", (int)pids[i], found);
+		ATF_CHECK_EQ_MSG(memory_holds(pids[i], hash, found,
+		    sizeof(found)), 0, "pid %d holds %s", (int)pids[i], found);
+	}
+	close(fd);
+	daemon_stop_ok(&wsd);
+}
+ATF_TC_CLEANUP(password_wiped, tc)
+{
+	daemon_cleanup();
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, key_only_in_handshake);
 	ATF_TP_ADD_TC(tp, token_secret_only_in_handshake);
+	ATF_TP_ADD_TC(tp, htpasswd_only_in_handshake);
+	ATF_TP_ADD_TC(tp, password_wiped);
 	return (atf_no_error());
 }
