@@ -60,10 +60,14 @@ user_printable(const char *s, size_t len)
 	return (1);
 }
 
-/* "$2b$" or "$2y$", a cost in range, "$", and 53 characters of bcrypt's. */
+/*
+ * "$2b$" or "$2y$", a cost in range, "$", and 53 characters of bcrypt's:
+ * h[0..len), not terminated (a line of a file as read).
+ */
 int
 bcrypt_hash_valid(const char *h, size_t len, const char **errstr)
 {
+	size_t	 i;
 	int	 cost;
 
 	if (len < 4 || h[0] != '$' || h[1] != '2' ||
@@ -72,9 +76,11 @@ bcrypt_hash_valid(const char *h, size_t len, const char **errstr)
 		    "htpasswd -B)";
 		return (-1);
 	}
+	for (i = 7; i < len; i++)
+		if (h[i] == '\0' || strchr(bcrypt_chars, h[i]) == NULL)
+			break;
 	if (len != BCRYPT_HASH_LEN || h[4] < '0' || h[4] > '9' ||
-	    h[5] < '0' || h[5] > '9' || h[6] != '$' ||
-	    strspn(h + 7, bcrypt_chars) < BCRYPT_HASH_LEN - 7) {
+	    h[5] < '0' || h[5] > '9' || h[6] != '$' || i != len) {
 		*errstr = "malformed bcrypt hash";
 		return (-1);
 	}

@@ -45,6 +45,17 @@ extension_body()
 	replay extension
 }
 
+atf_test_case basic
+basic_head()
+{
+	atf_set "descr" "HTTP Basic credentials and htpasswd files replay" \
+	    "their corpus"
+}
+basic_body()
+{
+	replay basic
+}
+
 atf_test_case jwt
 jwt_head()
 {
@@ -110,6 +121,7 @@ atf_init_test_cases()
 	atf_add_test_case http
 	atf_add_test_case extension
 	atf_add_test_case wskey
+	atf_add_test_case basic
 	atf_add_test_case jwt
 	atf_add_test_case policy
 	atf_add_test_case frame
