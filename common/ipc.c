@@ -88,7 +88,8 @@ static const struct ipc_type_info ipc_types[IPC_TYPE_MAX] = {
 	[IPC_ORIGIN] = { "origin", FIXED(struct ipc_origin), 0, P_H },
 	[IPC_LOCATION] = { "location", FIXED(struct ipc_location), 0, P_H },
 	[IPC_AUTH] = { "auth", FIXED(struct ipc_auth), 0, P_H },
-	[IPC_AUTH_TOKEN] = { "auth token", sizeof(struct ipc_auth_token) + 1,
+	/* No key: the parent could not read it again for a respawn. */
+	[IPC_AUTH_TOKEN] = { "auth token", sizeof(struct ipc_auth_token),
 	    sizeof(struct ipc_auth_token) + WSD_TOKEN_KEY_MAX, 0, P_H },
 	[IPC_AUTH_BASIC] = { "auth basic", sizeof(struct ipc_auth_basic),
 	    sizeof(struct ipc_auth_basic) + WSD_HTPASSWD_MAX, 0, P_H },

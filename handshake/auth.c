@@ -74,6 +74,7 @@ struct hs_basic {
 
 struct hs_token {
 	struct jwt_key	 key;
+	int		 nokey;		/* the parent had none to send */
 	char		 cookie[WSD_TOKEN_NAME_MAX];
 	char		 query[WSD_TOKEN_NAME_MAX];
 	char		 audience[WSD_AUTH_PATTERN_MAX];
@@ -144,12 +145,14 @@ auth_add_token(struct hs_auths *list, const struct ipc_auth_token *it,
 		return (-1);
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		return (-1);
-	if ((t = calloc(1, sizeof(*t))) == NULL ||
-	    jwt_key_load(&t->key, key, keylen, &errstr) == -1) {
+	if ((t = calloc(1, sizeof(*t))) == NULL || (keylen > 0 &&
+	    jwt_key_load(&t->key, key, keylen, &errstr) == -1)) {
 		free(t);
 		free(a);
 		return (-1);
 	}
+	/* Without its key the line refuses every token: it fails closed. */
+	t->nokey = keylen == 0;
 	strlcpy(t->cookie, it->cookie, sizeof(t->cookie));
 	strlcpy(t->query, it->query, sizeof(t->query));
 	strlcpy(t->audience, it->audience, sizeof(t->audience));
@@ -449,6 +452,10 @@ auth_token_try(const struct hs_token *t, const struct http_request *req,
 		*why = "token: too long";
 		return (0);
 	}
+	if (t->nokey) {
+		*why = "token: the key file could not be read";
+		return (0);
+	}
 	memset(&chk, 0, sizeof(chk));
 	chk.audience = t->audience[0] != '\0' ? t->audience : NULL;
 	chk.issuer = t->issuer[0] != '\0' ? t->issuer : NULL;
@@ -566,7 +573,8 @@ auth_basic_try(const struct hs_auths *m, const struct http_request *req,
 			break;
 	}
 	if (u == NULL && any == NULL) {
-		*why = "basic: unknown user";
+		/* Every file of the location is empty: not one user. */
+		*why = "basic: no users loaded";
 		auth_wipe();
 		return (0);
 	}

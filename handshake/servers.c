@@ -203,7 +203,7 @@ add_auth_token(struct hs_servers *t, const uint8_t *data, size_t len,
 	struct hs_auths		*list;
 
 	*errstr = "bad auth token message";
-	if (len <= sizeof(it))
+	if (len < sizeof(it))
 		return (-1);
 	memcpy(&it, data, sizeof(it));
 	if (it.keylen != len - sizeof(it) ||

@@ -163,7 +163,11 @@ secrets_wipe(struct wsd_auth *a)
 	return (0);
 }
 
-/* A file that no longer reads or checks fails the respawn's keys. */
+/*
+ * For a respawn: each file again. One that no longer reads or checks
+ * stays unread (config_send_auth sends its line empty, to refuse every
+ * client of it); the others are read all the same.
+ */
 static int
 secrets_reread(struct wsd_auth *a)
 {
@@ -171,20 +175,21 @@ secrets_reread(struct wsd_auth *a)
 	struct wsd_auth_basic	*b;
 	const char		*errstr;
 	unsigned int		 line;
+	int			 rv = 0;
 
 	TAILQ_FOREACH(t, &a->tokens, entry)
 		if (t->key.data == NULL && config_token_key_read(t,
 		    t->key.path, &errstr) == -1) {
 			log_warnx("%s: %s", t->key.path, errstr);
-			return (-1);
+			rv = -1;
 		}
 	TAILQ_FOREACH(b, &a->basics, entry)
 		if (b->file.data == NULL && config_basic_read(b, b->file.path,
 		    &line, &errstr) == -1) {
 			log_warnx("%s:%u: %s", b->file.path, line, errstr);
-			return (-1);
+			rv = -1;
 		}
-	return (0);
+	return (rv);
 }
 
 void
@@ -381,19 +386,20 @@ config_read_keys(struct wsd_config *c)
 	struct wsd_server	*s;
 	struct wsd_tls_file	*f;
 	const char		*errstr;
+	int			 rv = 0;
 
 	TAILQ_FOREACH(s, &c->servers, entry) {
 		if (config_secrets(s, secrets_reread) == -1)
-			return (-1);
+			rv = -1;
 		f = &s->tls_file[TLS_FILE_KEY];
 		if (f->path[0] == '\0' || f->data != NULL)
 			continue;
 		if (pem_read(f->path, f, &errstr) == -1) {
 			log_warnx("%s: %s", f->path, errstr);
-			return (-1);
+			rv = -1;
 		}
 	}
-	return (0);
+	return (rv);
 }
 
 /* Returns -1, with the reason logged, when the address cannot be had. */
@@ -735,30 +741,33 @@ config_send_auth(struct child *c, uint32_t server, uint32_t location,
 	/* The key as data: the handshake process opens no file. */
 	TAILQ_FOREACH(at, &a->tokens, entry) {
 		if (at->key.data == NULL)
-			fatalx("%s: token key %s not loaded", __func__,
-			    at->key.path);
+			log_warnx("%s gets no key from %s: that authenticate "
+			    "token line refuses every token until a reload",
+			    c->name, at->key.path);
 		memset(&it, 0, sizeof(it));
 		it.server = server;
 		it.location = location;
 		it.leeway = at->leeway;
-		it.keylen = at->key.len;
+		it.keylen = at->key.data != NULL ? at->key.len : 0;
 		strlcpy(it.cookie, at->cookie, sizeof(it.cookie));
 		strlcpy(it.query, at->query, sizeof(it.query));
 		strlcpy(it.audience, at->audience, sizeof(it.audience));
 		strlcpy(it.issuer, at->issuer, sizeof(it.issuer));
 		ipc_compose(c->chan, IPC_AUTH_TOKEN, &it, sizeof(it),
-		    at->key.data, at->key.len, -1);
+		    at->key.data, it.keylen, -1);
 	}
 	TAILQ_FOREACH(ab, &a->basics, entry) {
 		if (ab->file.data == NULL)
-			fatalx("%s: htpasswd file %s not loaded", __func__,
-			    ab->file.path);
+			log_warnx("%s gets no users from %s: that authenticate "
+			    "basic line refuses every password until a reload",
+			    c->name, ab->file.path);
 		memset(&ib, 0, sizeof(ib));
 		ib.server = server;
 		ib.location = location;
 		strlcpy(ib.realm, ab->realm, sizeof(ib.realm));
 		ipc_compose(c->chan, IPC_AUTH_BASIC, &ib, sizeof(ib),
-		    ab->file.data, ab->file.len, -1);
+		    ab->file.data, ab->file.data != NULL ? ab->file.len : 0,
+		    -1);
 	}
 }
 

@@ -358,8 +358,8 @@ proc_respawn(struct child *c)
 	c->respawns++;
 	/* The keys were wiped once sent: a new process needs them again. */
 	if (c->role == ROLE_HANDSHAKE && config_read_keys(env->conf) == -1)
-		log_warnx("%s gets no tls key: its tls listeners will fail",
-		    c->name);
+		log_warnx("%s does not get every key and file it had: see "
+		    "above", c->name);
 	proc_start(c);
 	config_wipe_keys(env->conf);
 	log_info("respawned %s as pid %d", c->name, (int)c->pid);

@@ -48,6 +48,17 @@ waitready() {
 # wsd on $port, plain or tls ($1); pids: the parent and its children.
 start_wsd() {
 	nextport
+	auth=
+	if [ "$1" = basic ]; then
+		# Two users: one at htpasswd's default cost, one at 10.
+		htpasswd -cbB -C 5 "$dir/htp" fast pw 2>/dev/null &&
+		    htpasswd -bB -C 10 "$dir/htp" slow pw 2>/dev/null || exit 1
+		auth="location \"/basic\" {
+		authenticate basic \"$dir/htp\" insecure
+	}
+	location \"/\" {
+	}"
+	fi
 	if [ "$1" = tls ]; then
 		listen="listen on 127.0.0.1 port $port tls
 	tls certificate \"$dir/server.crt\"
@@ -63,6 +74,7 @@ max connections per address 20000
 server "127.0.0.1" {
 	alias "localhost"
 	$listen
+	$auth
 }
 CONF
 	taskset -c $SERVER_CPU ../wsd -d -f "$dir/bench.conf" \
@@ -179,6 +191,25 @@ for server in wsd peer; do
 	stop
 	measure_mem $server
 done
+
+# HTTP Basic, wsd alone: the connection rate when every upgrade has a
+# password checked (cost 5, htpasswd's default); and the rate of upgrades
+# without one while a flood of cost-10 checks keeps the password
+# processes busy, beside the same rate alone.
+start_wsd basic
+measure wsd "ws-basic-cost5-connections/s=conns_per_s" -r -c 8 \
+    -t "$SECS" -P /basic -H "Authorization: Basic $(printf fast:pw | base64)"
+measure wsd "ws-open-connections/s=conns_per_s" -r -c 8 -t "$SECS"
+taskset -c $LOAD_CPU ./wsbench -p $port -r -c 8 -t $((SECS * RUNS + 2)) \
+    -P /basic -H "Authorization: Basic $(printf slow:pw | base64)" \
+    >"$dir/flood.out" 2>&1 &
+flood=$!
+sleep 1
+measure wsd "ws-open-during-cost10-flood/s=conns_per_s" -r -c 8 \
+    -t "$SECS"
+wait $flood
+grep '^RESULT' "$dir/flood.out" | sed 's/^RESULT/cost-10 flood:/'
+stop
 
 echo
 echo "| shape | wsd | peer | wsd/peer |"

@@ -26,6 +26,7 @@
 
 #include <atf-c.h>
 #include <ctype.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -599,6 +600,7 @@ ATF_TC_HEAD(token_reload, tc)
 ATF_TC_BODY(token_reload, tc)
 {
 	char	 a[2048], b[2048];
+	pid_t	 hs[2];
 
 	make_certs(tc);
 	token_keys();
@@ -621,6 +623,23 @@ ATF_TC_BODY(token_reload, tc)
 	ATF_CHECK(wsd_wait_log(&wsd, "secret: a shared secret must have at "
 	    "least 32 bytes", WSC_TIMEOUT) == 0);
 	ATF_CHECK_EQ(bearer("/", b, NULL), 101);
+
+	/*
+	 * The key gone when the handshake processes are respawned: the
+	 * line refuses every token, and the parent goes on.
+	 */
+	ATF_REQUIRE(unlink("secret") == 0);
+	ATF_REQUIRE((hs[0] = wsd_child(&wsd, "wsd: handshake", 0)) > 0);
+	ATF_REQUIRE((hs[1] = wsd_child(&wsd, "wsd: handshake", 1)) > 0);
+	ATF_REQUIRE(kill(hs[0], SIGKILL) == 0 && kill(hs[1], SIGKILL) == 0);
+	ATF_CHECK(wsd_wait_count(&wsd, "gets no key from secret: that "
+	    "authenticate token line refuses every token until a reload",
+	    2) == 0);
+	ATF_CHECK(wsd_wait_count(&wsd, "] (pid", 2) == 0);
+	usleep(300000);
+	ATF_CHECK_EQ(bearer("/", b, NULL), 401);
+	ATF_CHECK(wsd_wait_log(&wsd, "(token: the key file could not be "
+	    "read)", WSC_TIMEOUT) == 0);
 	daemon_stop_ok(&wsd);
 }
 ATF_TC_CLEANUP(token_reload, tc)

@@ -470,7 +470,29 @@ ATF_TC_BODY(reload, tc)
 	    0);
 	ATF_CHECK(wsd_wait_log(&wsd, "handshake[0] (pid", WSC_TIMEOUT) == 0);
 	ATF_CHECK_EQ(ws("/", basic("alice", "new one")), 101);
-	ATF_CHECK(strstr(wsd.log, "gets no tls key") == NULL);
+	ATF_CHECK(strstr(wsd.log, "does not get every key") == NULL);
+
+	/*
+	 * The file gone when a handshake process is respawned: its line
+	 * refuses every password, the parent goes on, and a reload with
+	 * the file back restores it.
+	 */
+	ATF_REQUIRE(rename("htp", "htp.away") == 0);
+	ATF_REQUIRE((hs = wsd_child(&wsd, "wsd: handshake", 0)) > 0);
+	ATF_REQUIRE(kill(hs, SIGKILL) == 0);
+	ATF_CHECK(wsd_wait_log(&wsd, "handshake[0] does not get every key "
+	    "and file it had", WSC_TIMEOUT) == 0);
+	ATF_CHECK(wsd_wait_log(&wsd, "gets no users from htp: that "
+	    "authenticate basic line refuses every password until a reload",
+	    WSC_TIMEOUT) == 0);
+	ATF_CHECK(wsd_wait_count(&wsd, "handshake[0] (pid", 2) == 0);
+	ATF_CHECK_EQ(ws("/", basic("alice", "new one")), 401);
+	ATF_CHECK(wsd_wait_log(&wsd, "(basic: no users loaded)", WSC_TIMEOUT) ==
+	    0);
+	ATF_CHECK_EQ(ws("/", NULL), 401);
+	ATF_REQUIRE(rename("htp.away", "htp") == 0);
+	ATF_REQUIRE_EQ(wsctl_run(tc, &wsd, "reload"), 0);
+	ATF_CHECK_EQ(ws("/", basic("alice", "new one")), 101);
 
 	/* No basic line: no password process. */
 	wsd_write_conf(&wsd, NULL, "");

@@ -1057,15 +1057,25 @@ bench_memory(int nconn, const char *pids, int deflate, int tls)
 int
 main(int argc, char *argv[])
 {
-	const char	*pids = NULL, *errstr;
-	char		 host[32];
+	const char	*pids = NULL, *path = "/", *errstr;
+	char		 host[32], extra[512] = "";
 	size_t		 size = 32;
 	int		 ch, nconn = 100, seconds = 5, deflate = 0, tls = 0;
 
 	inflight = 16;
-	while ((ch = getopt(argc, argv, "Tc:m:n:p:rs:t:z")) != -1) {
+	while ((ch = getopt(argc, argv, "H:P:Tc:m:n:p:rs:t:z")) != -1) {
 		errstr = NULL;
 		switch (ch) {
+		case 'H':
+			/* One more header line, "Name: value". */
+			if (strlcat(extra, optarg, sizeof(extra)) >=
+			    sizeof(extra) || strlcat(extra, "\r\n",
+			    sizeof(extra)) >= sizeof(extra))
+				errx(1, "-H: too long");
+			break;
+		case 'P':
+			path = optarg;
+			break;
 		case 'T':
 			tls = 1;
 			break;
@@ -1097,7 +1107,7 @@ main(int argc, char *argv[])
 			fprintf(stderr, "usage: wsbench -p port [-T] "
 			    "[-c conns] [-n inflight] [-s size] [-t seconds]\n"
 			    "       wsbench -p port -r [-T] [-c conns] "
-			    "[-t seconds]\n"
+			    "[-H header] [-P path] [-t seconds]\n"
 			    "       wsbench -p port -m pid[,pid...] [-T] "
 			    "[-c conns] [-z | -zz]\n");
 			return (1);
@@ -1126,8 +1136,8 @@ main(int argc, char *argv[])
 	if ((ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		err(1, "epoll_create1");
 	snprintf(host, sizeof(host), "127.0.0.1:%d", port);
-	if ((reqlen = wsc_request(req, sizeof(req), -1, "/", host,
-	    NULL)) == 0)
+	if ((reqlen = wsc_request(req, sizeof(req), -1, path, host,
+	    extra)) == 0)
 		errx(1, "wsc_request");
 	closelen = wsc_frame(closefr, 1, 0x8, "\x03\xe8", 2);
 	if (rate)
