@@ -38,7 +38,7 @@ HANDSHAKE_SRCS=	handshake/handshake.c handshake/auth.c handshake/conn.c \
 		handshake/extension.c \
 		handshake/http.c handshake/relay.c handshake/servers.c \
 		handshake/jwt.c handshake/tls.c handshake/tlsio.c handshake/wskey.c \
-		handshake/password.c handshake/pwcheck.c
+		handshake/password.c handshake/pwcheck.c handshake/proxy.c
 WORKER_SRCS=	worker/worker.c worker/wconn.c worker/buf.c worker/frame.c \
 		worker/pmd.c worker/session.c worker/utf8.c
 WSCTL_SRCS=	wsctl/wsctl.c common/ipc.c common/log.c common/util.c

@@ -97,6 +97,7 @@ static const struct ipc_type_info ipc_types[IPC_TYPE_MAX] = {
 	    sizeof(struct ipc_pw_check) + WSD_PASSWORD_MAX, 0, H_X },
 	[IPC_PW_RESULT] = { "password result", FIXED(struct ipc_pw_result),
 	    0, X_H },
+	[IPC_PROXY_FROM] = { "proxy-from", FIXED(struct proxy_net), 0, P_H },
 	[IPC_SUBPROTO] = { "subprotocol", FIXED(struct ipc_subproto), 0,
 	    P_H },
 	[IPC_TLS_SERVER] = { "tls-server", FIXED(struct ipc_tls_server), 0,

@@ -130,6 +130,7 @@ enum ipc_type {
 	IPC_AUTH_BASIC,		/* parent -> handshake: ipc_auth_basic + file */
 	IPC_PW_CHECK,		/* handshake -> password: ipc_pw_check + pass */
 	IPC_PW_RESULT,		/* password -> handshake: ipc_pw_result */
+	IPC_PROXY_FROM,		/* parent -> handshake: struct proxy_net */
 	IPC_TYPE_MAX
 };
 
@@ -186,6 +187,18 @@ struct ipc_listener {
 	uint32_t		 server;	/* the first server naming it */
 	uint32_t		 tls;
 	uint32_t		 id;		/* < WSD_MAXLISTENERS */
+	uint32_t		 proxy;		/* a PROXY header comes first */
+};
+
+/*
+ * proxy from "cidr": a network whose load balancers may send the PROXY
+ * header. With none configured, the loopback networks.
+ */
+#define WSD_PROXY_NETS_MAX	64
+struct proxy_net {
+	uint32_t	 family;	/* AF_INET or AF_INET6 */
+	uint32_t	 prefixlen;
+	uint8_t		 addr[16];
 };
 
 /*
@@ -531,6 +544,8 @@ struct ipc_hs_stats {
 	uint64_t	 pw_checks;
 	uint64_t	 pw_waited;
 	uint64_t	 pw_busy;
+	/* On proxy listeners: from an untrusted address, or no good header. */
+	uint64_t	 proxy_refused;
 };
 
 enum ctl_cmd {

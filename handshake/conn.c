@@ -45,6 +45,7 @@
 #define TLSINFO_MAX	384
 
 enum hs_state {
+	HS_PROXY,		/* reading the balancer's PROXY header */
 	HS_ADMIT,		/* waiting for the parent's admission */
 	HS_TLS_HANDSHAKE,
 	HS_READ_HEAD,
@@ -66,6 +67,7 @@ struct hs_conn {
 	int			 pw_peer;	/* HS_CHECK_PASSWORD: who checks */
 	int			 pw_unknown;	/* not a user: fails anyway */
 	int			 wipe;		/* buf held credentials */
+	uint16_t		 dport;		/* PROXY: the balancer's port */
 	enum hs_state		 state;
 	uint64_t		 id;
 	struct sockaddr_storage	 peer;
@@ -88,6 +90,9 @@ struct hs_conn {
 };
 
 static void	 hs_admit(struct hs_conn *);
+static void	 hs_proxy_read(int, short, void *);
+static const struct ipc_listener *hs_listener_conf(struct hs_conn *,
+		    struct ipc_listener *);
 static void	 hs_tls_handshake(int, short, void *);
 static void	 hs_read(int, short, void *);
 static void	 hs_request(struct hs_conn *, int);
@@ -95,6 +100,7 @@ static void	 hs_check_password(struct hs_conn *, struct auth_result *);
 static void	 hs_write(int, short, void *);
 static void	 hs_timeout(int, short, void *);
 static void	 hs_wait(struct hs_conn *, short, event_callback_fn);
+static void	 hs_unwait(struct hs_conn *);
 static int	 hs_io_moved(struct hs_conn *, ssize_t, event_callback_fn);
 static void	 hs_respond(struct hs_conn *, int, const char *,
 		    const char *);
@@ -117,6 +123,7 @@ hs_accept(int fd, short event, void *arg)
 	struct hs_conn		*c;
 	struct sockaddr_storage	 ss;
 	struct timeval		 tv;
+	char			 peer[64];
 	socklen_t		 len = sizeof(ss);
 	int			 s;
 
@@ -162,12 +169,117 @@ hs_accept(int fd, short event, void *arg)
 	}
 	/*
 	 * The deadline covers admission, the TLS handshake and the request
-	 * head. Nothing is read before the parent admits the connection.
+	 * head. Nothing is read before the parent admits the connection,
+	 * but a balancer's PROXY header, which names the client to admit.
 	 */
 	timerclear(&tv);
 	tv.tv_sec = hs_env.conf.timeout_handshake;
 	evtimer_add(c->ev_timeout, &tv);
+	if (!l->conf.proxy) {
+		hs_admit(c);
+		return;
+	}
+	if (!proxy_trusted(&c->peer, l->gen->proxy_from,
+	    l->gen->nproxy_from)) {
+		hs_env.stats.proxy_refused++;
+		if (hs_refusal_loggable())
+			log_info("connection %llu from %s refused: not a "
+			    "trusted proxy (proxy from), closed",
+			    (unsigned long long)c->id, sockaddr_str(
+			    (struct sockaddr *)&c->peer, peer, sizeof(peer)));
+		hs_close(c);
+		return;
+	}
+	c->state = HS_PROXY;
+	hs_proxy_read(c->fd, EV_READ, c);
+}
+
+/*
+ * The PROXY header, and not a byte more: a peek says how much of what
+ * has come is header (proxy_scan), and only that is read, so what
+ * follows stays in the socket for TLS or the request head. Every pass
+ * takes bytes or ends the connection, so a header that comes in pieces
+ * cannot make the level-triggered loop spin.
+ */
+static void
+hs_proxy_read(int fd, short event, void *arg)
+{
+	struct hs_conn		*c = arg;
+	struct proxy_hdr	 h;
+	struct iovec		 iov;
+	struct msghdr		 msg;
+	const char		*why = "malformed PROXY header";
+	char			 peer[64];
+	size_t			 cap, hdrlen = 0, take;
+	ssize_t			 n;
+	int			 rv;
+
+	cap = c->bufsize < PROXY_MAX ? c->bufsize : PROXY_MAX;
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = c->buf + c->len;
+	iov.iov_len = cap - c->len;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	if ((n = recvmsg(fd, &msg, MSG_PEEK)) == -1 &&
+	    (errno == EAGAIN || errno == EINTR)) {
+		hs_wait(c, EV_READ, hs_proxy_read);
+		return;
+	}
+	if (n <= 0) {
+		hs_close(c);
+		return;
+	}
+	rv = proxy_scan(c->buf, c->len + n, &hdrlen);
+	if (rv != PROXY_BAD) {
+		take = rv == PROXY_MORE ? (size_t)n : hdrlen - c->len;
+		if (read(fd, c->buf + c->len, take) != (ssize_t)take) {
+			hs_close(c);
+			return;
+		}
+		c->len += take;
+		if (rv == PROXY_MORE && c->len < cap) {
+			hs_wait(c, EV_READ, hs_proxy_read);
+			return;
+		}
+	}
+	if (rv != PROXY_DONE || proxy_parse(c->buf, c->len, &h, &why) == -1) {
+		hs_env.stats.proxy_refused++;
+		if (hs_refusal_loggable())
+			log_info("connection %llu from %s refused: %s, closed",
+			    (unsigned long long)c->id, sockaddr_str(
+			    (struct sockaddr *)&c->peer, peer, sizeof(peer)),
+			    rv == PROXY_DONE ? why : "malformed PROXY header");
+		hs_close(c);
+		return;
+	}
+	/* What follows waits in the socket until the parent admits. */
+	hs_unwait(c);
+	/* The client is who the balancer says; its port, where it came. */
+	if (!h.local) {
+		c->peer = h.src;
+		c->dport = h.dst.ss_family == AF_INET6 ?
+		    ntohs(((struct sockaddr_in6 *)&h.dst)->sin6_port) :
+		    ntohs(((struct sockaddr_in *)&h.dst)->sin_port);
+	}
+	c->len = 0;
 	hs_admit(c);
+}
+
+/*
+ * The listener as the policy sees it: behind a balancer, the port the
+ * client connected to is the balancer's, which Host names.
+ */
+static const struct ipc_listener *
+hs_listener_conf(struct hs_conn *c, struct ipc_listener *copy)
+{
+	if (c->dport == 0)
+		return (&c->l->conf);
+	*copy = c->l->conf;
+	if (copy->ss.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)&copy->ss)->sin6_port = htons(c->dport);
+	else
+		((struct sockaddr_in *)&copy->ss)->sin_port = htons(c->dport);
+	return (copy);
 }
 
 /* Ask the parent to count the connection: see parent/limits.c. */
@@ -258,6 +370,15 @@ hs_wait(struct hs_conn *c, short what, event_callback_fn cb)
 	event_add(c->ev, NULL);
 }
 
+/* Wait for nothing: bytes that come meanwhile stay in the socket. */
+static void
+hs_unwait(struct hs_conn *c)
+{
+	event_del(c->ev);
+	c->evflags = 0;
+	c->evcb = NULL;
+}
+
 /*
  * After io_read or io_write: 1 if bytes moved; else c waits in cb for
  * what the socket or libtls wants, or is closed, and 0.
@@ -345,6 +466,8 @@ hs_request(struct hs_conn *c, int authed)
 	struct http_request	 req;
 	struct ws_upgrade	 up;
 	struct auth_result	 ar;
+	struct ipc_listener	 copy;
+	const struct ipc_listener *lc = hs_listener_conf(c, &copy);
 	const char		*reason;
 	char			 ext[RESPONSE_MAX / 2];
 	int			 status;
@@ -355,16 +478,16 @@ hs_request(struct hs_conn *c, int authed)
 		return;
 	}
 	if (ws_check_upgrade(&req, &up) != 101) {
-		if (up.plain_get && policy_health(&c->l->gen->servers,
-		    &c->l->conf, &req))
+		if (up.plain_get && policy_health(&c->l->gen->servers, lc,
+		    &req))
 			hs_respond_health(c);
 		else
 			hs_respond(c, up.status, up.reason, up.extra);
 		return;
 	}
 	if (!authed) {
-		if ((status = policy_check(&c->l->gen->servers, &c->l->conf,
-		    &req, c->tls != NULL ? tls_conn_servername(c->tls) : NULL,
+		if ((status = policy_check(&c->l->gen->servers, lc, &req,
+		    c->tls != NULL ? tls_conn_servername(c->tls) : NULL,
 		    &c->pol)) != 0) {
 			hs_refuse_policy(c, &req, status);
 			return;
@@ -417,9 +540,7 @@ hs_check_password(struct hs_conn *c, struct auth_result *ar)
 	c->pw_unknown = ar->unknown;
 	c->pw_peer = peer;
 	c->state = HS_CHECK_PASSWORD;
-	event_del(c->ev);
-	c->evflags = 0;
-	c->evcb = NULL;
+	hs_unwait(c);
 	TAILQ_INSERT_TAIL(&hs_env.checking, c, admit_entry);
 }
 

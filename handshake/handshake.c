@@ -299,6 +299,22 @@ hs_add_server_item(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		    errstr);
 }
 
+/* A network whose balancers may send PROXY headers. */
+static void
+hs_add_proxy_from(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
+{
+	struct hs_gen	*g = hs_gen_target();
+	struct proxy_net n;
+
+	memcpy(&n, msg->data, sizeof(n));
+	if ((n.family != AF_INET || n.prefixlen > 32) &&
+	    (n.family != AF_INET6 || n.prefixlen > 128))
+		fatalx("%s: bad network", __func__);
+	if (g->nproxy_from >= WSD_PROXY_NETS_MAX)
+		fatalx("%s: too many networks", __func__);
+	g->proxy_from[g->nproxy_from++] = n;
+}
+
 /* Everything has arrived: contexts made while files can still be read. */
 static void
 hs_prepare(void)
@@ -376,6 +392,7 @@ static const struct ipc_handlers hs_parent_handlers = { .h = {
 	[IPC_AUTH] = hs_add_server_item,
 	[IPC_AUTH_TOKEN] = hs_add_server_item,
 	[IPC_AUTH_BASIC] = hs_add_server_item,
+	[IPC_PROXY_FROM] = hs_add_proxy_from,
 	[IPC_RECONF] = hs_on_reconf,
 	[IPC_RECONF_END] = hs_on_reconf_end,
 	[IPC_ADMIT_REPLY] = hs_admitted,

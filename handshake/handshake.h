@@ -225,6 +225,23 @@ void		 tlsio_readable(struct tlsio *);
 size_t		 tlsio_pending(const struct tlsio *);
 void		 tlsio_free(struct tlsio *);
 
+/* proxy.c */
+#define PROXY_V1_MAX	107		/* the longest v1 line, CRLF included */
+#define PROXY_MAX	(16 + 1024)	/* of a v2 header, TLVs included */
+#define PROXY_BAD	-1
+#define PROXY_MORE	0
+#define PROXY_DONE	1
+struct proxy_hdr {
+	int			 local;	/* no addresses: the connection's own */
+	struct sockaddr_storage	 src;	/* the client */
+	struct sockaddr_storage	 dst;	/* where it connected, at the balancer */
+};
+int		 proxy_scan(const uint8_t *, size_t, size_t *);
+int		 proxy_parse(const uint8_t *, size_t, struct proxy_hdr *,
+		    const char **);
+int		 proxy_trusted(const struct sockaddr_storage *,
+		    const struct proxy_net *, size_t);
+
 /* pwcheck.c */
 void		 pwcheck_add(struct ipc_msg *, const struct ipc_peer *);
 void		 pwcheck_retire(const struct ipc_peer *);
@@ -264,6 +281,8 @@ struct hs_listener {
 struct hs_gen {
 	TAILQ_HEAD(, hs_listener) listeners;
 	struct hs_servers	 servers;
+	struct proxy_net	 proxy_from[WSD_PROXY_NETS_MAX];
+	size_t			 nproxy_from;
 	unsigned int		 refs;		/* handshakes in progress */
 	int			 retired;
 };

@@ -485,6 +485,33 @@ config_rebind(struct wsd_config *old, struct wsd_config *nc)
 	return (0);
 }
 
+/*
+ * The networks whose balancers may send PROXY headers: those of the
+ * proxy from lines, else the loopback networks.
+ */
+static void
+config_send_proxy_from(struct child *c)
+{
+	struct proxy_net	 lo[2];
+	const struct proxy_net	*n = env->conf->proxy_from;
+	unsigned int		 i, count = env->conf->nproxy_from;
+
+	if (count == 0) {
+		memset(lo, 0, sizeof(lo));
+		lo[0].family = AF_INET;
+		lo[0].prefixlen = 8;
+		lo[0].addr[0] = 127;
+		lo[1].family = AF_INET6;
+		lo[1].prefixlen = 128;
+		lo[1].addr[15] = 1;
+		n = lo;
+		count = 2;
+	}
+	for (i = 0; i < count; i++)
+		ipc_compose(c->chan, IPC_PROXY_FROM, &n[i], sizeof(n[i]), NULL,
+		    0, -1);
+}
+
 /* The configuration in force, as the message sequence a child reads. */
 static void
 config_send(struct child *c)
@@ -519,6 +546,7 @@ config_send(struct child *c)
 		config_send_servers(c);
 		config_send_tls(c);
 		tickets_send(c);
+		config_send_proxy_from(c);
 		config_send_listeners(c);
 	}
 }
@@ -658,6 +686,7 @@ config_send_listeners(struct child *c)
 		il.server = l->server;
 		il.tls = l->tls;
 		il.id = l->id;
+		il.proxy = l->proxy;
 		if ((fd = dup(l->fd)) == -1)
 			fatal("%s: dup", __func__);
 		ipc_compose(c->chan, IPC_LISTENER, &il, sizeof(il), NULL, 0,

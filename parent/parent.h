@@ -32,6 +32,7 @@ struct wsd_listener {
 	TAILQ_ENTRY(wsd_listener) entry;
 	struct sockaddr_storage	 ss;
 	int			 tls;
+	int			 proxy;		/* a PROXY header first */
 	int			 fd;
 	unsigned int		 id;		/* < WSD_MAXLISTENERS */
 	unsigned int		 server;	/* first server that named it */
@@ -164,6 +165,8 @@ struct wsd_config {
 	struct wsd_servers	 servers;
 	struct wsd_listeners	 listeners;
 	unsigned int		 nlisteners;
+	struct proxy_net	 proxy_from[WSD_PROXY_NETS_MAX];
+	unsigned int		 nproxy_from;	/* 0: loopback only */
 	unsigned int		 nlocations;
 };
 

@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 
 #include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -96,7 +97,8 @@ static int	 popfile(void);
 static int	 symset(const char *, const char *, int);
 static char	*symget(const char *);
 static int	 parse_size(const char *, long long *);
-static int	 add_listener(const char *, long long, int);
+static int	 add_listener(const char *, long long, int, int);
+static int	 add_proxy_from(const char *);
 static int	 tls_file_read(enum tls_file_kind, const char *);
 static int	 tls_spec_set(char *, const char *, const char *);
 static int	 tls_server_check(struct wsd_server *);
@@ -126,7 +128,7 @@ typedef struct {
 %}
 
 %token	ADDRESS ALIAS ALLOW AUDIENCE AUTHENTICATE CA CERTIFICATE CLAIM COOKIE
-%token	BASIC PASSWORD REALM
+%token	BASIC PASSWORD REALM PROXY FROM
 %token	INSECURE ISSUER LEEWAY QUERY TOKEN CHROOT CIPHERS CLIENT COMPRESSION CONNECTIONS ECDHE ERROR
 %token	FINGERPRINT FRAGMENTS HANDSHAKE HEADER HEALTH IDLE INCLUDE INTERVAL KEY LISTEN
 %token	LIFETIME LOCATION MAX MESSAGE MESSAGES OCSP OFF ON OPTIONAL ORIGIN PER
@@ -140,7 +142,7 @@ typedef struct {
  */
 %nonassoc	NOTLS
 %nonassoc	TLS
-%type	<v.number>	opttls size onoff optional
+%type	<v.number>	opttls optproxy size onoff optional
 
 %%
 
@@ -196,6 +198,13 @@ main		: PREFORK HANDSHAKE NUMBER	{
 				YYERROR;
 			}
 			conf->prefork_handshake = $3;
+		}
+		| PROXY FROM STRING		{
+			if (add_proxy_from($3) == -1) {
+				free($3);
+				YYERROR;
+			}
+			free($3);
 		}
 		| PREFORK PASSWORD NUMBER	{
 			if ($3 < 1 || $3 > WSD_MAXPROC) {
@@ -404,8 +413,8 @@ serveropts_l	: serveropts_l serveropts nl
 		| serveropts optnl
 		;
 
-serveropts	: LISTEN ON STRING PORT NUMBER opttls {
-			if (add_listener($3, $5, $6) == -1) {
+serveropts	: LISTEN ON STRING PORT NUMBER opttls optproxy {
+			if (add_listener($3, $5, $6, $7) == -1) {
 				free($3);
 				YYERROR;
 			}
@@ -783,6 +792,10 @@ opttls		: /* empty */ %prec NOTLS	{ $$ = 0; }
 		| TLS				{ $$ = 1; }
 		;
 
+optproxy	: /* empty */			{ $$ = 0; }
+		| PROXY				{ $$ = 1; }
+		;
+
 optnl		: '\n' optnl
 		|
 		;
@@ -840,6 +853,7 @@ lookup(char *s)
 		{ "ecdhe",	ECDHE },
 		{ "fingerprint", FINGERPRINT },
 		{ "fragments",	FRAGMENTS },
+		{ "from",	FROM },
 		{ "handshake",	HANDSHAKE },
 		{ "header",	HEADER },
 		{ "health",	HEALTH },
@@ -867,6 +881,7 @@ lookup(char *s)
 		{ "port",	PORT },
 		{ "prefork",	PREFORK },
 		{ "protocols",	PROTOCOLS },
+		{ "proxy",	PROXY },
 		{ "query",	QUERY },
 		{ "realm",	REALM },
 		{ "required",	REQUIRED },
@@ -1353,7 +1368,7 @@ listener_add_other(struct wsd_listener *l)
 }
 
 static int
-add_listener_ai(struct addrinfo *ai, int tls)
+add_listener_ai(struct addrinfo *ai, int tls, int proxy)
 {
 	struct wsd_listener	*l;
 
@@ -1363,6 +1378,10 @@ add_listener_ai(struct addrinfo *ai, int tls)
 			continue;
 		if (l->tls != tls) {
 			yyerror("listener used with and without tls");
+			return (-1);
+		}
+		if (l->proxy != proxy) {
+			yyerror("listener used with and without proxy");
 			return (-1);
 		}
 		/* Shared by name-based servers: each one knows it. */
@@ -1379,6 +1398,7 @@ add_listener_ai(struct addrinfo *ai, int tls)
 	}
 	memcpy(&l->ss, ai->ai_addr, ai->ai_addrlen);
 	l->tls = tls;
+	l->proxy = proxy;
 	l->fd = -1;
 	l->id = conf->nlisteners++;
 	l->server = srv->id;
@@ -1389,7 +1409,7 @@ add_listener_ai(struct addrinfo *ai, int tls)
 
 /* Addresses and host names are resolved at load; "*" is every address. */
 static int
-add_listener(const char *host, long long port, int tls)
+add_listener(const char *host, long long port, int tls, int proxy)
 {
 	struct addrinfo	 hints, *res, *ai;
 	char		 portstr[8];
@@ -1414,9 +1434,50 @@ add_listener(const char *host, long long port, int tls)
 	}
 	for (ai = res; ai != NULL && rv == 0; ai = ai->ai_next)
 		if (ai->ai_family == AF_INET || ai->ai_family == AF_INET6)
-			rv = add_listener_ai(ai, tls);
+			rv = add_listener_ai(ai, tls, proxy);
 	freeaddrinfo(res);
 	return (rv);
+}
+
+/* proxy from "address[/prefix]": numeric, no host names. */
+static int
+add_proxy_from(const char *s)
+{
+	struct proxy_net	 n;
+	char			 buf[INET6_ADDRSTRLEN + 8], *slash;
+	const char		*errstr;
+	int			 max;
+
+	if (conf->nproxy_from >= WSD_PROXY_NETS_MAX) {
+		yyerror("too many proxy from lines (at most %d)",
+		    WSD_PROXY_NETS_MAX);
+		return (-1);
+	}
+	if (strlcpy(buf, s, sizeof(buf)) >= sizeof(buf))
+		goto bad;
+	memset(&n, 0, sizeof(n));
+	if ((slash = strchr(buf, '/')) != NULL)
+		*slash++ = '\0';
+	if (inet_pton(AF_INET, buf, n.addr) == 1) {
+		n.family = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, buf, n.addr) == 1) {
+		n.family = AF_INET6;
+		max = 128;
+	} else
+		goto bad;
+	n.prefixlen = max;
+	if (slash != NULL) {
+		n.prefixlen = strtonum(slash, 0, max, &errstr);
+		if (errstr != NULL || slash[0] == '\0' ||
+		    (slash[0] == '0' && slash[1] != '\0'))
+			goto bad;
+	}
+	conf->proxy_from[conf->nproxy_from++] = n;
+	return (0);
+ bad:
+	yyerror("proxy from \"%s\": not an address or address/prefix", s);
+	return (-1);
 }
 
 static int

@@ -47,6 +47,9 @@ print_str(FILE *f, const char *s)
 static void
 print_global(FILE *f, const struct wsd_config *c)
 {
+	char		 addr[INET6_ADDRSTRLEN];
+	unsigned int	 i;
+
 	fprintf(f, "user ");
 	print_str(f, c->user);
 	fprintf(f, "\nchroot ");
@@ -56,6 +59,10 @@ print_global(FILE *f, const struct wsd_config *c)
 	fprintf(f, "\nprefork handshake %u\n", c->prefork_handshake);
 	fprintf(f, "prefork worker %u\n", c->prefork_worker);
 	fprintf(f, "prefork password %u\n", c->prefork_password);
+	for (i = 0; i < c->nproxy_from; i++)
+		fprintf(f, "proxy from \"%s/%u\"\n", inet_ntop(
+		    c->proxy_from[i].family, c->proxy_from[i].addr, addr,
+		    sizeof(addr)), c->proxy_from[i].prefixlen);
 	fprintf(f, "timeout handshake %u\n", c->timeout_handshake);
 	fprintf(f, "timeout idle %u\n", c->timeout_idle);
 	fprintf(f, "timeout shutdown %u\n", c->timeout_shutdown);
@@ -85,8 +92,8 @@ print_listen(FILE *f, const struct wsd_listener *l)
 		    sin6_addr, host, sizeof(host));
 		port = ntohs(((const struct sockaddr_in6 *)&l->ss)->sin6_port);
 	}
-	fprintf(f, "\tlisten on %s port %d%s\n", host, port,
-	    l->tls ? " tls" : "");
+	fprintf(f, "\tlisten on %s port %d%s%s\n", host, port,
+	    l->tls ? " tls" : "", l->proxy ? " proxy" : "");
 }
 
 static void

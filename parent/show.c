@@ -241,6 +241,7 @@ hs_add(struct ipc_hs_stats *t, const struct ipc_hs_stats *s)
 	t->pw_checks += s->pw_checks;
 	t->pw_waited += s->pw_waited;
 	t->pw_busy += s->pw_busy;
+	t->proxy_refused += s->proxy_refused;
 }
 
 /* The handshake processes' counters, those gone included. */
@@ -291,7 +292,7 @@ show_handshakes(struct ipc_chan *chan, int json)
 		    "\"accepted_tls\":%llu,\"health\":%llu,\"timeouts\":%llu,"
 		    "\"tls_failures\":%llu,\"refused\":{%s},"
 		    "\"password_checks\":%llu,\"password_waited\":%llu,"
-		    "\"password_busy\":%llu}",
+		    "\"password_busy\":%llu,\"proxy_refused\":%llu}",
 		    (unsigned long long)t.accepted_plain,
 		    (unsigned long long)t.accepted_tls,
 		    (unsigned long long)t.health,
@@ -299,16 +300,19 @@ show_handshakes(struct ipc_chan *chan, int json)
 		    (unsigned long long)t.tls_failures, refused,
 		    (unsigned long long)t.pw_checks,
 		    (unsigned long long)t.pw_waited,
-		    (unsigned long long)t.pw_busy);
+		    (unsigned long long)t.pw_busy,
+		    (unsigned long long)t.proxy_refused);
 		return;
 	}
 	ctl_line(chan, "handshakes: accepted %llu (plain %llu, tls %llu), "
-	    "health checks %llu, timeouts %llu, tls failures %llu",
+	    "health checks %llu, timeouts %llu, tls failures %llu, "
+	    "proxy refused %llu",
 	    (unsigned long long)(t.accepted_plain + t.accepted_tls),
 	    (unsigned long long)t.accepted_plain,
 	    (unsigned long long)t.accepted_tls, (unsigned long long)t.health,
 	    (unsigned long long)t.timeouts,
-	    (unsigned long long)t.tls_failures);
+	    (unsigned long long)t.tls_failures,
+	    (unsigned long long)t.proxy_refused);
 	ctl_line(chan, "handshakes refused: %s", refused[0] ? refused : "none");
 	ctl_line(chan, "password checks: %llu (%llu waited behind another), "
 	    "refused busy %llu", (unsigned long long)t.pw_checks,
@@ -419,6 +423,8 @@ show_handshake_metrics(struct ipc_chan *chan)
 	    (unsigned long long)t.timeouts);
 	ctl_line(chan, "wsd_handshakes_total{outcome=\"tls failure\"} %llu",
 	    (unsigned long long)t.tls_failures);
+	ctl_line(chan, "wsd_handshakes_total{outcome=\"proxy refused\"} %llu",
+	    (unsigned long long)t.proxy_refused);
 	for (k = 0; k < HS_NSTATUS; k++) {
 		if (t.refused[k] == 0)
 			continue;
