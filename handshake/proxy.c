@@ -68,10 +68,17 @@ proxy_scan(const uint8_t *buf, size_t len, size_t *hdrlen)
 	n = len < sizeof(v1_sig) - 1 ? len : sizeof(v1_sig) - 1;
 	if (memcmp(buf, v1_sig, n) != 0)
 		return (PROXY_BAD);
+	/* Printable ASCII up to the CRLF: anything else is bad at once. */
 	n = len < PROXY_V1_MAX ? len : PROXY_V1_MAX;
-	if ((crlf = memmem(buf, n, "\r\n", 2)) != NULL) {
-		*hdrlen = crlf - buf + 2;
-		return (PROXY_DONE);
+	for (crlf = buf; crlf < buf + n; crlf++) {
+		if (*crlf == '\r' && crlf + 1 < buf + n) {
+			if (crlf[1] != '\n')
+				return (PROXY_BAD);
+			*hdrlen = crlf - buf + 2;
+			return (PROXY_DONE);
+		}
+		if (*crlf != '\r' && (*crlf < 0x20 || *crlf > 0x7e))
+			return (PROXY_BAD);
 	}
 	return (len < PROXY_V1_MAX ? PROXY_MORE : PROXY_BAD);
 }

@@ -412,6 +412,30 @@ wsctl_run(const atf_tc_t *tc, const struct wsd_proc *p, const char *args)
 	return (WEXITSTATUS(system(cmd)));
 }
 
+/* User and system CPU time of a process so far, in ms; -1 if it is gone. */
+long
+proc_cpu_ms(pid_t pid)
+{
+	char		 path[64], buf[1024], *p;
+	unsigned long	 utime, stime;
+	long		 hz = sysconf(_SC_CLK_TCK);
+	FILE		*f;
+	size_t		 n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return (-1);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* Fields 14 and 15, after the command in parentheses. */
+	if ((p = strrchr(buf, ')')) == NULL || sscanf(p + 2,
+	    "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime,
+	    &stime) != 2 || hz <= 0)
+		return (-1);
+	return ((long)((utime + stime) * 1000 / hz));
+}
+
 /* Resident memory of a process, in kB; -1 if it is gone. */
 long
 proc_rss_kb(pid_t pid)

@@ -70,6 +70,7 @@ void		 daemon_stop_ok(struct wsd_proc *);
 void		 daemon_cleanup(void);
 void		 make_certs(const atf_tc_t *);
 long		 proc_rss_kb(pid_t);
+long		 proc_cpu_ms(pid_t);
 int		 wsctl_run(const atf_tc_t *, const struct wsd_proc *,
 		    const char *);
 

@@ -51,7 +51,7 @@ static const struct {
 	    B(ORIGIN) | B(LOCATION) | B(SUBPROTO) | B(TLS_SERVER) |
 	    B(TLS_FILE) | B(LISTENER_SERVER) | B(RECONF) | B(RECONF_END) |
 	    B(PEER_RETIRE) | B(ADMIT_REPLY) | B(TLS_TICKET) | B(AUTH) |
-	    B(AUTH_TOKEN) | B(AUTH_BASIC) },
+	    B(AUTH_TOKEN) | B(AUTH_BASIC) | B(PROXY_FROM) },
 	{ END_PARENT, END_WORKER, B(CONFIG) | B(PEER) | B(START) |
 	    B(SHUTDOWN) | B(VERBOSE) | B(QUERY) },
 	{ END_PARENT, END_CONTROL, B(CTL_DATA) | B(CTL_END) },
@@ -103,6 +103,7 @@ valid_len(uint32_t t, int *nfd)
 	case IPC_AUTH_BASIC:	return (sizeof(struct ipc_auth_basic) + 61);
 	case IPC_PW_CHECK:	return (sizeof(struct ipc_pw_check) + 8);
 	case IPC_PW_RESULT:	return (sizeof(struct ipc_pw_result));
+	case IPC_PROXY_FROM:	return (sizeof(struct proxy_net));
 	case IPC_TLS_SERVER:	return (sizeof(struct ipc_tls_server));
 	case IPC_TLS_FILE:	return (sizeof(struct ipc_tls_file) + 1);
 	case IPC_LISTENER_SERVER: return (sizeof(struct ipc_listener_server));

@@ -56,6 +56,16 @@ basic_body()
 	replay basic
 }
 
+atf_test_case proxy
+proxy_head()
+{
+	atf_set "descr" "PROXY protocol headers replay their corpus"
+}
+proxy_body()
+{
+	replay proxy
+}
+
 atf_test_case jwt
 jwt_head()
 {
@@ -122,6 +132,7 @@ atf_init_test_cases()
 	atf_add_test_case extension
 	atf_add_test_case wskey
 	atf_add_test_case basic
+	atf_add_test_case proxy
 	atf_add_test_case jwt
 	atf_add_test_case policy
 	atf_add_test_case frame

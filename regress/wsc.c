@@ -639,6 +639,9 @@ wsct_connect(struct wsc_tls *t, int port, const struct wsc_tls_opts *o)
 		return (-1);
 	if ((t->fd = wsc_connect(port)) == -1)
 		return (-1);
+	if (o->preamble != NULL && wsc_write_all(t->fd, o->preamble,
+	    strlen(o->preamble)) == -1)
+		return (-1);
 	fcntl(t->fd, F_SETFL, O_NONBLOCK);
 	if (tls_connect_socket(t->tls, t->fd, o->servername ?
 	    o->servername : "localhost") == -1)

@@ -67,6 +67,7 @@ struct wsc_tls_opts {
 	const char	*protocols;	/* tls_config_parse_protocols(3) */
 	const char	*servername;	/* SNI; NULL: "localhost" */
 	const char	*session;	/* a session file to resume from */
+	const char	*preamble;	/* sent before TLS: a PROXY header */
 };
 
 int	 wsct_connect(struct wsc_tls *, int, const struct wsc_tls_opts *);
