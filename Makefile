@@ -35,7 +35,7 @@ PARENT_SRCS=	parent/wsd.c parent/parent.c parent/config.c parent/proc.c \
 		parent/control.c parent/printconf.c parent/show.c \
 		parent/parse.c parent/limits.c
 HANDSHAKE_SRCS=	handshake/handshake.c handshake/auth.c handshake/conn.c \
-		handshake/extension.c \
+		handshake/console.c handshake/extension.c \
 		handshake/http.c handshake/relay.c handshake/servers.c \
 		handshake/jwt.c handshake/tls.c handshake/tlsio.c handshake/wskey.c \
 		handshake/password.c handshake/pwcheck.c handshake/proxy.c

@@ -219,6 +219,7 @@ struct ipc_server {
 	uint64_t	 listeners;		/* bit n: listener id n */
 	char		 name[WSD_NAME_MAX];
 	char		 health[WSD_PATH_MAX];	/* "" for none */
+	char		 console[WSD_PATH_MAX];	/* "" for none */
 };
 
 struct ipc_alias {

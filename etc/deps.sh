@@ -10,11 +10,15 @@
 # says it skipped. libevent-dev is not Multi-Arch: same in Debian 12, so
 # its arm64 package would replace the amd64 one; its headers are the same
 # for both, and the arm64 library alone is enough.
+# regress/t_browser.sh drives Debian's chromium with playwright-core from
+# the npm registry: "npm ci" installs the version its lockfile pins into
+# regress/browser/node_modules (never a browser of its own), with the
+# machine's node and npm; without npm the test says it skipped.
 
 BUILD="gcc make pkg-config byacc libtls-dev libssl-dev libjansson-dev
     libevent-dev zlib1g-dev libseccomp-dev libbsd-dev libcrypt-dev"
 TEST="libatf-dev atf-sh kyua mandoc openssl bsdextrautils procps python3
-    apache2-utils haproxy"
+    apache2-utils haproxy chromium"
 FUZZ="clang libclang-rt-14-dev"
 BENCH="libwebsockets-dev openssl util-linux"
 CROSS="gcc-aarch64-linux-gnu qemu-user libtls-dev:arm64 libssl-dev:arm64
@@ -23,6 +27,23 @@ CROSS="gcc-aarch64-linux-gnu qemu-user libtls-dev:arm64 libssl-dev:arm64
 NATIVE=$(dpkg --print-architecture)
 USER_NAME=_wsd
 CHROOT_DIR=/var/empty
+
+# playwright-core as regress/browser's lockfile pins it, when it is not
+# there yet or the lockfile changed since.
+browser_modules()
+{
+	dir="$(dirname "$0")/../regress/browser"
+	stamp="$dir/node_modules/.package-lock.json"
+	[ -f "$stamp" ] && [ ! "$dir/package-lock.json" -nt "$stamp" ] &&
+	    return 0
+	if ! command -v npm >/dev/null 2>&1; then
+		echo "deps: warning: no npm; t_browser.sh will skip" >&2
+		return 0
+	fi
+	echo "deps: npm ci in regress/browser"
+	(cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci \
+	    --ignore-scripts --no-audit --no-fund --loglevel=error)
+}
 
 # The packages of the list $1 that are not installed. A name without an
 # architecture means this machine's (or all), not an arm64 one beside it.
@@ -62,6 +83,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	getent passwd "$USER_NAME" >/dev/null ||
 	    echo "deps: warning: no user $USER_NAME; as root run:" \
 	    "useradd -r -d $CHROOT_DIR -s /usr/sbin/nologin $USER_NAME" >&2
+	browser_modules || exit 1
 	exit 0
 fi
 
@@ -86,4 +108,5 @@ if [ ! -d "$CHROOT_DIR" ]; then
 	echo "deps: creating $CHROOT_DIR"
 	install -d -m 0755 -o root -g root "$CHROOT_DIR" || exit 1
 fi
+browser_modules || exit 1
 exit 0

@@ -86,6 +86,8 @@ struct hs_conn {
 	char			 out[RESPONSE_MAX];
 	size_t			 outlen;
 	size_t			 outoff;
+	const char		*body;		/* static, written after out */
+	size_t			 bodylen;
 	char			 tlsinfo[TLSINFO_MAX];	/* for the log */
 };
 
@@ -106,6 +108,8 @@ static void	 hs_respond(struct hs_conn *, int, const char *,
 		    const char *);
 static void	 hs_respond_101(struct hs_conn *, const char *, const char *);
 static void	 hs_respond_health(struct hs_conn *);
+static void	 hs_respond_console(struct hs_conn *,
+		    const struct hostport *, int);
 static void	 hs_refuse_policy(struct hs_conn *,
 		    const struct http_request *, int);
 static size_t	 hs_log_accepted(struct hs_conn *, uint8_t *, size_t);
@@ -468,6 +472,7 @@ hs_request(struct hs_conn *c, int authed)
 	struct auth_result	 ar;
 	struct ipc_listener	 copy;
 	const struct ipc_listener *lc = hs_listener_conf(c, &copy);
+	struct hostport		 hp;
 	const char		*reason;
 	char			 ext[RESPONSE_MAX / 2];
 	int			 status;
@@ -478,9 +483,12 @@ hs_request(struct hs_conn *c, int authed)
 		return;
 	}
 	if (ws_check_upgrade(&req, &up) != 101) {
-		if (up.plain_get && policy_health(&c->l->gen->servers, lc,
-		    &req))
+		if (up.plain_get && !up.head &&
+		    policy_health(&c->l->gen->servers, lc, &req))
 			hs_respond_health(c);
+		else if (up.plain_get && policy_console(&c->l->gen->servers,
+		    lc, &req, &hp))
+			hs_respond_console(c, &hp, up.head);
 		else
 			hs_respond(c, up.status, up.reason, up.extra);
 		return;
@@ -693,6 +701,19 @@ hs_respond_health(struct hs_conn *c)
 	    "Content-Length: 3\r\n\r\nok\n"));
 }
 
+/* The console page (console.c), for people; it closes like an error. */
+static void
+hs_respond_console(struct hs_conn *c, const struct hostport *hp, int head)
+{
+	log_debug("connection %llu: console%s", (unsigned long long)c->id,
+	    head ? ", head" : "");
+	c->state = HS_WRITE_ERROR;
+	if (!head)
+		c->body = console_page(&c->bodylen);
+	hs_start_write(c, console_head(c->out, sizeof(c->out), hp,
+	    c->tls != NULL));
+}
+
 void
 hs_refusals_summary(int fd, short event, void *arg)
 {
@@ -780,6 +801,13 @@ hs_write(int fd, short event, void *arg)
 		if (!hs_io_moved(c, n, hs_write))
 			return;
 		c->outoff += n;
+	}
+	while (c->bodylen > 0) {
+		n = io_write(c->tls, fd, c->body, c->bodylen);
+		if (!hs_io_moved(c, n, hs_write))
+			return;
+		c->body += n;
+		c->bodylen -= n;
 	}
 	if (c->state == HS_WRITE_101) {
 		hs_handoff(c);

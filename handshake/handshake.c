@@ -508,6 +508,7 @@ handshake_main(unsigned int inst, int debug, int verbose)
 	hs_env.workers.next = inst;	/* spread the first hand-offs */
 	hs_env.parent = child_init(&hs_role, debug, verbose, &hs_env.base);
 	hs_tls_init();
+	console_init();
 	if (auth_init() == -1)
 		fatal("%s: auth_init", __func__);
 	if ((hs_env.ev_accept_pause = evtimer_new(hs_env.base,

@@ -62,7 +62,8 @@ struct ws_upgrade {
 	int		 status;	/* 101 or the HTTP error to answer */
 	const char	*reason;	/* why it was refused, for the log */
 	const char	*extra;		/* an extra response header, or NULL */
-	int		 plain_get;	/* a GET without Upgrade */
+	int		 plain_get;	/* a GET or HEAD without Upgrade */
+	int		 head;		/* and it is a HEAD */
 	char		 key[WS_KEY_LEN + 1];
 };
 
@@ -112,6 +113,7 @@ struct hs_server {
 	uint32_t		 flags;		/* IPC_SERVER_* */
 	uint64_t		 listeners;
 	char			 health[WSD_PATH_MAX];
+	char			 console[WSD_PATH_MAX];	/* "" when off */
 	TAILQ_HEAD(, hs_name)	 names;		/* the name, then aliases */
 	TAILQ_HEAD(, hs_origin)	 origins;
 	struct hs_protos	 protos;
@@ -155,6 +157,14 @@ int		 policy_check(const struct hs_servers *,
 int		 policy_sni(const struct hs_server *, const char *);
 int		 policy_health(const struct hs_servers *,
 		    const struct ipc_listener *, const struct http_request *);
+int		 policy_console(const struct hs_servers *,
+		    const struct ipc_listener *, const struct http_request *,
+		    struct hostport *);
+
+/* console.c */
+void		 console_init(void);
+int		 console_head(char *, size_t, const struct hostport *, int);
+const char	*console_page(size_t *);
 
 /* auth.c */
 struct tls;

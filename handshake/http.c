@@ -290,10 +290,14 @@ ws_check_upgrade(const struct http_request *req, struct ws_upgrade *up)
 {
 	const struct http_header	*h;
 	uint8_t				 raw[18];
-	int				 dup;
+	int				 dup, head;
 
 	memset(up, 0, sizeof(*up));
-	if (req->methodlen != 3 || strncmp(req->method, "GET", 3) != 0)
+	/* A HEAD goes on only to be found a plain one, for the console. */
+	head = req->methodlen == 4 && strncmp(req->method, "HEAD", 4) == 0;
+	if ((!head && (req->methodlen != 3 ||
+	    strncmp(req->method, "GET", 3) != 0)) ||
+	    (head && http_header_find(req, "Upgrade", NULL) != NULL))
 		return (ws_refuse(up, 405, "method is not GET",
 		    "Allow: GET"));
 	if (req->minor != 1)
@@ -304,6 +308,10 @@ ws_check_upgrade(const struct http_request *req, struct ws_upgrade *up)
 		    "missing Host", NULL));
 	if (http_header_find(req, "Upgrade", NULL) == NULL) {
 		up->plain_get = 1;	/* a health check, perhaps */
+		up->head = head;
+		if (head)
+			return (ws_refuse(up, 405, "method is not GET",
+			    "Allow: GET"));
 		return (ws_refuse(up, 426, "not an upgrade request",
 		    "Upgrade: websocket"));
 	}

@@ -76,6 +76,8 @@ add_server(struct hs_servers *t, const struct ipc_server *is,
 
 	if (!TERMINATED(is->name) || !TERMINATED(is->health) ||
 	    (is->health[0] != '\0' && path_check(is->health) == -1) ||
+	    !TERMINATED(is->console) ||
+	    (is->console[0] != '\0' && path_check(is->console) == -1) ||
 	    server_find(t, is->id) != NULL) {
 		*errstr = "bad or repeated server";
 		return (-1);
@@ -88,6 +90,7 @@ add_server(struct hs_servers *t, const struct ipc_server *is,
 	s->flags = is->flags;
 	s->listeners = is->listeners;
 	strlcpy(s->health, is->health, sizeof(s->health));
+	strlcpy(s->console, is->console, sizeof(s->console));
 	TAILQ_INIT(&s->names);
 	TAILQ_INIT(&s->origins);
 	TAILQ_INIT(&s->protos);
@@ -562,4 +565,24 @@ policy_health(const struct hs_servers *t, const struct ipc_listener *l,
 		return (0);
 	return (strlen(p.srv->health) == len &&
 	    memcmp(p.srv->health, req->target, len) == 0);
+}
+
+/*
+ * Whether a plain GET or HEAD is for the console path of the server
+ * Host names; *hp gets Host, parsed, for the page's connect-src.
+ */
+int
+policy_console(const struct hs_servers *t, const struct ipc_listener *l,
+    const struct http_request *req, struct hostport *hp)
+{
+	struct hs_policy	 p;
+	size_t			 len;
+
+	memset(&p, 0, sizeof(p));
+	if (policy_server(t, l, req, hp, &p) != 0 ||
+	    p.srv->console[0] == '\0' ||
+	    target_path(req->target, req->targetlen, &len) == -1)
+		return (0);
+	return (strlen(p.srv->console) == len &&
+	    memcmp(p.srv->console, req->target, len) == 0);
 }

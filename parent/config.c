@@ -817,6 +817,7 @@ config_send_server(struct child *c, struct wsd_server *s)
 	is.listeners = s->listeners;
 	strlcpy(is.name, s->name, sizeof(is.name));
 	strlcpy(is.health, s->health, sizeof(is.health));
+	strlcpy(is.console, s->console, sizeof(is.console));
 	config_send_item(c, IPC_SERVER, &is, sizeof(is));
 	TAILQ_FOREACH(a, &s->aliases, entry) {
 		memset(&ia, 0, sizeof(ia));

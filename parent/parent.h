@@ -128,6 +128,8 @@ struct wsd_server {
 	uint64_t		 listeners;	/* bit n: listener id n */
 	int			 origin_required;
 	char			 health[WSD_PATH_MAX];
+	char			 console[WSD_PATH_MAX];	/* "" when off */
+	int			 console_lineno;
 	struct wsd_strs		 origins;
 	struct wsd_strs		 protos;
 	struct wsd_auth		 auth;

@@ -134,6 +134,7 @@ typedef struct {
 %token	LIFETIME LOCATION MAX MESSAGE MESSAGES OCSP OFF ON OPTIONAL ORIGIN PER
 %token	PING PORT PREFORK PROTOCOLS REQUIRED SECOND SERVER SHUTDOWN SOCKET
 %token	SUBJECT SUBPROTOCOL TICKET TIMEOUT TLS USER WORKER
+%token	CONSOLE
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
 /*
@@ -398,6 +399,13 @@ server		: SERVER STRING			{
 			}
 			if (srv->tls && tls_server_check(srv) == -1)
 				YYERROR;
+			/* A plain GET of the path can only be one of them. */
+			if (srv->console[0] != '\0' &&
+			    strcmp(srv->console, srv->health) == 0) {
+				yyerror_at(srv->console_lineno, "console path "
+				    "\"%s\" is the health path", srv->console);
+				YYERROR;
+			}
 			if (auth_check(srv, &srv->auth, NULL) == -1)
 				YYERROR;
 			TAILQ_FOREACH(loc, &srv->locations, entry)
@@ -460,6 +468,23 @@ serveropts	: LISTEN ON STRING PORT NUMBER opttls optproxy {
 				free($2);
 				YYERROR;
 			}
+			free($2);
+		}
+		| CONSOLE			{
+			strlcpy(srv->console, "/", sizeof(srv->console));
+			srv->console_lineno = yylval.lineno;
+		}
+		| CONSOLE STRING		{
+			if (path_check($2) == -1 || strlcpy(srv->console, $2,
+			    sizeof(srv->console)) >= sizeof(srv->console)) {
+				yyerror("console path must start with /, have "
+				    "no query, space or dot segment and at "
+				    "most %d bytes", WSD_PATH_MAX - 1);
+				srv->console[0] = '\0';
+				free($2);
+				YYERROR;
+			}
+			srv->console_lineno = yylval.lineno;
 			free($2);
 		}
 		| LOCATION STRING		{
@@ -849,6 +874,7 @@ lookup(char *s)
 		{ "client",	CLIENT },
 		{ "compression", COMPRESSION },
 		{ "connections", CONNECTIONS },
+		{ "console",	CONSOLE },
 		{ "cookie",	COOKIE },
 		{ "ecdhe",	ECDHE },
 		{ "fingerprint", FINGERPRINT },

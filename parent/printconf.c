@@ -252,6 +252,11 @@ print_server(FILE *f, const struct wsd_config *c, const struct wsd_server *s)
 		print_str(f, s->health);
 		fputc('\n', f);
 	}
+	if (s->console[0] != '\0') {
+		fprintf(f, "\tconsole ");
+		print_str(f, s->console);
+		fputc('\n', f);
+	}
 	TAILQ_FOREACH(loc, &s->locations, entry) {
 		fprintf(f, "\tlocation ");
 		print_str(f, loc->path);
