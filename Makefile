@@ -33,7 +33,7 @@ COMMON_SRCS=	common/child.c common/hostile.c common/ipc.c common/log.c \
 		common/sandbox_openbsd.c common/util.c common/htpasswd.c
 PARENT_SRCS=	parent/wsd.c parent/parent.c parent/config.c parent/proc.c \
 		parent/control.c parent/printconf.c parent/show.c \
-		parent/parse.c parent/limits.c
+		parent/parse.c parent/limits.c parent/notify.c
 HANDSHAKE_SRCS=	handshake/handshake.c handshake/auth.c handshake/conn.c \
 		handshake/extension.c \
 		handshake/http.c handshake/relay.c handshake/servers.c \
