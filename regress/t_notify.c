@@ -24,9 +24,11 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 
+#include <ctype.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -208,6 +210,67 @@ mem_has(pid_t pid, const char *needle)
 	close(mem);
 	fclose(maps);
 	return (readable ? found : -1);
+}
+
+/*
+ * setpriv's --bounding-set for the unit's CapabilityBoundingSet:
+ * "-all,+net_bind_service,...".
+ */
+static void
+unit_bounding_set(const atf_tc_t *tc, char *set, size_t size)
+{
+	char	 line[512], *cap, *p;
+	FILE	*f;
+
+	ATF_REQUIRE((f = fopen(srcpath(tc, "../etc/wsd.service"), "r")) !=
+	    NULL);
+	strlcpy(set, "-all", size);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "CapabilityBoundingSet=", 22) != 0)
+			continue;
+		for (p = line + 22; (cap = strsep(&p, " \n")) != NULL;) {
+			if (strncmp(cap, "CAP_", 4) != 0)
+				continue;
+			strlcat(set, ",+", size);
+			for (cap += 4; *cap != '\0'; cap++) {
+				line[0] = tolower((unsigned char)*cap);
+				line[1] = '\0';
+				strlcat(set, line, size);
+			}
+		}
+		break;
+	}
+	fclose(f);
+	ATF_REQUIRE_MSG(strchr(set, '+') != NULL, "no CapabilityBoundingSet");
+}
+
+/*
+ * ./unit.sh: wsd as wsd.service runs it, near enough without systemd:
+ * in a mount namespace where / is read-only (ProtectSystem=strict) but
+ * for this directory, when rw, (ReadWritePaths= of the control
+ * socket's), and within the unit's bounding set. Each step execs the
+ * next, so the daemon keeps the pid the test started.
+ */
+static void
+write_unit_sh(const atf_tc_t *tc, int rw)
+{
+	char	 set[512];
+	FILE	*f;
+
+	if (system("unshare --mount --propagation private true "
+	    ">/dev/null 2>&1") != 0)
+		atf_tc_skip("unshare --mount does not work here");
+	unit_bounding_set(tc, set, sizeof(set));
+	ATF_REQUIRE((f = fopen("unit.sh", "w")) != NULL);
+	fprintf(f, "#!/bin/sh\n"
+	    "exec unshare --mount --propagation private /bin/sh -c '\n"
+	    "%s"
+	    "mount --bind / / && mount -o remount,bind,ro / || exit 125\n"
+	    "exec setpriv --bounding-set \"$0\" \"$@\"' '%s' '%s' \"$@\"\n",
+	    rw ? "mount --bind \"$PWD\" \"$PWD\" || exit 125\n" : "",
+	    set, srcpath(tc, "../wsd"));
+	fclose(f);
+	ATF_REQUIRE(chmod("unit.sh", 0755) == 0);
 }
 
 ATF_TC_WITH_CLEANUP(ready);
@@ -491,6 +554,75 @@ ATF_TC_CLEANUP(environment, tc)
 	daemon_cleanup();
 }
 
+ATF_TC_WITH_CLEANUP(unit_sandbox);
+ATF_TC_HEAD(unit_sandbox, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "Under the unit's capability bounding "
+	    "set, with / read-only but for the control socket's directory, "
+	    "wsd gets ready, serves, reloads and stops as it should");
+	atf_tc_set_md_var(tc, "require.user", "root");
+	atf_tc_set_md_var(tc, "require.progs", "unshare setpriv");
+}
+ATF_TC_BODY(unit_sandbox, tc)
+{
+	char	 buf[NOTE_MAX];
+	int	 fd;
+
+	write_unit_sh(tc, 1);
+	fd = notify_here();
+	memset(&wsd, 0, sizeof(wsd));
+	wsd.port = wsd_free_port();
+	wsd_write_conf(&wsd, PREFORK, NULL);
+	if (daemon_try_start_binary(&wsd, "./unit.sh", NULL) != 0)
+		atf_tc_fail("wsd did not get ready; its output:\n%s", wsd.log);
+	notify_expect(fd, "READY=1\n", buf, sizeof(buf));
+	serves();
+	kill(wsd.pid, SIGHUP);
+	notify_expect(fd, "RELOADING=1\n", buf, sizeof(buf));
+	notify_expect(fd, "READY=1\n", buf, sizeof(buf));
+	ATF_CHECK_MSG(strstr(buf, "STATUS=configuration reloaded") != NULL,
+	    "%s", flat(buf));
+	serves();
+	daemon_stop_ok(&wsd);
+	notify_expect(fd, "STOPPING=1\n", buf, sizeof(buf));
+	/* It removed its socket, in the one directory it may write. */
+	ATF_CHECK_MSG(access(wsd.sock, F_OK) == -1, "%s is still there",
+	    wsd.sock);
+}
+ATF_TC_CLEANUP(unit_sandbox, tc)
+{
+	daemon_cleanup();
+}
+
+ATF_TC_WITH_CLEANUP(unit_socket_dir);
+ATF_TC_HEAD(unit_socket_dir, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "With the control socket's directory "
+	    "read-only too, wsd cannot start and says why: hence "
+	    "ReadWritePaths=/run in the unit");
+	atf_tc_set_md_var(tc, "require.user", "root");
+	atf_tc_set_md_var(tc, "require.progs", "unshare setpriv");
+}
+ATF_TC_BODY(unit_socket_dir, tc)
+{
+	int	 status;
+
+	write_unit_sh(tc, 0);
+	memset(&wsd, 0, sizeof(wsd));
+	wsd.port = wsd_free_port();
+	wsd_write_conf(&wsd, PREFORK, NULL);
+	ATF_CHECK(daemon_try_start_binary(&wsd, "./unit.sh", NULL) != 0);
+	status = wsd_stop(&wsd, 0);
+	ATF_CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 1,
+	    "status %d:\n%s", status, wsd.log);
+	ATF_CHECK_MSG(strstr(wsd.log, "Read-only file system") != NULL,
+	    "%s", wsd.log);
+}
+ATF_TC_CLEANUP(unit_socket_dir, tc)
+{
+	daemon_cleanup();
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, ready);
@@ -501,5 +633,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, abstract);
 	ATF_TP_ADD_TC(tp, nowhere);
 	ATF_TP_ADD_TC(tp, environment);
+	ATF_TP_ADD_TC(tp, unit_sandbox);
+	ATF_TP_ADD_TC(tp, unit_socket_dir);
 	return (atf_no_error());
 }
