@@ -7,6 +7,7 @@ MANDIR?=	$(PREFIX)/share/man
 SYSCONFDIR?=	/etc
 UNITDIR?=	/lib/systemd/system
 SYSUSERSDIR?=	/usr/lib/sysusers.d
+TMPFILESDIR?=	/usr/lib/tmpfiles.d
 
 CC?=		cc
 YACC=		byacc
@@ -33,7 +34,7 @@ COMMON_SRCS=	common/child.c common/hostile.c common/ipc.c common/log.c \
 		common/sandbox_openbsd.c common/util.c common/htpasswd.c
 PARENT_SRCS=	parent/wsd.c parent/parent.c parent/config.c parent/proc.c \
 		parent/control.c parent/printconf.c parent/show.c \
-		parent/parse.c parent/limits.c
+		parent/parse.c parent/limits.c parent/notify.c
 HANDSHAKE_SRCS=	handshake/handshake.c handshake/auth.c handshake/conn.c \
 		handshake/console.c handshake/extension.c \
 		handshake/http.c handshake/relay.c handshake/servers.c \
@@ -103,7 +104,8 @@ lint:
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 \
 	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/examples \
-	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+	    $(DESTDIR)$(TMPFILESDIR)
 	install -m 0555 wsd wsctl/wsctl $(DESTDIR)$(BINDIR)
 	install -m 0444 man/wsd.8 man/wsctl.8 $(DESTDIR)$(MANDIR)/man8
 	install -m 0444 man/wsd.conf.5 $(DESTDIR)$(MANDIR)/man5
@@ -111,9 +113,20 @@ install: all
 	sed 's,@BINDIR@,$(BINDIR),g' etc/wsd.service > \
 	    $(DESTDIR)$(UNITDIR)/wsd.service
 	install -m 0644 etc/wsd.sysusers $(DESTDIR)$(SYSUSERSDIR)/wsd.conf
+	install -m 0644 etc/wsd.tmpfiles $(DESTDIR)$(TMPFILESDIR)/wsd.conf
+
+# What install installed, and nothing else: the directories may be shared.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/wsd $(DESTDIR)$(BINDIR)/wsctl \
+	    $(DESTDIR)$(MANDIR)/man8/wsd.8 $(DESTDIR)$(MANDIR)/man8/wsctl.8 \
+	    $(DESTDIR)$(MANDIR)/man5/wsd.conf.5 \
+	    $(DESTDIR)$(SYSCONFDIR)/examples/wsd.conf \
+	    $(DESTDIR)$(UNITDIR)/wsd.service \
+	    $(DESTDIR)$(SYSUSERSDIR)/wsd.conf \
+	    $(DESTDIR)$(TMPFILESDIR)/wsd.conf
 
 clean:
 	rm -f wsd wsctl/wsctl $(WSD_OBJS) $(WSCTL_OBJS) parent/parse.c
 	@$(MAKE) -C regress clean
 
-.PHONY: all bench deps fuzz run test lint install clean
+.PHONY: all bench deps fuzz run test lint install uninstall clean

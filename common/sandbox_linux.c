@@ -347,7 +347,7 @@ sandbox_caps(void)
 	struct __user_cap_header_struct	 hdr;
 	struct __user_cap_data_struct	 data[_LINUX_CAPABILITY_U32S_3];
 	size_t				 i;
-	int				 cap;
+	int				 cap, inset;
 
 	if (geteuid() != 0)
 		return;		/* nothing to give up */
@@ -357,10 +357,16 @@ sandbox_caps(void)
 		cap = sandbox_caps_kept[i];
 		data[CAP_TO_INDEX(cap)].effective |= CAP_TO_MASK(cap);
 	}
-	/* The bounding set first: dropping from it takes CAP_SETPCAP. */
-	for (cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
-		if ((data[CAP_TO_INDEX(cap)].effective & CAP_TO_MASK(cap)) ==
-		    0 && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1)
+	/*
+	 * The bounding set first: dropping from it takes CAP_SETPCAP, which
+	 * a service manager that already bounds us to the six (wsd.service's
+	 * CapabilityBoundingSet) has taken away: drop only what is still in.
+	 */
+	for (cap = 0; (inset = prctl(PR_CAPBSET_READ, cap, 0, 0, 0)) >= 0;
+	    cap++)
+		if (inset == 1 && (data[CAP_TO_INDEX(cap)].effective &
+		    CAP_TO_MASK(cap)) == 0 &&
+		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1)
 			fatal("%s: PR_CAPBSET_DROP %d", __func__, cap);
 	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
 		data[i].permitted = data[i].effective;

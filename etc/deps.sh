@@ -18,7 +18,7 @@
 BUILD="gcc make pkg-config byacc libtls-dev libssl-dev libjansson-dev
     libevent-dev zlib1g-dev libseccomp-dev libbsd-dev libcrypt-dev"
 TEST="libatf-dev atf-sh kyua mandoc openssl bsdextrautils procps python3
-    apache2-utils haproxy chromium"
+    apache2-utils haproxy chromium systemd"
 FUZZ="clang libclang-rt-14-dev"
 BENCH="libwebsockets-dev openssl util-linux"
 CROSS="gcc-aarch64-linux-gnu qemu-user libtls-dev:arm64 libssl-dev:arm64

@@ -34,6 +34,9 @@
 
 struct parent_env	*env;
 
+/* For the service manager: the daemon serves on, as it did before. */
+#define RELOAD_FAILED	"reload failed; the configuration in force stays"
+
 static void	 parent_sig(int, short, void *);
 static void	 parent_reload_done(void);
 static void	 parent_reload_timeout(int, short, void *);
@@ -151,6 +154,7 @@ parent_on_ready(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	else
 		log_info("ready: %u handshake and %u worker processes",
 		    env->conf->prefork_handshake, env->conf->prefork_worker);
+	notify_ready("ready");
 }
 
 const struct ipc_handlers parent_handlers[ROLE_MAX] = {
@@ -205,6 +209,7 @@ parent_shutdown(int status)
 		return;
 	env->stopping = 1;
 	env->exit_status = status;
+	notify_stopping();
 	CHILD_FOREACH(c, ROLE_ANY, CHILDREN_RUNNING)
 		if (c->chan != NULL)
 			ipc_compose(c->chan, IPC_SHUTDOWN, NULL, 0, NULL, 0,
@@ -248,9 +253,11 @@ parent_reload(struct ipc_chan *chan)
 		    "shutting down" : "a reload is under way");
 		return (-1);
 	}
+	notify_reloading();
 	if ((nc = parse_config(env->conf_path)) == NULL) {
 		log_warnx("reload failed: %s not loaded; the configuration "
 		    "in force stays", env->conf_path);
+		notify_reloaded(RELOAD_FAILED);
 		return (-1);
 	}
 	/* The control socket stays where it is, -s included. */
@@ -263,6 +270,7 @@ parent_reload(struct ipc_chan *chan)
 		log_warnx("reload failed: %s cannot change without a "
 		    "restart; the configuration in force stays", why);
 		config_free(nc);
+		notify_reloaded(RELOAD_FAILED);
 		return (-1);
 	}
 	old_handshake = conf->prefork_handshake;
@@ -271,6 +279,7 @@ parent_reload(struct ipc_chan *chan)
 	if (config_rebind(conf, nc) == -1) {
 		log_warnx("reload failed: the configuration in force stays");
 		config_free(nc);
+		notify_reloaded(RELOAD_FAILED);
 		return (-1);
 	}
 	config_free(conf);	/* closes the sockets that went */
@@ -330,6 +339,7 @@ parent_reload_done(void)
 {
 	evtimer_del(env->ev_reload);
 	log_info("configuration reloaded");
+	notify_reloaded("configuration reloaded");
 	if (env->reload_chan != NULL)
 		control_reloaded(env->reload_chan);
 	env->reload_chan = NULL;
@@ -401,6 +411,7 @@ parent_main(struct wsd_config *c, const char *path, struct sandbox_self *self,
 	}
 	setproctitle("%s", role_names[ROLE_PARENT]);
 	signal(SIGPIPE, SIG_IGN);
+	notify_init();
 	/* Errors in binding still reach the terminal: detach after. */
 	config_bind(c);
 	ctlfd = control_init(c->socket, self);

@@ -335,6 +335,13 @@ void		 control_cleanup(void);
 void		 control_reply(struct child *, struct ipc_msg *);
 void		 control_reloaded(struct ipc_chan *);
 
+/* notify.c */
+void		 notify_init(void);
+void		 notify_ready(const char *);
+void		 notify_reloading(void);
+void		 notify_reloaded(const char *);
+void		 notify_stopping(void);
+
 /* parent.c */
 __dead void	 parent_main(struct wsd_config *, const char *,
 		    struct sandbox_self *, int, int);

@@ -31,7 +31,8 @@ install_body()
 	for f in opt/wsd/sbin/wsd opt/wsd/sbin/wsctl \
 	    opt/wsd/share/man/man8/wsd.8 opt/wsd/share/man/man8/wsctl.8 \
 	    opt/wsd/share/man/man5/wsd.conf.5 etc/examples/wsd.conf \
-	    lib/systemd/system/wsd.service usr/lib/sysusers.d/wsd.conf; do
+	    lib/systemd/system/wsd.service usr/lib/sysusers.d/wsd.conf \
+	    usr/lib/tmpfiles.d/wsd.conf; do
 		atf_check -s exit:0 test -f "$dest/$f"
 	done
 	atf_check -s exit:0 test -x "$dest/opt/wsd/sbin/wsd"
@@ -41,6 +42,10 @@ install_body()
 	    "$dest/lib/systemd/system/wsd.service"
 	atf_check -s exit:0 -o ignore grep -F "ExecReload=" \
 	    "$dest/lib/systemd/system/wsd.service"
+	atf_check -s exit:1 grep -F "@BINDIR@" \
+	    "$dest/lib/systemd/system/wsd.service"
+	# The rc.d script is OpenBSD's: nothing installs it here.
+	atf_check -s exit:0 -o empty find "$dest" -path "*rc.d*"
 	# The example loads as installed, given its certificate and key.
 	atf_check -s exit:0 -o ignore -e ignore sh "$top/regress/mkcerts.sh"
 	atf_check -s exit:0 -e match:"configuration OK" \
@@ -48,7 +53,41 @@ install_body()
 	    -D tls_cert="$(pwd)/server.crt" -D tls_key="$(pwd)/server.key"
 }
 
+atf_test_case uninstall
+uninstall_head()
+{
+	atf_set "descr" "make uninstall removes what make install put in " \
+	    "DESTDIR and PREFIX, and nothing else"
+	atf_set "require.progs" "make"
+}
+uninstall_body()
+{
+	top="$(atf_get_srcdir)/.."
+	dest="$(pwd)/root"
+	atf_check -s exit:0 -o ignore -e ignore \
+	    make -C "$top" install DESTDIR="$dest" PREFIX=/opt/wsd
+	# Files of others beside ours, in directories install made or used.
+	for f in opt/wsd/sbin/other lib/systemd/system/other.service \
+	    etc/examples/other.conf usr/lib/tmpfiles.d/other.conf; do
+		echo other >"$dest/$f"
+	done
+	find "$dest" -type f | sort >before
+	atf_check -s exit:0 -o ignore -e ignore \
+	    make -C "$top" uninstall DESTDIR="$dest" PREFIX=/opt/wsd
+	atf_check -s exit:0 -o inline:"$dest/etc/examples/other.conf
+$dest/lib/systemd/system/other.service
+$dest/opt/wsd/sbin/other
+$dest/usr/lib/tmpfiles.d/other.conf
+" sh -c "find '$dest' ! -type d | sort"
+	# Nine of ours were there, and the four others.
+	atf_check -s exit:0 test "$(wc -l <before)" -eq 13
+	# A second uninstall finds nothing to remove, and says nothing wrong.
+	atf_check -s exit:0 -o ignore -e empty \
+	    make -s -C "$top" uninstall DESTDIR="$dest" PREFIX=/opt/wsd
+}
+
 atf_init_test_cases()
 {
 	atf_add_test_case install
+	atf_add_test_case uninstall
 }
