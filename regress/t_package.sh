@@ -202,7 +202,32 @@ package_cleanup()
 	unmount_under "$(pwd)/root"
 }
 
+# This machine has every package of etc/deps.sh, so the build above
+# cannot see a library that debian/control forgot; a clean builder would.
+atf_test_case build_depends
+build_depends_head()
+{
+	atf_set "descr" "debian/control's Build-Depends are etc/deps.sh's" \
+	    "BUILD list, less what build-essential brings"
+}
+build_depends_body()
+{
+	top="$(atf_get_srcdir)/.."
+	sed -n '/^BUILD="/,/"$/p' "$top/etc/deps.sh" | sed 's/^BUILD=//' |
+	    tr -d '"' | tr ' \t' '\n\n' |
+	    grep -v -x -e '' -e gcc -e make | sort >deps
+	awk '/^Build-Depends:/ { f = 1; sub(/^Build-Depends:/, "") }
+	    /^[^ \t]/ && !/^Build-Depends:/ { f = 0 } f' \
+	    "$top/debian/control" | tr ',' '\n' |
+	    sed 's/([^)]*)//; s/\[[^]]*\]//; s/[[:space:]]//g' |
+	    grep -v -x -e '' -e 'debhelper-compat' -e 'dh-sequence-.*' |
+	    sort >control
+	[ -s deps ] || atf_fail "no BUILD list in etc/deps.sh"
+	atf_check -o file:deps cat control
+}
+
 atf_init_test_cases()
 {
+	atf_add_test_case build_depends
 	atf_add_test_case package
 }
