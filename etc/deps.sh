@@ -9,7 +9,10 @@
 # and run it under qemu-user: a failure there only warns, and the test
 # says it skipped. libevent-dev is not Multi-Arch: same in Debian 12, so
 # its arm64 package would replace the amd64 one; its headers are the same
-# for both, and the arm64 library alone is enough.
+# for both, and the arm64 library alone is enough. DEB is what
+# regress/t_package.sh needs to build the Debian package (debian/), check
+# it and install it into a fresh root; the package build needs no
+# fakeroot (Rules-Requires-Root: no).
 # regress/t_browser.sh drives Debian's chromium with playwright-core from
 # the npm registry: "npm ci" installs the version its lockfile pins into
 # regress/browser/node_modules (never a browser of its own), with the
@@ -21,6 +24,7 @@ TEST="libatf-dev atf-sh kyua mandoc openssl bsdextrautils procps python3
     apache2-utils haproxy chromium systemd"
 FUZZ="clang libclang-rt-14-dev"
 BENCH="libwebsockets-dev openssl util-linux"
+DEB="debhelper dpkg-dev lintian debootstrap"
 CROSS="gcc-aarch64-linux-gnu qemu-user libtls-dev:arm64 libssl-dev:arm64
     libjansson-dev:arm64 libevent-2.1-7:arm64 zlib1g-dev:arm64 libseccomp-dev:arm64
     libbsd-dev:arm64 libcrypt-dev:arm64"
@@ -60,7 +64,7 @@ notinstalled()
 	done
 }
 
-want="$BUILD $TEST"
+want="$BUILD $TEST $DEB"
 [ "$1" = fuzz ] && want="$want $FUZZ"
 [ "$1" = bench ] && want="$want $BENCH"
 missing=$(notinstalled "$want")
