@@ -152,6 +152,9 @@ main(int argc, char *argv[])
 	    sizeof(conf->socket)) >= sizeof(conf->socket))
 		fatalx("socket path too long");
 	if (noaction) {
+		/* As root, what the start would refuse: the user, the chroot. */
+		if (geteuid() == 0)
+			sandbox_setup(conf);
 		if (verbose)
 			config_print(stdout, conf);
 		fprintf(stderr, "configuration OK\n");

@@ -21,6 +21,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <atf-c.h>
@@ -262,8 +263,40 @@ ATF_TC_BODY(print_tls, tc)
 	ATF_CHECK(WEXITSTATUS(system("cmp -s first.conf second")) == 0);
 }
 
+ATF_TC(start_checks);
+ATF_TC_HEAD(start_checks, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "As root, wsd -n refuses what the "
+	    "start would: a user that does not exist, a chroot that is not "
+	    "there or that others can write to");
+	atf_tc_set_md_var(tc, "require.user", "root");
+}
+ATF_TC_BODY(start_checks, tc)
+{
+	char	 cwd[512], text[1024];
+
+	ATF_CHECK_EQ(check(tc, "chroot \"/nonexistent/wsd\"\n"
+	    "server \"a\" {\n\tlisten on 127.0.0.1 port 8080\n}\n", "-n"), 1);
+	ATF_CHECK(atf_utils_grep_file("^chroot /nonexistent/wsd: No such file "
+	    "or directory$", "err"));
+	ATF_REQUIRE(mkdir("open", 0777) == 0 && chmod("open", 0777) == 0);
+	ATF_REQUIRE(getcwd(cwd, sizeof(cwd)) != NULL);
+	snprintf(text, sizeof(text), "chroot \"%s/open\"\n"
+	    "server \"a\" {\n\tlisten on 127.0.0.1 port 8080\n}\n", cwd);
+	ATF_CHECK_EQ(check(tc, text, "-n"), 1);
+	ATF_CHECK(atf_utils_grep_file("/open must be a directory owned by root "
+	    "and writable by nobody else$", "err"));
+	ATF_CHECK_EQ(check(tc, "user \"no_such_user_here\"\n"
+	    "server \"a\" {\n\tlisten on 127.0.0.1 port 8080\n}\n", "-n"), 1);
+	ATF_CHECK(atf_utils_grep_file("^user no_such_user_here does not exist",
+	    "err"));
+	ATF_CHECK_EQ(check(tc, "server \"a\" {\n\tlisten on 127.0.0.1 port "
+	    "8080\n}\n", "-n"), 0);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
+	ATF_TP_ADD_TC(tp, start_checks);
 	ATF_TP_ADD_TC(tp, table);
 	ATF_TP_ADD_TC(tp, macros_from_command_line);
 	ATF_TP_ADD_TC(tp, print_round_trip);
