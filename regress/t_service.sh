@@ -90,7 +90,7 @@ unit_body()
 	for line in "Type=notify" "NotifyAccess=main" "Restart=on-failure" \
 	    "ExecStartPre=@BINDIR@/wsd -n -f /etc/wsd.conf" \
 	    "ExecStart=@BINDIR@/wsd -d -f /etc/wsd.conf" \
-	    'ExecReload=/bin/kill -HUP $MAINPID' \
+	    "ExecReload=@BINDIR@/wsctl reload" \
 	    "ProtectSystem=strict" "ReadWritePaths=/run" "ProtectHome=yes" \
 	    "PrivateTmp=yes" "PrivateDevices=yes" \
 	    "ProtectKernelTunables=yes" "ProtectKernelModules=yes" \
