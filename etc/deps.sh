@@ -24,7 +24,7 @@ TEST="libatf-dev atf-sh kyua mandoc openssl bsdextrautils procps python3
     apache2-utils haproxy chromium systemd"
 FUZZ="clang libclang-rt-14-dev"
 BENCH="libwebsockets-dev openssl util-linux"
-DEB="debhelper dpkg-dev lintian debootstrap"
+DEB="debhelper dpkg-dev lintian debootstrap systemd-container"
 CROSS="gcc-aarch64-linux-gnu qemu-user libtls-dev:arm64 libssl-dev:arm64
     libjansson-dev:arm64 libevent-2.1-7:arm64 zlib1g-dev:arm64 libseccomp-dev:arm64
     libbsd-dev:arm64 libcrypt-dev:arm64"

@@ -128,7 +128,8 @@ package_head()
 	atf_set "require.user" "root"
 	atf_set "require.progs" "dpkg-buildpackage dh lintian debootstrap flock"
 }
-package_body()
+# The package, built from the committed tree: its name in $deb.
+build_deb()
 {
 	source_tree
 	# Not the flags of a make test above us: its jobserver is not ours.
@@ -140,6 +141,11 @@ package_body()
 	set -- wsd_*.deb
 	[ $# -eq 1 ] && [ -f "$1" ] || atf_fail "no single wsd_*.deb: $*"
 	deb=$1
+}
+
+package_body()
+{
+	build_deb
 
 	# Errors fail; warnings and the rest are in the test's output.
 	timeout 300 lintian --fail-on error wsd_*.changes >lintian.out 2>&1 ||
@@ -202,6 +208,94 @@ package_cleanup()
 	unmount_under "$(pwd)/root"
 }
 
+atf_test_case service cleanup
+service_head()
+{
+	atf_set "descr" "Installed in a fresh root booted with systemd," \
+	    "the package runs as a service: started once ready, it echoes;" \
+	    "systemctl reload succeeds, fails on a broken file and changes" \
+	    "nothing; systemctl stop ends it"
+	atf_set "require.user" "root"
+	atf_set "require.progs" "dpkg-buildpackage dh debootstrap flock \
+	    systemd-nspawn nsenter"
+	atf_set "timeout" "600"
+}
+service_body()
+{
+	build_deb
+	fresh_root
+	cp "$deb" root/tmp/
+	step update.log ./in_root apt-get update
+	step install.log ./in_root apt-get install -y \
+	    --no-install-recommends "/tmp/$deb"
+	# Booted, the root's own systemd starts what the package enabled.
+	umount root/proc
+	rm -f root/usr/sbin/policy-rc.d
+	timeout 300 systemd-nspawn -q -D "$(pwd)/root" -b --register=no \
+	    --keep-unit --private-network --console=read-only >boot.log 2>&1 &
+	echo $! >nspawn.pid
+	# The container's init: the systemd whose child is wsd's parent.
+	init=
+	i=0
+	while [ -z "$init" ] && [ $i -lt 120 ]; do
+		for p in $(pgrep -f '^wsd: parent'); do
+			pp=$(ps -o ppid= -p "$p" | tr -d ' ')
+			[ "$(ps -o comm= -p "$pp")" = systemd ] && init=$pp
+		done
+		grep -q 'Failed to start.*wsd' boot.log && break
+		kill -0 "$(cat nspawn.pid)" 2>/dev/null || break
+		sleep 0.5
+		i=$((i + 1))
+	done
+	if [ -z "$init" ]; then
+		# nspawn that never booted a systemd is this machine's limit.
+		grep -q 'Welcome to\|systemd 2' boot.log ||
+		    atf_skip "systemd-nspawn cannot boot a container here:" \
+		    "$(tail -n 3 boot.log | tr '\n' ' ')"
+		atf_fail "wsd did not start: $(tr -d '\033' <boot.log |
+		    grep -i wsd | tail -n 5 | tr '\n' ' ')"
+	fi
+	echo "$init" >init.pid
+	# ./in_ct runs a command in the container; a script, for atf_check.
+	printf '#!/bin/sh\nexec nsenter -t %s -a "$@"\n' "$init" >in_ct
+	chmod 0755 in_ct
+	# systemd starts it once it said READY=1: after every child.
+	i=0
+	until [ "$(./in_ct systemctl is-active wsd)" = active ]; do
+		i=$((i + 1))
+		[ $i -lt 60 ] || atf_fail "wsd.service is not active"
+		sleep 0.5
+	done
+	atf_check -o match:'^StatusText=ready$' \
+	    ./in_ct systemctl show -p StatusText wsd
+	# An upgrade and an echo, from bash inside the container.
+	atf_check -o match:'^HTTP/1.1 101 ' ./in_ct bash -c 'exec 3<>/dev/tcp/127.0.0.1/8080
+	    printf "GET / HTTP/1.1\r\nHost: localhost:8080\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n" >&3
+	    head -n 1 <&3'
+	atf_check -o ignore ./in_ct systemctl reload wsd
+	echo 'not a line wsd.conf(5) knows' >>root/etc/wsd.conf
+	atf_check -s not-exit:0 -o ignore -e ignore ./in_ct systemctl reload wsd
+	atf_check -o inline:'active\n' ./in_ct systemctl is-active wsd
+	atf_check -o match:'reload failed' ./in_ct journalctl -u wsd --no-pager
+	sed -i '$d' root/etc/wsd.conf
+	atf_check -o ignore ./in_ct systemctl reload wsd
+	atf_check -o ignore ./in_ct systemctl stop wsd
+	atf_check -s not-exit:0 -o inline:'inactive\n' \
+	    ./in_ct systemctl is-active wsd
+	atf_check -o match:'terminating' ./in_ct journalctl -u wsd --no-pager
+	./in_ct systemctl poweroff >/dev/null 2>&1
+}
+service_cleanup()
+{
+	if [ -f init.pid ]; then
+		nsenter -t "$(cat init.pid)" -a systemctl poweroff \
+		    >/dev/null 2>&1
+		sleep 2
+	fi
+	[ -f nspawn.pid ] && kill "$(cat nspawn.pid)" 2>/dev/null
+	unmount_under "$(pwd)/root"
+}
+
 # This machine has every package of etc/deps.sh, so the build above
 # cannot see a library that debian/control forgot; a clean builder would.
 atf_test_case build_depends
@@ -230,4 +324,5 @@ atf_init_test_cases()
 {
 	atf_add_test_case build_depends
 	atf_add_test_case package
+	atf_add_test_case service
 }
