@@ -16,7 +16,7 @@
 # regress/t_browser.sh drives Debian's chromium with playwright-core from
 # the npm registry: "npm ci" installs the version its lockfile pins into
 # regress/browser/node_modules (never a browser of its own), with the
-# machine's node and npm; without npm the test says it skipped.
+# machine's node and npm, or Debian's where the machine has none.
 
 BUILD="gcc make pkg-config byacc libtls-dev libssl-dev libjansson-dev
     libevent-dev zlib1g-dev libseccomp-dev libbsd-dev libcrypt-dev"
@@ -65,6 +65,10 @@ notinstalled()
 }
 
 want="$BUILD $TEST $DEB"
+# The browser test runs on the machine's Node.js and npm; where there is
+# none, on Debian's (Node.js 18, which playwright-core takes).
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 ||
+    want="$want nodejs npm"
 [ "$1" = fuzz ] && want="$want $FUZZ"
 [ "$1" = bench ] && want="$want $BENCH"
 missing=$(notinstalled "$want")
