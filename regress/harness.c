@@ -62,27 +62,45 @@ wait_readable(int fd, int ms)
 	return (poll(&pfd, 1, ms) > 0);
 }
 
-/* A port the kernel just handed out on 127.0.0.1, now free again. */
+/*
+ * A port the kernel just handed out on 127.0.0.1, now free again, and
+ * not one this process was given before: bind(2) to port 0 twice in a
+ * row may well return the same port, and a test that asks for two
+ * listeners must get two.
+ */
 int
 wsd_free_port(void)
 {
+	static int		 given[64];
+	static size_t		 ngiven;
 	struct sockaddr_in	 sin;
-	socklen_t		 len = sizeof(sin);
-	int			 fd, port;
+	socklen_t		 len;
+	size_t			 i;
+	int			 fd, port, try;
 
-	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
-		return (-1);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
-	    getsockname(fd, (struct sockaddr *)&sin, &len) == -1) {
+	for (try = 0; try < 100; try++) {
+		if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+			return (-1);
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		len = sizeof(sin);
+		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+		    getsockname(fd, (struct sockaddr *)&sin, &len) == -1) {
+			close(fd);
+			return (-1);
+		}
+		port = ntohs(sin.sin_port);
 		close(fd);
-		return (-1);
+		for (i = 0; i < ngiven && given[i] != port; i++)
+			;
+		if (i < ngiven)
+			continue;
+		if (ngiven < sizeof(given) / sizeof(given[0]))
+			given[ngiven++] = port;
+		return (port);
 	}
-	port = ntohs(sin.sin_port);
-	close(fd);
-	return (port);
+	return (-1);
 }
 
 /*

@@ -19,13 +19,15 @@
 # against the real wsd on a loopback port, and a page of another origin
 # served by python3's http.server on another port.
 
-# A free loopback port, as the kernel picks one.
-free_port()
+# Two free loopback ports, as the kernel picks them: both bound at once,
+# so that they differ.
+free_ports()
 {
 	python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
+a, b = socket.socket(), socket.socket()
+a.bind(("127.0.0.1", 0))
+b.bind(("127.0.0.1", 0))
+print(a.getsockname()[1], b.getsockname()[1])'
 }
 
 # Wait up to 10 s for the line $1 in the file $2.
@@ -55,8 +57,9 @@ console_body()
 	[ -f "$src/browser/node_modules/playwright-core/package.json" ] ||
 	    atf_skip "no playwright-core in regress/browser (etc/deps.sh)"
 
-	port=$(free_port)
-	other=$(free_port)
+	set -- $(free_ports)
+	port=$1
+	other=$2
 	cat >wsd.conf <<EOF
 server "127.0.0.1" {
 	alias "localhost"
