@@ -256,8 +256,9 @@ service_body()
 		    grep -i wsd | tail -n 5 | tr '\n' ' ')"
 	fi
 	echo "$init" >init.pid
-	# ./in_ct runs a command in the container; a script, for atf_check.
-	printf '#!/bin/sh\nexec nsenter -t %s -a "$@"\n' "$init" >in_ct
+	# ./in_ct runs a command in the container, bounded; a script, for
+	# atf_check.
+	printf '#!/bin/sh\nexec timeout 60 nsenter -t %s -a "$@"\n' "$init" >in_ct
 	chmod 0755 in_ct
 	# systemd starts it once it said READY=1: after every child.
 	i=0
@@ -283,16 +284,33 @@ service_body()
 	atf_check -s not-exit:0 -o inline:'inactive\n' \
 	    ./in_ct systemctl is-active wsd
 	atf_check -o match:'terminating' ./in_ct journalctl -u wsd --no-pager
-	./in_ct systemctl poweroff >/dev/null 2>&1
+	# The container shuts down as a machine does, in bounded time.
+	atf_check -o ignore -e ignore ./in_ct systemctl poweroff --no-block
+	gone "$(cat nspawn.pid)" 60 ||
+	    atf_fail "the container did not power off within 60 s"
 }
+# Whether the process $1 exits within $2 seconds.
+gone()
+{
+	i=0
+	while kill -0 "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -le $(($2 * 10)) ] || return 1
+		sleep 0.1
+	done
+}
+# Never into the container (a systemctl there can hang while it shuts
+# down): nspawn's SIGTERM asks its init to power off; then, bounded,
+# SIGKILL to that init ends every process of the container.
 service_cleanup()
 {
-	if [ -f init.pid ]; then
-		nsenter -t "$(cat init.pid)" -a systemctl poweroff \
-		    >/dev/null 2>&1
-		sleep 2
+	[ -f nspawn.pid ] || return 0
+	pid=$(cat nspawn.pid)
+	kill "$pid" 2>/dev/null
+	if ! gone "$pid" 20; then
+		[ -f init.pid ] && kill -KILL "$(cat init.pid)" 2>/dev/null
+		gone "$pid" 10 || pkill -KILL -P "$pid"
 	fi
-	[ -f nspawn.pid ] && kill "$(cat nspawn.pid)" 2>/dev/null
 	unmount_under "$(pwd)/root"
 }
 
