@@ -304,12 +304,13 @@ gone()
 # SIGKILL to that init ends every process of the container.
 service_cleanup()
 {
-	[ -f nspawn.pid ] || return 0
-	pid=$(cat nspawn.pid)
-	kill "$pid" 2>/dev/null
-	if ! gone "$pid" 20; then
-		[ -f init.pid ] && kill -KILL "$(cat init.pid)" 2>/dev/null
-		gone "$pid" 10 || pkill -KILL -P "$pid"
+	if [ -f nspawn.pid ]; then
+		pid=$(cat nspawn.pid)
+		kill "$pid" 2>/dev/null
+		if ! gone "$pid" 20; then
+			[ -f init.pid ] && kill -KILL "$(cat init.pid)" 2>/dev/null
+			gone "$pid" 10 || pkill -KILL -P "$pid"
+		fi
 	fi
 	unmount_under "$(pwd)/root"
 }
