@@ -62,36 +62,45 @@ wait_readable(int fd, int ms)
 	return (poll(&pfd, 1, ms) > 0);
 }
 
+/* A port the kernel just handed out on 127.0.0.1, now free again. */
+static int
+kernel_port(void)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+	int			 fd, port;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		return (-1);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    getsockname(fd, (struct sockaddr *)&sin, &len) == -1) {
+		close(fd);
+		return (-1);
+	}
+	port = ntohs(sin.sin_port);
+	close(fd);
+	return (port);
+}
+
 /*
- * A port the kernel just handed out on 127.0.0.1, now free again, and
- * not one this process was given before: bind(2) to port 0 twice in a
- * row may well return the same port, and a test that asks for two
- * listeners must get two.
+ * A free port, and not one this process was given before: the kernel
+ * may well hand out the same port twice in a row, and a test that asks
+ * for two listeners must get two.
  */
 int
 wsd_free_port(void)
 {
-	static int		 given[64];
-	static size_t		 ngiven;
-	struct sockaddr_in	 sin;
-	socklen_t		 len;
-	size_t			 i;
-	int			 fd, port, try;
+	static int	 given[64];
+	static size_t	 ngiven;
+	size_t		 i;
+	int		 port, try;
 
 	for (try = 0; try < 100; try++) {
-		if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		if ((port = kernel_port()) == -1)
 			return (-1);
-		memset(&sin, 0, sizeof(sin));
-		sin.sin_family = AF_INET;
-		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		len = sizeof(sin);
-		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
-		    getsockname(fd, (struct sockaddr *)&sin, &len) == -1) {
-			close(fd);
-			return (-1);
-		}
-		port = ntohs(sin.sin_port);
-		close(fd);
 		for (i = 0; i < ngiven && given[i] != port; i++)
 			;
 		if (i < ngiven)
